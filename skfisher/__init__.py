@@ -1,0 +1,17 @@
+"""skfisher: maximum-likelihood estimators fitted by Fisher scoring, for scikit-learn.
+
+Every estimator exposes, after ``fit``, the expected (Fisher) information, the
+observed information, the empirical Fisher, the covariance they imply and the
+standard errors.
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from .linear_model import FisherLogisticRegression
+
+try:
+    __version__ = version("skfisher")
+except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0+unknown"
+
+__all__ = ["FisherLogisticRegression", "__version__"]

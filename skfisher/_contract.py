@@ -1,0 +1,176 @@
+"""The Fisher contract: what every fitted skfisher estimator exposes (DESIGN §1–2)."""
+
+import warnings
+
+import numpy as np
+from scipy import stats
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from ._linalg import SymmetricFactor
+from ._summary import SummaryTable
+
+COV_TYPES = ("fisher", "observed", "empirical", "sandwich")
+
+
+class FisherMixin:
+    """Fitted attributes, covariance, intervals and summary of a Fisher-scoring fit.
+
+    An estimator calls :meth:`_set_fisher` at the end of ``fit`` with its
+    :class:`~skfisher._scoring.ScoringProblem` and the loop's result; this sets
+
+    ``params_``, ``param_names_``, ``loglik_``, ``score_``, ``information_``,
+    ``observed_information_``, ``empirical_fisher_``, ``covariance_``,
+    ``standard_errors_``, ``n_iter_``, ``converged_`` and ``nobs_``.
+
+    The covariance follows the estimator's ``cov_type``:
+
+    =============  ===============  ====================================
+    cov_type       covariance_      also known as
+    =============  ===============  ====================================
+    ``fisher``     ``I⁻¹``          inverse expected information
+    ``observed``   ``J⁻¹``          inverse negative Hessian
+    ``empirical``  ``F⁻¹``          outer product of gradients, BHHH
+    ``sandwich``   ``J⁻¹ F J⁻¹``    robust, White, HC0
+    =============  ===============  ====================================
+    """
+
+    _cov_type_constraint = [StrOptions(set(COV_TYPES))]
+
+    def _set_fisher(self, problem, result, names, *, nobs, nan_params=(), phi=1.0):
+        """Fill in the contract at the fitted θ̂.
+
+        Parameters
+        ----------
+        problem : ScoringProblem
+            The model that was fitted.
+        result : ScoringResult
+            What the loop returned; its factorisation is reused for ``I⁻¹``.
+        names : list of str
+            Parameter names.
+        nobs : float
+            The number of observations, Σw.
+        nan_params : sequence of int
+            Parameters whose standard errors are not defined (separation).
+        phi : float
+            Dispersion at which the matrices are reported; the loop's
+            information is at φ = 1, so its inverse is scaled by φ.
+        """
+        theta = result.theta
+        self.params_ = theta
+        self.param_names_ = np.asarray(names, dtype=object)
+        self.n_iter_ = result.n_iter
+        self.converged_ = bool(result.converged)
+        self.nobs_ = float(nobs)
+        self.loglik_ = float(problem.loglik(theta))
+        if phi == 1.0:
+            self.score_ = result.score
+            self.information_ = result.information
+        else:
+            self.score_ = problem.score(theta)
+            self.information_ = problem.information(theta)
+        self.observed_information_ = problem.observed_information(theta)
+        self.empirical_fisher_ = problem.empirical_fisher(theta)
+        self.covariance_ = self._covariance(result.factor, phi)
+        undefined = np.union1d(result.factor.deficient, np.asarray(nan_params, dtype=int))
+        if undefined.size:
+            self.covariance_[undefined, :] = np.nan
+            self.covariance_[:, undefined] = np.nan
+        variances = np.diag(self.covariance_).copy()
+        variances[variances < 0] = np.nan
+        self.standard_errors_ = np.sqrt(variances)
+
+    def _covariance(self, fisher_factor, phi):
+        cov_type = self.cov_type
+        if cov_type == "fisher":
+            return fisher_factor.inverse() * phi
+        if cov_type == "empirical":
+            return _inverse(self.empirical_fisher_, "empirical Fisher")
+        observed_inverse = _inverse(self.observed_information_, "observed information")
+        if cov_type == "observed":
+            return observed_inverse
+        return observed_inverse @ self.empirical_fisher_ @ observed_inverse
+
+    def conf_int(self, alpha=0.05):
+        """Return Wald confidence intervals from ``standard_errors_``.
+
+        Parameters
+        ----------
+        alpha : float, default=0.05
+            One minus the confidence level.
+
+        Returns
+        -------
+        intervals : ndarray of shape (n_params, 2)
+            Lower and upper bounds, rows in the order of ``param_names_``.
+        """
+        check_is_fitted(self, "params_")
+        if not 0 < alpha < 1:
+            raise ValueError(f"alpha must be in (0, 1); got {alpha!r}.")
+        q = stats.norm.ppf(1 - alpha / 2)
+        half = q * self.standard_errors_
+        return np.column_stack([self.params_ - half, self.params_ + half])
+
+    @property
+    def aic_(self):
+        """Akaike's information criterion, ``−2 ℓ + 2 k``."""
+        check_is_fitted(self, "params_")
+        return -2.0 * self.loglik_ + 2.0 * len(self.params_)
+
+    @property
+    def bic_(self):
+        """Schwarz's Bayesian information criterion, ``−2 ℓ + k log(Σw)``."""
+        check_is_fitted(self, "params_")
+        return -2.0 * self.loglik_ + np.log(self.nobs_) * len(self.params_)
+
+    def _summary_info(self):
+        """Model facts for the summary header; estimators may extend this."""
+        return [
+            ("Model", type(self).__name__),
+            ("No. observations", self.nobs_),
+            ("Covariance", self.cov_type),
+            ("Log-likelihood", self.loglik_),
+            ("Converged", self.converged_),
+            ("AIC", self.aic_),
+            ("Iterations", self.n_iter_),
+            ("BIC", self.bic_),
+        ]
+
+    def summary(self, alpha=0.05):
+        """Return the coefficient table with standard errors, z, p-values and intervals.
+
+        Parameters
+        ----------
+        alpha : float, default=0.05
+            One minus the confidence level of the intervals.
+
+        Returns
+        -------
+        table : SummaryTable
+            Prints like statsmodels' summary; ``table.to_frame()`` gives a
+            pandas DataFrame.
+        """
+        check_is_fitted(self, "params_")
+        if not 0 < alpha < 1:
+            raise ValueError(f"alpha must be in (0, 1); got {alpha!r}.")
+        return SummaryTable(
+            f"{type(self).__name__} results",
+            self._summary_info(),
+            self.param_names_,
+            self.params_,
+            self.standard_errors_,
+            alpha=alpha,
+        )
+
+
+def _inverse(matrix, what):
+    factor = SymmetricFactor(matrix)
+    if factor.negative:
+        warnings.warn(
+            f"The {what} is not positive semi-definite at the fit; the covariance "
+            "from it is not a valid covariance and some standard errors may be nan. "
+            "Use cov_type='fisher'.",
+            UserWarning,
+            stacklevel=4,
+        )
+    return factor.inverse()

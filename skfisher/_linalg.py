@@ -1,0 +1,201 @@
+"""Linear algebra shared by every estimator.
+
+``Design`` is the model matrix ``[1, X]`` of a GLM, never formed: it offers the
+three products the Fisher-scoring loop needs (``X θ``, ``Xᵀ v`` and the weighted
+Gram matrix ``Xᵀ diag(w) X``) over row chunks, for dense and sparse ``X``.
+
+``SymmetricFactor`` factorises a symmetric positive semi-definite matrix (an
+information matrix) once, solves with it, inverts it, and reports the columns
+that make it singular instead of raising ``LinAlgError``.
+"""
+
+import numpy as np
+import scipy.linalg
+import scipy.sparse as sp
+from scipy.linalg.blas import dsyrk
+
+# A chunk of rows of about this many bytes stays in the CPU cache while the
+# Gram product of the chunk is formed; measured in benchmarks/bench_gram.py.
+_CHUNK_BYTES = 1 << 20
+
+# Relative size, in a matrix scaled to unit diagonal, below which a pivot (the
+# part of a column not explained by the columns before it) counts as zero.
+# A pair of columns with correlation 1 - 5e-13 is flagged; their estimates
+# would carry fewer than four significant digits.
+RANK_RTOL = 1e-12
+
+
+class Design:
+    """The model matrix ``[1, X]`` (or ``X``) as an operator.
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+        Float64 data; a sparse matrix is used as CSR.
+    fit_intercept : bool
+        Whether a leading column of ones belongs to the model matrix.
+    chunk_rows : int, default=None
+        Rows per chunk in the Gram product; by default a chunk of about 1 MiB.
+    """
+
+    def __init__(self, X, fit_intercept, chunk_rows=None):
+        self.sparse = sp.issparse(X)
+        self.X = X.tocsr() if self.sparse else X
+        self.fit_intercept = bool(fit_intercept)
+        self.n_rows, self.n_features = X.shape
+        self.n_cols = self.n_features + self.fit_intercept
+        if chunk_rows is None:
+            chunk_rows = max(64, _CHUNK_BYTES // (8 * max(self.n_cols, 1)))
+        self.chunk_rows = int(chunk_rows)
+
+    def _split(self, theta):
+        if self.fit_intercept:
+            return theta[0], theta[1:]
+        return 0.0, theta
+
+    def matvec(self, theta):
+        """Return the linear predictor ``[1, X] θ``, shape (n_rows,)."""
+        intercept, coef = self._split(theta)
+        eta = self.X @ coef
+        return eta + intercept if self.fit_intercept else np.asarray(eta, dtype=float)
+
+    def rmatvec(self, v):
+        """Return ``[1, X]ᵀ v``, shape (n_cols,)."""
+        out = np.asarray(self.X.T @ v, dtype=float).ravel()
+        return np.concatenate(([v.sum()], out)) if self.fit_intercept else out
+
+    def gram(self, w):
+        """Return ``[1, X]ᵀ diag(w) [1, X]``, shape (n_cols, n_cols).
+
+        Non-negative ``w`` (expected information, empirical Fisher) uses a
+        symmetric rank-k update on ``sqrt(w) X``, half the work of a general
+        product; ``w`` of either sign (observed information) uses ``gemm``.
+        """
+        if self.sparse:
+            return self._gram_sparse(w)
+        k = self.n_cols
+        nonneg = bool(np.all(w >= 0))
+        root = np.sqrt(w) if nonneg else w
+        out = np.zeros((k, k))
+        buffer = np.empty((min(self.chunk_rows, self.n_rows), k))
+        offset = int(self.fit_intercept)
+        for start in range(0, self.n_rows, self.chunk_rows):
+            stop = min(start + self.chunk_rows, self.n_rows)
+            m = stop - start
+            block = buffer[:m]
+            if offset:
+                block[:, 0] = root[start:stop]
+            np.multiply(self.X[start:stop], root[start:stop, None], out=block[:, offset:])
+            if nonneg:
+                # block is C-ordered (m, k), so block.T is Fortran-ordered (k, m)
+                # and syrk with trans=0 forms block.T @ block in place.
+                out = dsyrk(1.0, block.T, beta=1.0, c=out, trans=0, lower=0, overwrite_c=1)
+            else:
+                if offset:
+                    out[:, 0] += block.sum(axis=0)
+                    out[1:, 1:] += block[:, 1:].T @ self.X[start:stop]
+                else:
+                    out += block.T @ self.X[start:stop]
+        if nonneg:
+            out = np.triu(out) + np.triu(out, 1).T
+        else:
+            out = 0.5 * (out + out.T)
+        return out
+
+    def _gram_sparse(self, w):
+        X = self.X
+        XtWX = X.T @ X.multiply(w[:, None]).tocsr()
+        inner = XtWX.toarray() if sp.issparse(XtWX) else np.asarray(XtWX)
+        if not self.fit_intercept:
+            return 0.5 * (inner + inner.T)
+        k = self.n_cols
+        out = np.empty((k, k))
+        out[0, 0] = w.sum()
+        out[0, 1:] = out[1:, 0] = np.asarray(X.T @ w).ravel()
+        out[1:, 1:] = 0.5 * (inner + inner.T)
+        return out
+
+
+class SymmetricFactor:
+    """Factorisation of a symmetric positive semi-definite matrix.
+
+    The matrix is scaled to unit diagonal, ``A = D S D``, and ``S`` is factorised
+    by Cholesky. When a pivot of the factor is below ``RANK_RTOL`` (a column that
+    is, to working precision, a combination of others) or Cholesky fails, the
+    eigendecomposition of ``S`` is used instead and its null space is kept aside:
+    ``solve`` then gives the minimum-norm solution (as a pseudo-inverse) and
+    ``deficient`` lists the columns that take part in the null space. An
+    indefinite matrix (an observed information away from a maximum) is
+    inverted on its non-null eigenvalues and flagged by ``negative``.
+
+    Parameters
+    ----------
+    A : ndarray of shape (k, k)
+        Symmetric matrix.
+    """
+
+    def __init__(self, A):
+        A = np.asarray(A, dtype=float)
+        self.k = A.shape[0]
+        diag = np.diag(A).copy()
+        if not np.all(np.isfinite(A)):
+            raise ValueError("The matrix to factorise has non-finite entries.")
+        scale = np.sqrt(np.where(diag > 0, diag, 1.0))
+        self._scale = scale
+        S = A / scale[:, None] / scale[None, :]
+        zero_cols = diag <= 0
+        self._chol = None
+        self.deficient = np.flatnonzero(zero_cols)
+        self.negative = False
+        if not zero_cols.any():
+            try:
+                chol = scipy.linalg.cholesky(S, lower=False, check_finite=False)
+            except np.linalg.LinAlgError:
+                chol = None
+            if chol is not None and np.min(np.diag(chol)) ** 2 > RANK_RTOL:
+                self._chol = chol
+                return
+        self._eigen(S)
+
+    def _eigen(self, S):
+        values, vectors = scipy.linalg.eigh(S, check_finite=False)
+        top = max(values[-1], 1.0) if self.k else 1.0
+        self.negative = bool(values[0] < -RANK_RTOL * top * 1e3)
+        keep = np.abs(values) > RANK_RTOL * top
+        null = vectors[:, ~keep]
+        # A column takes part in the null space when it carries a visible
+        # share of some null vector.
+        involved = np.any(np.abs(null) > 1e-6, axis=1) if null.size else np.zeros(self.k, bool)
+        self.deficient = np.flatnonzero(involved)
+        self._values = values[keep]
+        self._vectors = vectors[:, keep]
+
+    @property
+    def singular(self):
+        """True when the matrix is numerically singular."""
+        return self._chol is None
+
+    def solve(self, b):
+        """Solve ``A x = b`` (minimum-norm solution when ``A`` is singular)."""
+        b = np.asarray(b, dtype=float)
+        bs = (b.T / self._scale).T
+        if self._chol is not None:
+            xs = scipy.linalg.cho_solve((self._chol, False), bs, check_finite=False)
+        else:
+            xs = self._vectors @ ((self._vectors.T @ bs).T / self._values).T
+        return (xs.T / self._scale).T
+
+    def inverse(self):
+        """Return ``A⁻¹``, with ``nan`` in the rows and columns of ``deficient``."""
+        inv = self.solve(np.eye(self.k))
+        inv = 0.5 * (inv + inv.T)
+        if self.deficient.size:
+            inv[self.deficient, :] = np.nan
+            inv[:, self.deficient] = np.nan
+        return inv
+
+    def logdet(self):
+        """Return ``log det A`` (``-inf`` when singular)."""
+        if self._chol is None:
+            return -np.inf
+        return 2.0 * np.sum(np.log(np.diag(self._chol))) + 2.0 * np.sum(np.log(self._scale))

@@ -1,0 +1,193 @@
+"""The Fisher-scoring loop: the one optimiser every skfisher estimator uses.
+
+An estimator describes its model as a :class:`ScoringProblem` (objective, score
+and expected information at θ, plus the quantities reported after the fit) and
+hands it to :func:`fisher_scoring`, which runs, in this order,
+
+1. setup: evaluate the objective at the starting values;
+2. update_score_information: the score U and the Fisher information I at θ;
+3. inner_solve: factorise I once and solve ``I d = U`` for the step ``d``;
+4. check_convergence: stop when the Newton decrement ``Uᵀ I⁻¹ U`` is below ``tol²``;
+5. line_search: halve the step until the objective does not decrease;
+6. finalize: return θ̂ with the score, information and factorisation at θ̂.
+
+Stopping at step 4 means the factorisation of the last iteration is the one at
+θ̂, so the estimator reuses it for ``covariance_`` instead of factorising again.
+"""
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+
+from ._linalg import SymmetricFactor
+
+
+class ScoringProblem:
+    """A log-likelihood that Fisher scoring can maximise.
+
+    Subclasses implement the first two methods, which the loop calls at every
+    iteration, and the last three, which the fitted estimator calls once at θ̂
+    to fill in the Fisher contract (DESIGN §1). All matrices are totals over
+    the weighted sample, shape (k, k).
+    """
+
+    def objective(self, theta):
+        """Return the function maximised: the (penalised) log-likelihood at θ.
+
+        Returns ``-inf`` when θ lies outside the model's domain (for instance a
+        mean that the family does not allow); the line search then backs off.
+        """
+        raise NotImplementedError
+
+    def score_information(self, theta):
+        """Return the gradient of ``objective`` and its expected information at θ."""
+        raise NotImplementedError
+
+    def loglik(self, theta):
+        """Return the log-likelihood at θ, without any penalty."""
+        raise NotImplementedError
+
+    def observed_information(self, theta):
+        """Return the negative Hessian of ``objective`` at θ."""
+        raise NotImplementedError
+
+    def empirical_fisher(self, theta):
+        """Return the sum of weighted outer products of per-sample scores at θ."""
+        raise NotImplementedError
+
+
+@dataclass
+class ScoringResult:
+    """What :func:`fisher_scoring` returns.
+
+    Attributes
+    ----------
+    theta : ndarray of shape (k,)
+        The maximiser found.
+    objective : float
+        The objective at ``theta``.
+    score : ndarray of shape (k,)
+        The gradient of the objective at ``theta``.
+    information : ndarray of shape (k, k)
+        The expected information at ``theta``.
+    factor : SymmetricFactor
+        The factorisation of ``information``, reused for the covariance.
+    decrement : float
+        The Newton decrement ``Uᵀ I⁻¹ U`` at ``theta``.
+    n_iter : int
+        The number of steps taken.
+    converged : bool
+        Whether the convergence criterion was met.
+    """
+
+    theta: np.ndarray
+    objective: float
+    score: np.ndarray
+    information: np.ndarray
+    factor: SymmetricFactor
+    decrement: float
+    n_iter: int
+    converged: bool
+
+
+def fisher_scoring(problem, theta0, *, max_iter=100, tol=1e-8, max_halvings=40):
+    """Maximise ``problem.objective`` by Fisher scoring with step halving.
+
+    Parameters
+    ----------
+    problem : ScoringProblem
+        The model.
+    theta0 : array-like of shape (k,)
+        Starting values; the objective must be finite there.
+    max_iter : int, default=100
+        The maximum number of Fisher-scoring steps.
+    tol : float, default=1e-8
+        Stop when ``sqrt(Uᵀ I⁻¹ U) <= tol``.
+    max_halvings : int, default=40
+        The maximum number of halvings of one step.
+
+    Returns
+    -------
+    result : ScoringResult
+        Not converging is not an error here: the caller, which knows whether
+        the data are separated, calls :func:`warn_not_converged`.
+
+    Notes
+    -----
+    The step is ``d = I(θ)⁻¹ U(θ)``; for a canonical-link GLM ``I`` equals the
+    negative Hessian and this is Newton's method (and IRLS). The criterion
+    ``sqrt(Uᵀ I⁻¹ U) = ||d||_I`` is the length of the next step measured in the
+    information metric, that is in standard errors: it does not depend on the
+    units of the data or on the parameterisation (Boyd & Vandenberghe 2004,
+    §9.5.1, call its square the Newton decrement). Half of it squared
+    predicts the gain in log-likelihood still available.
+
+    A step is accepted when the objective does not drop by more than its
+    rounding error, so that the loop can finish at the optimum where changes
+    in the objective are no longer measurable.
+    """
+    theta = np.array(theta0, dtype=float)
+    objective = problem.objective(theta)
+    if not np.isfinite(objective):
+        raise ValueError(
+            "The log-likelihood is not finite at the starting values; the data "
+            "are outside the model's domain or the starting values are invalid."
+        )
+    n_iter = 0
+    while True:
+        score, information = problem.score_information(theta)
+        factor = SymmetricFactor(information)
+        step = factor.solve(score)
+        decrement = max(float(score @ step), 0.0)
+        converged = decrement <= tol**2
+        if converged or n_iter >= max_iter:
+            break
+        accepted = _line_search(problem, theta, objective, step, max_halvings)
+        if accepted is None:
+            # No point along the step keeps the objective: either the gain the
+            # step promises (decrement / 2) is below the rounding error of the
+            # objective, so θ is the optimum to working precision, or the
+            # model cannot make progress (reported as not converged).
+            converged = decrement <= 1e-10 * (1.0 + abs(objective))
+            break
+        theta, objective = accepted
+        n_iter += 1
+    return ScoringResult(
+        theta=theta,
+        objective=objective,
+        score=score,
+        information=information,
+        factor=factor,
+        decrement=decrement,
+        n_iter=n_iter,
+        converged=converged,
+    )
+
+
+def warn_not_converged(result, tol, stacklevel=3):
+    """Emit the ``ConvergenceWarning`` for a result that did not converge."""
+    if result.converged:
+        return
+    warnings.warn(
+        f"Fisher scoring did not converge after {result.n_iter} iterations: the last "
+        f"step was {np.sqrt(result.decrement):.3g} standard errors long (tol={tol:g}). "
+        "Increase max_iter, loosen tol, or check the model for separation or "
+        "collinear features.",
+        ConvergenceWarning,
+        stacklevel=stacklevel,
+    )
+
+
+def _line_search(problem, theta, objective, step, max_halvings):
+    """Return the first ``(θ + t d, objective)`` for t = 1, ½, ¼, … that does not decrease."""
+    slack = 1e-12 * (1.0 + abs(objective))
+    t = 1.0
+    for _ in range(max_halvings + 1):
+        candidate = theta + t * step
+        value = problem.objective(candidate)
+        if np.isfinite(value) and value >= objective - slack:
+            return candidate, value
+        t *= 0.5
+    return None

@@ -1,0 +1,5 @@
+"""Generalised linear models fitted by Fisher scoring."""
+
+from ._logistic import FisherLogisticRegression
+
+__all__ = ["FisherLogisticRegression"]

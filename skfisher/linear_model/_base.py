@@ -1,0 +1,133 @@
+"""What every GLM estimator shares: validation, the fit through the one loop, names."""
+
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+
+from .._contract import FisherMixin
+from .._linalg import Design
+from .._scoring import fisher_scoring, warn_not_converged
+from .._validation import check_weights, separating_direction, warn_collinear, warn_separation
+from ._problem import GLMProblem
+
+# |η| beyond which a fitted mean is suspiciously close to the boundary of a
+# bounded family and the separation check runs (exp(-15) ≈ 3e-7).
+_SEPARATION_ETA = 15.0
+
+
+class BaseFisherGLM(FisherMixin, BaseEstimator):
+    """Base class of the GLM estimators: ``θ = [intercept, coef...]``."""
+
+    _parameter_constraints: dict = {
+        "fit_intercept": ["boolean"],
+        "alpha": [Interval(Real, 0.0, None, closed="left")],
+        "max_iter": [Interval(Integral, 0, None, closed="left")],
+        "tol": [Interval(Real, 0.0, None, closed="neither")],
+        "cov_type": FisherMixin._cov_type_constraint,
+        "warm_start": ["boolean"],
+    }
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+    def _validate_X_y(self, X, y):
+        return validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            dtype=np.float64,
+            y_numeric=False,
+            multi_output=False,
+        )
+
+    def _validate_vector(self, values, X, what):
+        """Check ``offset`` (or a similar per-row vector): finite, one per row."""
+        if values is None:
+            return None
+        values = np.asarray(values, dtype=float).ravel()
+        if values.shape[0] != X.shape[0]:
+            raise ValueError(f"{what} has {values.shape[0]} entries but X has {X.shape[0]} rows.")
+        if not np.all(np.isfinite(values)):
+            raise ValueError(f"{what} contains NaN or infinity.")
+        return values
+
+    def _feature_names(self):
+        if hasattr(self, "feature_names_in_"):
+            return [str(name) for name in self.feature_names_in_]
+        return [f"x{j}" for j in range(self.n_features_in_)]
+
+    def _param_names(self):
+        names = self._feature_names()
+        return (["intercept"] if self.fit_intercept else []) + names
+
+    def _start(self, family, link, y, sample_weight, offset, n_cols):
+        """Starting θ: the previous fit (warm start) or an intercept-only guess."""
+        previous = getattr(self, "params_", None)
+        if self.warm_start and previous is not None and previous.shape == (n_cols,):
+            return previous.copy()
+        theta = np.zeros(n_cols)
+        if self.fit_intercept:
+            mu = np.average(family.start_mu(y, sample_weight), weights=sample_weight)
+            theta[0] = float(link.link(mu))
+            if offset is not None:
+                theta[0] -= np.average(offset, weights=sample_weight)
+        return theta
+
+    def _fit_glm(self, X, y, sample_weight, family, link, offset=None, *, separation=False):
+        """Fit by Fisher scoring and fill in the contract; return the problem."""
+        sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        check_weights(sample_weight)
+        offset = self._validate_vector(offset, X, "offset")
+        design = Design(X, self.fit_intercept)
+        problem = GLMProblem(
+            design, y, sample_weight, family, link, offset=offset, alpha=self.alpha
+        )
+        theta0 = self._start(family, link, y, sample_weight, offset, design.n_cols)
+        result = fisher_scoring(problem, theta0, max_iter=self.max_iter, tol=self.tol)
+        names = self._param_names()
+        separated = ()
+        if separation and self.alpha == 0:
+            separated = self._check_separation(problem, result, design, y, sample_weight, names)
+        if len(separated):
+            result.converged = False
+        else:
+            warn_not_converged(result, self.tol, stacklevel=4)
+            warn_collinear(result.factor, names)
+        self._set_fisher(problem, result, names, nobs=sample_weight.sum(), nan_params=separated)
+        if self.fit_intercept:
+            self.intercept_, coef = self.params_[0], self.params_[1:]
+        else:
+            self.intercept_, coef = 0.0, self.params_
+        self.coef_ = coef.copy()
+        return problem
+
+    def _check_separation(self, problem, result, design, y, sample_weight, names):
+        """Return the parameters that diverge under separation (empty if none)."""
+        eta = problem.linear_predictor(result.theta)
+        free = sample_weight > 0
+        if result.converged and np.max(np.abs(eta[free])) < _SEPARATION_ETA:
+            return ()
+        matrix = design.X.toarray() if sp.issparse(design.X) else design.X
+        if self.fit_intercept:
+            matrix = np.column_stack([np.ones(design.n_rows), matrix])
+        sign = np.where(y >= 1, 1.0, np.where(y <= 0, -1.0, 0.0))
+        direction = separating_direction(matrix, sign, free=free)
+        if direction is None:
+            return ()
+        return warn_separation(direction, names, remedy=self._separation_remedy)
+
+    _separation_remedy = "set alpha > 0 (an L2 penalty), or remove the separating features"
+
+    def _linear_predictor(self, X, offset=None):
+        check_is_fitted(self, "params_")
+        X = validate_data(self, X, accept_sparse=["csr", "csc"], dtype=np.float64, reset=False)
+        eta = Design(X, self.fit_intercept).matvec(self.params_)
+        offset = self._validate_vector(offset, X, "offset")
+        return eta if offset is None else eta + offset
