@@ -64,43 +64,47 @@ class Design:
         out = np.asarray(self.X.T @ v, dtype=float).ravel()
         return np.concatenate(([v.sum()], out)) if self.fit_intercept else out
 
-    def gram(self, w):
+    def gram(self, w, v=None):
         """Return ``[1, X]ᵀ diag(w) [1, X]``, shape (n_cols, n_cols).
+
+        With ``v``, return ``(gram, [1, X]ᵀ v)``: the score comes from the same
+        pass over the rows, while each chunk is still in cache.
 
         Non-negative ``w`` (expected information, empirical Fisher) uses a
         symmetric rank-k update on ``sqrt(w) X``, half the work of a general
         product; ``w`` of either sign (observed information) uses ``gemm``.
         """
         if self.sparse:
-            return self._gram_sparse(w)
-        k = self.n_cols
+            out = self._gram_sparse(w)
+            return out if v is None else (out, self.rmatvec(v))
+        k, offset = self.n_cols, int(self.fit_intercept)
         nonneg = bool(np.all(w >= 0))
         root = np.sqrt(w) if nonneg else w
         out = np.zeros((k, k))
+        xtv = np.zeros(self.n_features) if v is not None else None
         buffer = np.empty((min(self.chunk_rows, self.n_rows), k))
-        offset = int(self.fit_intercept)
         for start in range(0, self.n_rows, self.chunk_rows):
             stop = min(start + self.chunk_rows, self.n_rows)
-            m = stop - start
-            block = buffer[:m]
+            rows = self.X[start:stop]
+            block = buffer[: stop - start]
             if offset:
                 block[:, 0] = root[start:stop]
-            np.multiply(self.X[start:stop], root[start:stop, None], out=block[:, offset:])
+            np.multiply(rows, root[start:stop, None], out=block[:, offset:])
             if nonneg:
                 # block is C-ordered (m, k), so block.T is Fortran-ordered (k, m)
                 # and syrk with trans=0 forms block.T @ block in place.
                 out = dsyrk(1.0, block.T, beta=1.0, c=out, trans=0, lower=0, overwrite_c=1)
+            elif offset:
+                out[:, 0] += block.sum(axis=0)
+                out[1:, 1:] += block[:, 1:].T @ rows
             else:
-                if offset:
-                    out[:, 0] += block.sum(axis=0)
-                    out[1:, 1:] += block[:, 1:].T @ self.X[start:stop]
-                else:
-                    out += block.T @ self.X[start:stop]
-        if nonneg:
-            out = np.triu(out) + np.triu(out, 1).T
-        else:
-            out = 0.5 * (out + out.T)
-        return out
+                out += block.T @ rows
+            if v is not None:
+                xtv += v[start:stop] @ rows
+        out = np.triu(out) + np.triu(out, 1).T if nonneg else 0.5 * (out + out.T)
+        if v is None:
+            return out
+        return out, (np.concatenate(([v.sum()], xtv)) if offset else xtv)
 
     def _gram_sparse(self, w):
         X = self.X

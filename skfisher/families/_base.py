@@ -16,7 +16,8 @@ observed information  ``[μ'² − r μ'' + r μ'² V'/V] / (φ V)``  ``observed
 ====================  =====================================  ========================
 
 (McCullagh & Nelder 1989, §2.5; glum ``_distribution.py``). For the canonical
-link ``μ' = V`` and the three reduce to ``r/φ``, ``μ'/φ`` and ``μ'/φ``.
+link, where the natural parameter is ``θ = η``, ``μ' = V`` and the three reduce
+to ``r/φ``, ``V/φ`` and ``V/φ``, with no division.
 """
 
 import numpy as np
@@ -46,8 +47,13 @@ class GLMFamily:
         The values the mean may take; a step that leaves it is halved.
     links : tuple of str
         The links allowed with this family.
-    default_link, canonical_link : str
-        The link used by default, and the canonical link.
+    default_link : str
+        The link used by default.
+    canonical_link : str or None
+        The link for which the natural parameter is ``θ = η`` exactly (so
+        ``μ' = V``), which takes the shortcuts. A family whose canonical link
+        is only proportional to θ (gamma's ``1/μ = −θ``) sets None and the
+        general formulas apply, which are exact for it too.
     has_dispersion : bool
         Whether φ is estimated (Pearson χ² / (Σw − k)); otherwise φ = 1.
     """
@@ -108,9 +114,9 @@ class GLMFamily:
 
     def eta_derivatives(self, y, eta, mu, var, link, phi=1.0):
         """Return the per-row score in η and the expected-information weight."""
-        dmu = link.inverse_deriv(eta)
         if link.name == self.canonical_link:
-            return (y - mu) / phi, dmu / phi
+            return (y - mu) / phi, var / phi
+        dmu = link.inverse_deriv(eta)
         ratio = _safe_divide(dmu, phi * var)
         return (y - mu) * ratio, dmu * ratio
 

@@ -4,6 +4,7 @@ import numpy as np
 from scipy.special import gammaln, xlogy
 
 from .._validation import Support
+from ..links import softplus
 from ._base import GLMFamily
 
 
@@ -43,9 +44,15 @@ class Binomial(GLMFamily):
 
     def loglik(self, y, eta, mu, link, sample_weight, phi=1.0):
         # log μ and log(1 − μ) from η, finite for any |η| a float can hold.
-        log_mu = link.log_inverse(eta)
-        log_mu_c = link.log_inverse_complement(eta)
-        value = np.dot(sample_weight, _xlogy_values(y, log_mu) + _xlogy_values(1 - y, log_mu_c))
+        if link.name == "logit":
+            # y log μ + (1 − y) log(1 − μ) = y η − log(1 + e^η): one pass.
+            value = np.dot(sample_weight, y * eta - softplus(eta))
+        else:
+            log_mu = link.log_inverse(eta)
+            log_mu_c = link.log_inverse_complement(eta)
+            value = np.dot(
+                sample_weight, _xlogy_values(y, log_mu) + _xlogy_values(1 - y, log_mu_c)
+            )
         fractional = (y > 0) & (y < 1)
         if fractional.any():
             m = sample_weight[fractional]

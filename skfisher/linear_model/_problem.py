@@ -49,6 +49,7 @@ class GLMProblem(ScoringProblem):
         if design.fit_intercept:
             self.penalty[0] = 0.0
         self._key = None
+        self._information_at = (None, None)
 
     # Per-row state -----------------------------------------------------------
     def _state(self, theta):
@@ -86,9 +87,10 @@ class GLMProblem(ScoringProblem):
         # The loop runs at φ = 1: φ scales U and I alike, so it changes neither
         # the step nor the decrement of the families without dispersion.
         score_eta, weight = self._eta_derivatives(theta, 1.0)
-        score = self.design.rmatvec(self.w * score_eta) - self.penalty * theta
-        information = self.design.gram(self.w * weight)
+        information, score = self.design.gram(self.w * weight, self.w * score_eta)
+        score -= self.penalty * theta
         information[np.diag_indices_from(information)] += self.penalty
+        self._information_at = (theta.tobytes(), information)
         return score, information
 
     def loglik(self, theta):
@@ -96,10 +98,17 @@ class GLMProblem(ScoringProblem):
 
     def information(self, theta):
         """Return the expected information at the reporting dispersion ``phi``."""
+        key, information = self._information_at
+        if key == theta.tobytes():
+            # The loop's last information, at φ = 1; φ divides every weight.
+            return information / self.phi
         _, weight = self._eta_derivatives(theta, self.phi)
         return self._penalised(self.design.gram(self.w * weight))
 
     def observed_information(self, theta):
+        if self.link.name == self.family.canonical_link:
+            # θ = η: the Hessian does not involve y, so J = I.
+            return self.information(theta)
         eta, mu, var = self._state(theta)
         weight = self.family.observed_weight(self.y, eta, mu, var, self.link, self.phi)
         return self._penalised(self.design.gram(self.w * weight))
