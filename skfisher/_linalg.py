@@ -95,7 +95,11 @@ class Design:
                 # and syrk with trans=0 forms block.T @ block in place.
                 out = dsyrk(1.0, block.T, beta=1.0, c=out, trans=0, lower=0, overwrite_c=1)
             elif offset:
-                out[:, 0] += block.sum(axis=0)
+                # Fill the intercept's row and column both: the symmetrisation
+                # below averages them.
+                column = block.sum(axis=0)
+                out[:, 0] += column
+                out[0, 1:] += column[1:]
                 out[1:, 1:] += block[:, 1:].T @ rows
             else:
                 out += block.T @ rows
