@@ -1,5 +1,14 @@
-"""Real datasets shipped with skfisher (sources and licences in README.md here)."""
+"""Real datasets shipped with skfisher (sources and licences in README.md here).
 
-from ._loaders import load_anes96
+=====================  ==============  =======  =========================================
+loader                 response        rows     source
+=====================  ==============  =======  =========================================
+:func:`load_anes96`    binary          944      1996 American National Election Study
+:func:`load_randhie`   count           20,190   RAND Health Insurance Experiment
+:func:`load_engel`     positive        235      Engel (1857), Belgian household budgets
+=====================  ==============  =======  =========================================
+"""
 
-__all__ = ["load_anes96"]
+from ._loaders import load_anes96, load_engel, load_randhie
+
+__all__ = ["load_anes96", "load_engel", "load_randhie"]

@@ -8,11 +8,111 @@ from sklearn.utils import Bunch
 
 from .._optional import check_pandas_support
 
+# What the command line and the loaders need to know about each bundled file:
+# its response, the features of the model it illustrates, and the model.
+# ``repeat`` names a column of frequency counts: the file stores each distinct
+# row once and the loader repeats it that many times (see README.md).
+DATASETS = {
+    "anes96": {
+        "file": "anes96.csv",
+        "target": "vote",
+        "features": ["selfLR", "age", "educ", "income", "TVnews"],
+        "model": "logistic",
+        "response": "binary",
+    },
+    "randhie": {
+        "file": "randhie.csv",
+        "target": "mdvis",
+        "features": [
+            "lncoins",
+            "idp",
+            "lpi",
+            "fmde",
+            "physlm",
+            "disea",
+            "hlthg",
+            "hlthf",
+            "hlthp",
+        ],
+        "model": "poisson",
+        "response": "count",
+        "repeat": "n",
+    },
+    "engel": {
+        "file": "engel.csv",
+        "target": "foodexp",
+        "features": ["income"],
+        "model": "gamma",
+        "response": "positive",
+    },
+}
 
-def _read_csv(name):
-    with resources.files(__package__).joinpath("data", name).open(newline="") as handle:
+
+def read_bundled_csv(name):
+    """Return the header and the float rows of a bundled dataset, repeats expanded.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`DATASETS`.
+
+    Returns
+    -------
+    header : list of str
+        The column names (without the count column of a collapsed file).
+    values : ndarray of shape (n_samples, n_columns)
+        The data, one row per observation.
+    """
+    spec = DATASETS[name]
+    with resources.files(__package__).joinpath("data", spec["file"]).open(newline="") as handle:
         rows = list(csv.reader(handle))
-    return rows[0], np.array(rows[1:], dtype=float)
+    header, values = rows[0], np.array(rows[1:], dtype=float)
+    if "repeat" in spec:
+        j = header.index(spec["repeat"])
+        counts = values[:, j].astype(np.intp)
+        values = np.repeat(np.delete(values, j, axis=1), counts, axis=0)
+        header = header[:j] + header[j + 1 :]
+    return header, values
+
+
+def _load(name, *, return_X_y, as_frame, target_dtype=float, target_names=None, descr=""):
+    spec = DATASETS[name]
+    header, values = read_bundled_csv(name)
+    feature_names = list(spec["features"])
+    target_name = spec["target"]
+    X = values[:, [header.index(column) for column in feature_names]]
+    y = values[:, header.index(target_name)].astype(target_dtype)
+    frame = None
+    if as_frame:
+        pd = check_pandas_support(f"load_{name}(as_frame=True)")
+        frame = pd.DataFrame(X, columns=feature_names)
+        frame[target_name] = y
+        X, y = frame[feature_names], frame[target_name]
+    if return_X_y:
+        return X, y
+    bunch = Bunch(
+        data=X,
+        target=y,
+        frame=frame,
+        feature_names=feature_names,
+        target_name=target_name,
+        DESCR=descr,
+        filename=spec["file"],
+    )
+    if target_names is not None:
+        bunch.target_names = target_names
+    return bunch
+
+
+_PARAMETERS = """
+    Parameters
+    ----------
+    return_X_y : bool, default=False
+        Return ``(X, y)`` instead of a Bunch.
+    as_frame : bool, default=False
+        Return pandas objects: ``X`` a DataFrame with the feature names as
+        columns, ``y`` a Series (requires pandas).
+"""
 
 
 def load_anes96(*, return_X_y=False, as_frame=False):
@@ -24,37 +124,96 @@ def load_anes96(*, return_X_y=False, as_frame=False):
     1–7), ``age`` (years), ``educ`` (education, 1–7), ``income`` (household
     income bracket, 1–24) and ``TVnews`` (days a week watching TV news).
     Public domain; see ``skfisher/datasets/README.md``.
-
-    Parameters
-    ----------
-    return_X_y : bool, default=False
-        Return ``(X, y)`` instead of a Bunch.
-    as_frame : bool, default=False
-        Return pandas objects (requires pandas).
-
+    {parameters}
     Returns
     -------
     data : Bunch or tuple
-        ``data`` (n, 5), ``target`` (n,), ``feature_names``, ``frame`` (when
-        ``as_frame``) and ``DESCR``; or ``(X, y)``.
+        ``data`` (944, 5), ``target`` (944,) of 0/1 integers, ``feature_names``,
+        ``target_name`` (``"vote"``), ``target_names`` (``["Clinton", "Dole"]``),
+        ``frame`` (when ``as_frame``), ``DESCR`` and ``filename``; or ``(X, y)``.
+
+    Examples
+    --------
+    >>> from skfisher.datasets import load_anes96
+    >>> X, y = load_anes96(return_X_y=True)
+    >>> X.shape, int(y.sum())
+    ((944, 5), 393)
     """
-    header, values = _read_csv("anes96.csv")
-    feature_names = ["selfLR", "age", "educ", "income", "TVnews"]
-    X = values[:, [header.index(name) for name in feature_names]]
-    y = values[:, header.index("vote")].astype(int)
-    frame = None
-    if as_frame:
-        pd = check_pandas_support("load_anes96(as_frame=True)")
-        frame = pd.DataFrame(X, columns=feature_names)
-        frame["vote"] = y
-        X, y = frame[feature_names], frame["vote"]
-    if return_X_y:
-        return X, y
-    return Bunch(
-        data=X,
-        target=y,
-        frame=frame,
-        feature_names=feature_names,
+    return _load(
+        "anes96",
+        return_X_y=return_X_y,
+        as_frame=as_frame,
+        target_dtype=int,
         target_names=["Clinton", "Dole"],
-        DESCR=load_anes96.__doc__,
+        descr=load_anes96.__doc__,
     )
+
+
+def load_randhie(*, return_X_y=False, as_frame=False):
+    """Load the RAND Health Insurance Experiment doctor-visit data (count response).
+
+    20,190 person-years of the RAND Health Insurance Experiment (1974–1982), the
+    subset analysed by Cameron and Trivedi (2005, ch. 20). The target ``mdvis``
+    is the number of outpatient visits to a medical doctor in the year, a count
+    (0–77, mean 2.86, variance 20.3: overdispersed relative to the Poisson). The
+    features are ``lncoins`` (log(coinsurance rate + 1), coinsurance 0–100 %),
+    ``idp`` (1 for an individual-deductible plan), ``lpi`` (log of the annual
+    participation-incentive payment, at least 1), ``fmde`` (a function of the
+    maximum out-of-pocket expenditure; 0 when ``idp`` is 1), ``physlm`` (physical
+    limitation), ``disea`` (number of chronic diseases) and the self-rated
+    health indicators ``hlthg`` (good), ``hlthf`` (fair) and ``hlthp`` (poor),
+    with excellent health the omitted level. Public domain; see
+    ``skfisher/datasets/README.md``.
+    {parameters}
+    Returns
+    -------
+    data : Bunch or tuple
+        ``data`` (20190, 9), ``target`` (20190,), ``feature_names``,
+        ``target_name`` (``"mdvis"``), ``frame`` (when ``as_frame``), ``DESCR``
+        and ``filename``; or ``(X, y)``.
+
+    Notes
+    -----
+    The file stores each distinct row once with the number of person-years
+    that share it; the loader repeats each row that many times, so the data
+    are those of statsmodels' ``randhie`` dataset (the rows grouped, not in
+    their original order).
+
+    Examples
+    --------
+    >>> from skfisher.datasets import load_randhie
+    >>> X, y = load_randhie(return_X_y=True)
+    >>> X.shape, round(float(y.mean()), 3)
+    ((20190, 9), 2.86)
+    """
+    return _load("randhie", return_X_y=return_X_y, as_frame=as_frame, descr=load_randhie.__doc__)
+
+
+def load_engel(*, return_X_y=False, as_frame=False):
+    """Load Engel's 1857 food-expenditure data (positive continuous response).
+
+    Annual household income and food expenditure, both in Belgian francs, of
+    235 working-class Belgian households, collected by Ernst Engel (1857) and
+    used by Koenker and Bassett (1982). The target ``foodexp`` is positive and
+    its spread grows with its mean (a Gamma-like variance); the single
+    feature is ``income``. Public domain; see ``skfisher/datasets/README.md``.
+    {parameters}
+    Returns
+    -------
+    data : Bunch or tuple
+        ``data`` (235, 1), ``target`` (235,), ``feature_names``, ``target_name``
+        (``"foodexp"``), ``frame`` (when ``as_frame``), ``DESCR`` and
+        ``filename``; or ``(X, y)``.
+
+    Examples
+    --------
+    >>> from skfisher.datasets import load_engel
+    >>> X, y = load_engel(return_X_y=True)
+    >>> X.shape, bool(y.min() > 0)
+    ((235, 1), True)
+    """
+    return _load("engel", return_X_y=return_X_y, as_frame=as_frame, descr=load_engel.__doc__)
+
+
+for _loader in (load_anes96, load_randhie, load_engel):
+    _loader.__doc__ = _loader.__doc__.replace("    {parameters}\n", _PARAMETERS)

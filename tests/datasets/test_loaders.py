@@ -1,0 +1,98 @@
+"""The bundled datasets: shapes, the scikit-learn loader interface, and their provenance.
+
+Each bundled file is checked value for value against the copy that statsmodels
+ships, so a conversion slip (a dropped row, a shifted column) cannot pass.
+"""
+
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+from numpy.testing import assert_array_equal
+
+from skfisher import datasets
+from skfisher.datasets import load_anes96, load_engel, load_randhie
+from skfisher.datasets._loaders import DATASETS
+
+LOADERS = {"anes96": load_anes96, "randhie": load_randhie, "engel": load_engel}
+SHAPES = {"anes96": (944, 5), "randhie": (20190, 9), "engel": (235, 1)}
+
+
+def _statsmodels_frame(name):
+    return getattr(sm.datasets, name).load_pandas().data
+
+
+@pytest.mark.parametrize("name", sorted(LOADERS))
+def test_bunch(name):
+    bunch = LOADERS[name]()
+    spec = DATASETS[name]
+    assert bunch.data.shape == SHAPES[name]
+    assert bunch.target.shape == (SHAPES[name][0],)
+    assert bunch.feature_names == spec["features"]
+    assert bunch.target_name == spec["target"]
+    assert bunch.frame is None
+    assert "Public domain" in bunch.DESCR
+    assert np.all(np.isfinite(bunch.data)) and np.all(np.isfinite(bunch.target))
+
+
+@pytest.mark.parametrize("name", sorted(LOADERS))
+def test_return_X_y_and_frame(name):
+    loader = LOADERS[name]
+    X, y = loader(return_X_y=True)
+    bunch = loader()
+    assert_array_equal(X, bunch.data)
+    assert_array_equal(y, bunch.target)
+    X_frame, y_frame = loader(return_X_y=True, as_frame=True)
+    assert isinstance(X_frame, pd.DataFrame) and isinstance(y_frame, pd.Series)
+    assert list(X_frame.columns) == bunch.feature_names
+    assert y_frame.name == bunch.target_name
+    assert_array_equal(X_frame.to_numpy(), X)
+    frame = loader(as_frame=True).frame
+    assert list(frame.columns) == [*bunch.feature_names, bunch.target_name]
+
+
+@pytest.mark.parametrize("name", ["anes96", "engel"])
+def test_same_values_as_statsmodels(name):
+    bunch = LOADERS[name]()
+    reference = _statsmodels_frame(name)
+    assert_array_equal(bunch.data, reference[bunch.feature_names].to_numpy(dtype=float))
+    assert_array_equal(bunch.target, reference[bunch.target_name].to_numpy(dtype=float))
+
+
+def test_randhie_is_statsmodels_randhie_regrouped():
+    # The file stores distinct rows with their counts; expanded, it must be the
+    # statsmodels rows exactly, as a multiset (sorting both puts them in one order).
+    bunch = load_randhie()
+    ours = np.column_stack([bunch.target, bunch.data])
+    reference = _statsmodels_frame("randhie")[[bunch.target_name, *bunch.feature_names]]
+    reference = reference.to_numpy(dtype=float)
+    assert ours.shape == reference.shape
+    assert_array_equal(ours[np.lexsort(ours.T)], reference[np.lexsort(reference.T)])
+
+
+def test_responses_have_their_kind():
+    _, vote = load_anes96(return_X_y=True)
+    assert vote.dtype.kind == "i" and set(np.unique(vote)) == {0, 1}
+    _, visits = load_randhie(return_X_y=True)
+    assert np.all(visits >= 0) and np.all(visits == np.round(visits))
+    assert visits.var() > visits.mean()  # overdispersed: why the dataset is here
+    _, food = load_engel(return_X_y=True)
+    assert np.all(food > 0)
+    assert load_anes96().target_names == ["Clinton", "Dole"]
+
+
+def test_package_stays_small_and_documented():
+    data = resources.files(datasets).joinpath("data")
+    sizes = {entry.name: len(entry.read_bytes()) for entry in data.iterdir()}
+    assert sum(sizes.values()) <= 500_000, sizes
+    readme = resources.files(datasets).joinpath("README.md").read_text(encoding="utf-8")
+    for name, spec in DATASETS.items():
+        assert spec["file"] in sizes
+        assert f"load_{name}()" in readme
+    assert readme.count("Public domain") >= len(DATASETS)
+
+
+def test_loaders_are_public():
+    assert set(datasets.__all__) == {f"load_{name}" for name in DATASETS}
