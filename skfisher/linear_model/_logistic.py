@@ -1,21 +1,37 @@
-"""Logistic regression fitted by Fisher scoring, with standard errors."""
+"""Binary and multinomial logistic regression fitted by Fisher scoring, with standard errors."""
 
 import numpy as np
-from scipy.special import expit, log_expit
+from scipy.special import expit, log_expit, log_softmax, softmax
 from sklearn.base import ClassifierMixin, _fit_context
+from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
+from .._linalg import Design
+from .._scoring import fisher_scoring, warn_not_converged
+from .._validation import check_weights, warn_collinear
 from ..families import Binomial
 from ..links import Logit
 from ._base import BaseFisherGLM
+from ._multinomial import (
+    ClassGroupedSummary,
+    MultinomialProblem,
+    separation_contrasts,
+    start_theta,
+    warn_multinomial_separation,
+)
 
 
 class FisherLogisticRegression(ClassifierMixin, BaseFisherGLM):
-    """Binary logistic regression by Fisher scoring, with the information picture.
+    """Binary and multinomial logistic regression by Fisher scoring, with the information picture.
 
-    The maximum-likelihood fit of ``P(y = classes_[1] | x) = expit(b + xᵀ w)``.
-    For the logit link Fisher scoring is Newton's method (and IRLS), so the
-    expected and observed information coincide.
+    With two classes, the maximum-likelihood fit of
+    ``P(y = classes_[1] | x) = expit(b + xᵀ w)``. With K > 2 classes, the
+    multinomial logit with ``classes_[0]`` as reference (as statsmodels
+    ``MNLogit`` and R ``nnet::multinom``): ``P(y = classes_[j] | x) ∝
+    exp(b_j + xᵀ w_j)`` with ``b_0 = 0, w_0 = 0``. For the logit link Fisher
+    scoring is Newton's method (and IRLS), so the expected and observed
+    information coincide.
 
     Parameters
     ----------
@@ -23,7 +39,8 @@ class FisherLogisticRegression(ClassifierMixin, BaseFisherGLM):
         Whether to estimate an intercept.
     alpha : float, default=0.0
         L2 penalty in scikit-learn's GLM convention: the fit minimises
-        ``mean log-loss + ½ α ||w||²`` (the intercept is not penalised).
+        ``mean log-loss + ½ α ||w||²`` (the intercept is not penalised; with
+        K > 2 classes ``||w||²`` sums over the K − 1 non-reference classes).
         The default 0 gives the plain maximum-likelihood estimate. With
         ``alpha > 0`` the information matrices are those of the penalised
         log-likelihood (``I + α Σw``), so ``cov_type="fisher"`` gives the
@@ -44,16 +61,21 @@ class FisherLogisticRegression(ClassifierMixin, BaseFisherGLM):
 
     Attributes
     ----------
-    classes_ : ndarray of shape (2,)
-        The class labels; ``classes_[1]`` is the event modelled.
-    coef_ : ndarray of shape (1, n_features)
-        The coefficients.
-    intercept_ : ndarray of shape (1,)
-        The intercept (0 when ``fit_intercept=False``).
+    classes_ : ndarray of shape (n_classes,)
+        The class labels; with two, ``classes_[1]`` is the event modelled; with
+        more, ``classes_[0]`` is the reference.
+    coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
+        The coefficients; with K > 2 classes one row per class, the
+        reference's row 0.
+    intercept_ : ndarray of shape (1,) or (n_classes,)
+        The intercepts (0 when ``fit_intercept=False``; the reference's is 0).
     params_ : ndarray of shape (n_params,)
-        All estimates, ``[intercept, coef...]``.
+        All estimates, ``[intercept, coef...]``; with K > 2 classes the same
+        for each non-reference class in turn (class-major), so
+        ``n_params = (K − 1)(n_features + 1)``.
     param_names_ : ndarray of shape (n_params,)
-        ``"intercept"`` and the feature names.
+        ``"intercept"`` and the feature names; with K > 2 classes prefixed
+        by the class, ``"<class>:<feature>"`` (e.g. ``"2:intercept"``).
     information_ : ndarray of shape (n_params, n_params)
         Expected (Fisher) information ``I`` at the fit, a total over the sample.
     observed_information_ : ndarray of shape (n_params, n_params)
@@ -83,24 +105,40 @@ class FisherLogisticRegression(ClassifierMixin, BaseFisherGLM):
     -----
     With ``μ_i = expit(x_iᵀθ)`` the score is ``U = Σ w_i (y_i − μ_i) x_i`` and
     the information ``I = J = Σ w_i μ_i (1 − μ_i) x_i x_iᵀ``; the empirical Fisher
-    is ``F = Σ w_i (y_i − μ_i)² x_i x_iᵀ``.
+    is ``F = Σ w_i (y_i − μ_i)² x_i x_iᵀ``. With K > 2 classes and
+    ``r_ij = [y_i = j] − p_ij``, the score of class j is ``Σ w_i r_ij x_i``, the
+    information has the blocks ``I_jl = Σ w_i p_ij (δ_jl − p_il) x_i x_iᵀ``
+    (see :class:`~skfisher.linear_model._multinomial.MultinomialProblem`) and
+    the empirical Fisher the blocks ``F_jl = Σ w_i r_ij r_il x_i x_iᵀ``.
 
     When the classes are separated the maximum-likelihood estimate does not
     exist; the fit then warns with
     :class:`~skfisher.exceptions.PerfectSeparationWarning`, sets
     ``converged_=False`` and reports ``nan`` standard errors for the parameters
-    that diverge.
+    that diverge. With K > 2 classes the warning names the classes whose
+    observations are predicted exactly and the classes they are separated from.
 
     Examples
     --------
     >>> from skfisher import FisherLogisticRegression
     >>> from skfisher.datasets import load_anes96
-    >>> X, y = load_anes96(return_X_y=True)
+    >>> X, y = load_anes96(return_X_y=True, as_frame=True)
     >>> model = FisherLogisticRegression().fit(X, y)
     >>> model.param_names_[:3].tolist()
     ['intercept', 'selfLR', 'age']
     >>> model.standard_errors_.round(3)[:2]
     array([0.618, 0.079])
+
+    Three classes, with the first as reference:
+
+    >>> from sklearn.datasets import load_wine
+    >>> data = load_wine(as_frame=True)
+    >>> X3, y3 = data.data[["alcohol", "malic_acid"]], data.target
+    >>> model = FisherLogisticRegression().fit(X3, y3)
+    >>> model.param_names_[:4].tolist()
+    ['1:intercept', '1:alcohol', '1:malic_acid', '2:intercept']
+    >>> model.coef_.shape, model.intercept_.shape
+    ((3, 2), (3,))
     """
 
     _parameter_constraints = {**BaseFisherGLM._parameter_constraints}
@@ -121,11 +159,6 @@ class FisherLogisticRegression(ClassifierMixin, BaseFisherGLM):
         self.tol = tol
         self.cov_type = cov_type
         self.warm_start = warm_start
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.classifier_tags.multi_class = False
-        return tags
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -154,39 +187,117 @@ class FisherLogisticRegression(ClassifierMixin, BaseFisherGLM):
                 f"contain only one class: {self.classes_[0]!r}."
             )
         if len(self.classes_) > 2:
-            raise ValueError(
-                "Only binary classification is supported by FisherLogisticRegression "
-                f"for now; y has {len(self.classes_)} classes "
-                f"{[c.item() if hasattr(c, 'item') else c for c in self.classes_[:5]]}."
-            )
+            return self._fit_multinomial(X, y, sample_weight)
         y01 = (y == self.classes_[1]).astype(np.float64)
         self._fit_glm(X, y01, sample_weight, Binomial(), Logit(), separation=True)
         self.coef_ = self.coef_[None, :]
         self.intercept_ = np.atleast_1d(np.asarray(self.intercept_, dtype=float))
         return self
 
+    def _fit_multinomial(self, X, y, sample_weight):
+        """Fit the multinomial logit (K > 2) through the one loop and fill the contract."""
+        sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        check_weights(sample_weight)
+        design = Design(X, self.fit_intercept)
+        n_classes = len(self.classes_)
+        problem = MultinomialProblem(
+            design, np.searchsorted(self.classes_, y), n_classes, sample_weight, alpha=self.alpha
+        )
+        previous = getattr(self, "params_", None)
+        if self.warm_start and previous is not None and previous.shape == (problem.n_params,):
+            theta0 = previous.copy()
+        else:
+            theta0 = start_theta(problem)
+        result = fisher_scoring(problem, theta0, max_iter=self.max_iter, tol=self.tol)
+        features = self._param_names()
+        names = [f"{label}:{name}" for label in self.classes_[1:] for name in features]
+        separated = ()
+        if self.alpha == 0:
+            direction, pairs = separation_contrasts(problem, result.theta, result.converged)
+            if direction is not None:
+                separated = warn_multinomial_separation(
+                    direction, pairs, names, self.classes_, remedy=self._separation_remedy
+                )
+        if len(separated):
+            result.converged = False
+        else:
+            warn_not_converged(result, self.tol, stacklevel=4)
+            warn_collinear(result.factor, names)
+        self._set_fisher(problem, result, names, nobs=sample_weight.sum(), nan_params=separated)
+        blocks = self.params_.reshape(n_classes - 1, design.n_cols)
+        self.coef_ = np.zeros((n_classes, self.n_features_in_))
+        self.coef_[1:] = blocks[:, int(self.fit_intercept) :]
+        self.intercept_ = np.zeros(n_classes)
+        if self.fit_intercept:
+            self.intercept_[1:] = blocks[:, 0]
+        return self
+
     def decision_function(self, X):
-        """Return the log-odds ``b + Xᵀw`` of ``classes_[1]``, shape (n_samples,)."""
-        return self._linear_predictor(X)
+        """Return the linear predictors.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        eta : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            With two classes, the log-odds ``b + Xᵀw`` of ``classes_[1]``; with
+            more, ``X coef_ᵀ + intercept_``, the log-odds of each class against
+            the reference ``classes_[0]`` (whose column is 0).
+        """
+        check_is_fitted(self, "params_")
+        if len(self.classes_) == 2:
+            return self._linear_predictor(X)
+        X = validate_data(self, X, accept_sparse=["csr", "csc"], dtype=np.float64, reset=False)
+        return safe_sparse_dot(X, self.coef_.T, dense_output=True) + self.intercept_
 
     def predict(self, X):
-        """Return the more probable class label of each sample."""
-        positive = self.decision_function(X) > 0
+        """Return the most probable class label of each sample."""
+        eta = self.decision_function(X)
+        if eta.ndim == 2:
+            return self.classes_[np.argmax(eta, axis=1)]
+        positive = eta > 0
         return self.classes_[positive.astype(int)]
 
     def predict_proba(self, X):
-        """Return the probabilities of ``classes_``, shape (n_samples, 2)."""
+        """Return the probabilities of ``classes_``, shape (n_samples, n_classes)."""
         eta = self.decision_function(X)
+        if eta.ndim == 2:
+            return softmax(eta, axis=1)
         return np.column_stack([expit(-eta), expit(eta)])
 
     def predict_log_proba(self, X):
         """Return the log-probabilities of ``classes_``, computed from η without overflow."""
         eta = self.decision_function(X)
+        if eta.ndim == 2:
+            return log_softmax(eta, axis=1)
         return np.column_stack([log_expit(-eta), log_expit(eta)])
 
+    def summary(self, alpha=0.05):
+        """Return the coefficient table; with more than two classes, grouped by class.
+
+        Parameters
+        ----------
+        alpha : float, default=0.05
+            One minus the confidence level of the intervals.
+
+        Returns
+        -------
+        table : SummaryTable
+            Prints like statsmodels' summary, with one heading per non-reference
+            class when there are more than two; ``table.to_frame()`` gives a
+            pandas DataFrame indexed by ``param_names_``.
+        """
+        table = super().summary(alpha)
+        if len(self.classes_) > 2:
+            return ClassGroupedSummary(table, self.classes_)
+        return table
+
     def _summary_info(self):
-        return [
-            ("Model", "Logit"),
-            ("Event", self.classes_[1]),
-            *super()._summary_info()[1:],
-        ]
+        if len(self.classes_) > 2:
+            described = [("Model", "MNLogit"), ("Reference", self.classes_[0])]
+        else:
+            described = [("Model", "Logit"), ("Event", self.classes_[1])]
+        return [*described, *super()._summary_info()[1:]]
