@@ -57,6 +57,16 @@ class ScoringProblem:
         """Return the sum of weighted outer products of per-sample scores at θ."""
         raise NotImplementedError
 
+    def cluster_fisher(self, theta, groups):
+        """Return the outer products of the per-cluster score sums at θ (optional).
+
+        ``Σ_g u_g u_gᵀ`` with ``u_g = Σ_{i ∈ g} w_i s_i``, shape (k, k): the
+        meat of the cluster-robust covariance. ``groups`` holds an integer
+        cluster code per sample. A problem without it does not offer
+        ``cov_type="cluster"``.
+        """
+        raise NotImplementedError
+
 
 @dataclass
 class ScoringResult:

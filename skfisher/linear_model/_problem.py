@@ -1,6 +1,7 @@
 """The GLM log-likelihood as a :class:`~skfisher._scoring.ScoringProblem`."""
 
 import numpy as np
+import scipy.sparse as sp
 
 from .._scoring import ScoringProblem
 
@@ -117,6 +118,12 @@ class GLMProblem(ScoringProblem):
         score_eta, _ = self._eta_derivatives(theta, self.phi)
         return self.design.gram(self.w * np.square(score_eta))
 
+    def cluster_fisher(self, theta, groups):
+        """Return ``Σ_g u_g u_gᵀ``, ``u_g`` the sum of ``w_i s_i`` over cluster ``g``."""
+        score_eta, _ = self._eta_derivatives(theta, self.phi)
+        sums = group_score_sums(self.design, self.w * score_eta, groups)
+        return sums.T @ sums
+
     def score(self, theta):
         """Return the gradient of the objective at the reporting dispersion."""
         score_eta, _ = self._eta_derivatives(theta, self.phi)
@@ -125,3 +132,21 @@ class GLMProblem(ScoringProblem):
     def _penalised(self, matrix):
         matrix[np.diag_indices_from(matrix)] += self.penalty
         return matrix
+
+
+def group_score_sums(design, score_eta, groups):
+    """Return the per-cluster sums of the score rows ``score_eta_i x̃_i``, shape (G, k).
+
+    ``groups`` holds an integer code in ``0, …, G − 1`` per row. The sums are
+    one sparse product ``S X`` with ``S[g, i] = score_eta_i`` for the rows of
+    cluster ``g``: O(nnz(X)), without an n × k temporary.
+    """
+    n_groups = int(groups.max()) + 1
+    rows = np.arange(design.n_rows)
+    weights = sp.csr_matrix((score_eta, (groups, rows)), shape=(n_groups, design.n_rows))
+    sums = weights @ design.X
+    sums = sums.toarray() if sp.issparse(sums) else np.asarray(sums)
+    if design.fit_intercept:
+        intercept = np.bincount(groups, weights=score_eta, minlength=n_groups)
+        sums = np.column_stack([intercept, sums])
+    return sums
