@@ -1,0 +1,11 @@
+"""Inference beyond standard errors: Wald, likelihood-ratio, score and information-matrix tests.
+
+Every function takes fitted skfisher estimators (anything with the Fisher
+contract: ``params_``, ``param_names_``, ``covariance_``, ``information_``,
+``observed_information_``, ``empirical_fisher_``, ``loglik_``, ``nobs_``).
+"""
+
+from ._classical import lr_test, wald_test
+from ._result import ChiSquareResult
+
+__all__ = ["ChiSquareResult", "lr_test", "wald_test"]
