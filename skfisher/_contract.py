@@ -86,10 +86,17 @@ class FisherMixin:
             return fisher_factor.inverse() * phi
         if cov_type == "empirical":
             return _inverse(self.empirical_fisher_, "empirical Fisher")
-        observed_inverse = _inverse(self.observed_information_, "observed information")
         if cov_type == "observed":
-            return observed_inverse
-        return observed_inverse @ self.empirical_fisher_ @ observed_inverse
+            return _inverse(self.observed_information_, "observed information")
+        # With a singular J the bread is the pseudo-inverse, not the inverse with
+        # nan rows (whose product would be nan everywhere): the sandwich of the
+        # identified parameters is the same for every generalised inverse of J.
+        factor = _factor(self.observed_information_, "observed information")
+        bread = factor.solve(np.eye(factor.k))
+        sandwich = bread @ self.empirical_fisher_ @ bread
+        sandwich[factor.deficient, :] = np.nan
+        sandwich[:, factor.deficient] = np.nan
+        return sandwich
 
     def conf_int(self, alpha=0.05):
         """Return Wald confidence intervals from ``standard_errors_``.
@@ -164,6 +171,10 @@ class FisherMixin:
 
 
 def _inverse(matrix, what):
+    return _factor(matrix, what).inverse()
+
+
+def _factor(matrix, what):
     factor = SymmetricFactor(matrix)
     if factor.negative:
         warnings.warn(
@@ -171,6 +182,6 @@ def _inverse(matrix, what):
             "from it is not a valid covariance and some standard errors may be nan. "
             "Use cov_type='fisher'.",
             UserWarning,
-            stacklevel=4,
+            stacklevel=5,
         )
-    return factor.inverse()
+    return factor

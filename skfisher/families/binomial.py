@@ -19,7 +19,10 @@ class Binomial(GLMFamily):
 
     name = "binomial"
     support = Support(0.0, 1.0, low_inclusive=True, high_inclusive=True)
-    mean_domain = Support(0.0, 1.0)
+    # Closed: under the logit link μ rounds to exactly 0 or 1 once |η| > 37 while
+    # the log-likelihood, computed from η, stays finite; a mean that is truly
+    # impossible for a row (μ = 1 with y = 0) makes the log-likelihood -inf.
+    mean_domain = Support(0.0, 1.0, low_inclusive=True, high_inclusive=True)
     links = ("logit", "probit", "cloglog", "log")
     default_link = canonical_link = "logit"
     has_dispersion = False

@@ -1,0 +1,205 @@
+"""Design (the model matrix as an operator) and SymmetricFactor against explicit algebra."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from numpy.testing import assert_allclose
+
+from skfisher._linalg import Design, SymmetricFactor
+
+# Products of the same numbers summed in another order (chunks, BLAS blocking):
+# rounding of a few ulps relative to the largest term.
+RTOL = 1e-12
+
+
+def _data(n=23, k=4, seed=0, density=0.4):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, k)) * [1e-3, 1.0, 10.0, 1e3][:k]
+    X[rng.random((n, k)) > density] = 0.0
+    return X
+
+
+def _weights(kind, n, seed=1):
+    rng = np.random.default_rng(seed)
+    if kind == "positive":
+        return rng.uniform(0.1, 3.0, n)
+    if kind == "with_zeros":
+        return np.where(rng.random(n) < 0.3, 0.0, rng.uniform(0.1, 3.0, n))
+    return rng.normal(size=n)  # "mixed_sign": the observed information's weights
+
+
+def _explicit(X, fit_intercept):
+    return np.column_stack([np.ones(len(X)), X]) if fit_intercept else X
+
+
+def _assert_close(actual, expected):
+    # Relative to the largest entry of its row and column: entries of columns
+    # scaled 1e-3 and 1e3 differ by 1e6, and their rounding with them.
+    scale = np.sqrt(np.max(np.abs(expected)))
+    assert_allclose(actual, expected, rtol=RTOL, atol=RTOL * scale**2)
+
+
+FORMATS = {
+    "dense": np.asarray,
+    "fortran": np.asfortranarray,
+    "csr": sp.csr_matrix,
+    "csc": sp.csc_matrix,
+}
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_matvec_and_rmatvec(fmt, fit_intercept):
+    X = _data()
+    Z = _explicit(X, fit_intercept)
+    design = Design(FORMATS[fmt](X), fit_intercept)
+    theta = np.random.default_rng(2).normal(size=Z.shape[1])
+    v = np.random.default_rng(3).normal(size=len(X))
+    assert design.n_cols == Z.shape[1]
+    eta = design.matvec(theta)
+    assert isinstance(eta, np.ndarray) and eta.shape == (len(X),)
+    assert_allclose(eta, Z @ theta, rtol=RTOL, atol=RTOL * np.abs(Z * theta).max())
+    assert_allclose(design.rmatvec(v), Z.T @ v, rtol=RTOL, atol=RTOL * np.abs(Z).max())
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("kind", ["positive", "with_zeros", "mixed_sign"])
+@pytest.mark.parametrize("chunk_rows", [None, 3, 5, 23, 1000])
+def test_gram_equals_explicit_product(fmt, fit_intercept, kind, chunk_rows):
+    X = _data()
+    Z = _explicit(X, fit_intercept)
+    w = _weights(kind, len(X))
+    v = np.random.default_rng(4).normal(size=len(X))
+    design = Design(FORMATS[fmt](X), fit_intercept, chunk_rows=chunk_rows)
+    expected = Z.T @ (Z * w[:, None])
+    gram = design.gram(w)
+    assert gram.shape == (Z.shape[1], Z.shape[1])
+    _assert_close(gram, expected)
+    assert_allclose(gram, gram.T, rtol=0, atol=0)
+    # The fused pass returns the same Gram matrix and [1, X]ᵀ v.
+    fused, xtv = design.gram(w, v)
+    _assert_close(fused, expected)
+    assert_allclose(xtv, Z.T @ v, rtol=RTOL, atol=RTOL * np.abs(Z).max())
+
+
+@pytest.mark.parametrize("kind", ["positive", "mixed_sign"])
+def test_small_chunks_equal_one_chunk(kind):
+    X = _data(n=101, k=4, density=1.0)
+    w = _weights(kind, len(X))
+    whole = Design(X, True, chunk_rows=len(X)).gram(w)
+    for chunk_rows in (1, 3, 7, 100):
+        _assert_close(Design(X, True, chunk_rows=chunk_rows).gram(w), whole)
+
+
+def test_default_chunk_is_bounded():
+    # About 1 MiB of rows: the buffer never grows with n.
+    design = Design(np.zeros((10, 50)), True)
+    assert design.chunk_rows * design.n_cols * 8 <= (1 << 20) + 64 * 8 * design.n_cols
+
+
+# SymmetricFactor ------------------------------------------------------------
+def _positive_definite(k=5, seed=0, scales=None):
+    rng = np.random.default_rng(seed)
+    B = rng.normal(size=(3 * k, k))
+    A = B.T @ B
+    if scales is not None:
+        A = A * np.outer(scales, scales)
+    return A
+
+
+@pytest.mark.parametrize("scales", [None, np.array([1e-6, 1e-2, 1.0, 1e3, 1e6])])
+def test_factor_positive_definite(scales):
+    A = _positive_definite(scales=scales)
+    factor = SymmetricFactor(A)
+    assert not factor.singular
+    assert not factor.negative
+    assert factor.deficient.size == 0
+    b = np.arange(1.0, 6.0)
+    x = factor.solve(b)
+    # Solving is accurate in the scaled problem: the residual is small
+    # relative to |A| |x| (componentwise backward error).
+    assert np.all(np.abs(A @ x - b) <= 1e-12 * (np.abs(A) @ np.abs(x)))
+    inverse = factor.inverse()
+    assert_allclose(inverse, inverse.T, rtol=0, atol=0)
+    # In the scaled problem (unit diagonal), so that scales 1e-6..1e6 compare alike.
+    d = np.sqrt(np.diag(A))
+    assert_allclose((inverse * np.outer(d, d)) @ (A / np.outer(d, d)), np.eye(5), atol=1e-12)
+    sign, logdet = np.linalg.slogdet(A)
+    assert sign > 0
+    assert_allclose(factor.logdet(), logdet, rtol=1e-12)
+    # Several right-hand sides at once.
+    B = np.column_stack([b, 2 * b])
+    assert_allclose(factor.solve(B), np.column_stack([x, 2 * x]), rtol=1e-12)
+
+
+def _with_collinear_column(kind):
+    """A Gram matrix of columns [a, b, c] plus a redundant fourth column."""
+    rng = np.random.default_rng(1)
+    Z = rng.normal(size=(40, 3))
+    extra = {
+        "sum": Z[:, 0] + Z[:, 1],
+        "duplicate": Z[:, 1],
+        "zero": np.zeros(40),
+        "scaled": 1e4 * Z[:, 2],
+    }[kind]
+    involved = {"sum": [0, 1, 3], "duplicate": [1, 3], "zero": [3], "scaled": [2, 3]}[kind]
+    full = np.column_stack([Z, extra])
+    return full.T @ full, Z.T @ Z, involved
+
+
+@pytest.mark.parametrize("kind", ["sum", "duplicate", "zero", "scaled"])
+def test_factor_singular_identifies_the_columns(kind):
+    A, reduced, involved = _with_collinear_column(kind)
+    factor = SymmetricFactor(A)
+    assert factor.singular
+    assert not factor.negative
+    assert factor.deficient.tolist() == involved
+    assert factor.logdet() == -np.inf
+    inverse = factor.inverse()
+    free = np.setdiff1d(np.arange(4), involved)
+    assert np.all(np.isnan(inverse[involved, :]))
+    assert np.all(np.isnan(inverse[:, involved]))
+    # The identified entries are those of the model without the redundant
+    # column: a pseudo-inverse gives the same variance to estimable functions.
+    reduced_inverse = np.linalg.inv(reduced)
+    assert_allclose(inverse[np.ix_(free, free)], reduced_inverse[np.ix_(free, free)], rtol=1e-9)
+    # solve gives a solution whenever b is in the range of A.
+    b = A @ np.array([1.0, -2.0, 0.5, 3.0])
+    assert_allclose(A @ factor.solve(b), b, rtol=1e-9, atol=1e-9 * np.abs(b).max())
+
+
+def test_factor_nearly_collinear_but_identified():
+    # Correlation 1 - 1e-6: ill-conditioned yet identified (the threshold is
+    # a pivot below 1e-12 of the scaled matrix).
+    rng = np.random.default_rng(2)
+    a = rng.normal(size=200)
+    b = a + 1e-3 * rng.normal(size=200)
+    Z = np.column_stack([np.ones(200), a, b])
+    factor = SymmetricFactor(Z.T @ Z)
+    assert not factor.singular
+    assert factor.deficient.size == 0
+    assert_allclose(factor.inverse(), np.linalg.inv(Z.T @ Z), rtol=1e-6)
+
+
+def test_factor_indefinite():
+    A = np.array([[2.0, 0.0, 0.0], [0.0, -1.0, 0.0], [0.0, 0.0, 3.0]])
+    factor = SymmetricFactor(A)
+    assert factor.negative
+    assert factor.singular  # Cholesky cannot hold it
+    assert factor.deficient.size == 0
+    assert_allclose(factor.inverse(), np.linalg.inv(A), rtol=1e-12)
+
+
+def test_factor_zero_matrix():
+    factor = SymmetricFactor(np.zeros((2, 2)))
+    assert factor.deficient.tolist() == [0, 1]
+    assert np.all(np.isnan(factor.inverse()))
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_factor_rejects_non_finite(bad):
+    A = np.eye(3)
+    A[1, 2] = A[2, 1] = bad
+    with pytest.raises(ValueError, match="non-finite"):
+        SymmetricFactor(A)
