@@ -37,7 +37,7 @@ class FisherMixin:
 
     _cov_type_constraint = [StrOptions(set(COV_TYPES))]
 
-    def _set_fisher(self, problem, result, names, *, nobs, nan_params=(), phi=1.0):
+    def _set_fisher(self, problem, result, names, *, nobs, nan_params=(), phi=1.0, loop_phi=1.0):
         """Fill in the contract at the fitted θ̂.
 
         Parameters
@@ -54,7 +54,12 @@ class FisherMixin:
             Parameters whose standard errors are not defined (separation).
         phi : float
             Dispersion at which the matrices are reported; the loop's
-            information is at φ = 1, so its inverse is scaled by φ.
+            information is at φ = ``loop_phi``, so its inverse is scaled by
+            ``phi / loop_phi``.
+        loop_phi : float
+            Dispersion at which the loop computed its information (1 unless
+            the estimator ran the loop at a fixed φ₀ to make its stop
+            scale-free).
         """
         theta = result.theta
         self.params_ = theta
@@ -63,7 +68,7 @@ class FisherMixin:
         self.converged_ = bool(result.converged)
         self.nobs_ = float(nobs)
         self.loglik_ = float(problem.loglik(theta))
-        if phi == 1.0:
+        if phi == loop_phi:
             self.score_ = result.score
             self.information_ = result.information
         else:
@@ -71,7 +76,9 @@ class FisherMixin:
             self.information_ = problem.information(theta)
         self.observed_information_ = problem.observed_information(theta)
         self.empirical_fisher_ = problem.empirical_fisher(theta)
-        self.covariance_ = self._covariance(result.factor, phi)
+        self.covariance_ = self._covariance(result.factor, phi / loop_phi)
+        if len(nan_params):
+            self.covariance_ = self._covariance_without(np.asarray(nan_params, dtype=int))
         undefined = np.union1d(result.factor.deficient, np.asarray(nan_params, dtype=int))
         if undefined.size:
             self.covariance_[undefined, :] = np.nan
@@ -80,23 +87,42 @@ class FisherMixin:
         variances[variances < 0] = np.nan
         self.standard_errors_ = np.sqrt(variances)
 
-    def _covariance(self, fisher_factor, phi):
+    def _covariance(self, fisher_factor, phi, keep=(slice(None), slice(None))):
+        """The covariance by ``cov_type``, over the parameters indexed by ``keep``."""
         cov_type = self.cov_type
+        observed, empirical = self.observed_information_[keep], self.empirical_fisher_[keep]
         if cov_type == "fisher":
             return fisher_factor.inverse() * phi
         if cov_type == "empirical":
-            return _inverse(self.empirical_fisher_, "empirical Fisher")
+            return _inverse(empirical, "empirical Fisher")
         if cov_type == "observed":
-            return _inverse(self.observed_information_, "observed information")
+            return _inverse(observed, "observed information")
         # With a singular J the bread is the pseudo-inverse, not the inverse with
         # nan rows (whose product would be nan everywhere): the sandwich of the
         # identified parameters is the same for every generalised inverse of J.
-        factor = _factor(self.observed_information_, "observed information")
+        factor = _factor(observed, "observed information")
         bread = factor.solve(np.eye(factor.k))
-        sandwich = bread @ self.empirical_fisher_ @ bread
+        sandwich = bread @ empirical @ bread
         sandwich[factor.deficient, :] = np.nan
         sandwich[:, factor.deficient] = np.nan
         return sandwich
+
+    def _covariance_without(self, dropped):
+        """The covariance of the other parameters with ``dropped`` held fixed.
+
+        Used under quasi-complete separation: the dropped parameters diverge,
+        and the rest are estimated with them at their limit, so their
+        covariance comes from the rows and columns of the matrices that
+        remain, not from the full, nearly singular, matrices.
+        """
+        k = len(self.params_)
+        remaining = np.setdiff1d(np.arange(k), dropped)
+        covariance = np.full((k, k), np.nan)
+        if remaining.size:
+            keep = np.ix_(remaining, remaining)
+            factor = SymmetricFactor(self.information_[keep])
+            covariance[keep] = self._covariance(factor, 1.0, keep=keep)
+        return covariance
 
     def conf_int(self, alpha=0.05):
         """Return Wald confidence intervals from ``standard_errors_``.

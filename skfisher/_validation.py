@@ -4,6 +4,7 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 from scipy.optimize import linprog
 
 from .exceptions import CollinearityWarning, PerfectSeparationWarning
@@ -109,8 +110,9 @@ def separating_direction(design_matrix, sign, *, free=None):
 
     Parameters
     ----------
-    design_matrix : ndarray of shape (n, k)
-        The model matrix, with the intercept column if any.
+    design_matrix : ndarray or sparse matrix of shape (n, k)
+        The model matrix, with the intercept column if any; a sparse matrix
+        stays sparse in the linear programme.
     sign : ndarray of shape (n,)
         ``+1`` for rows whose likelihood grows with ``x_iᵀβ`` (y = 1), ``-1`` for
         those that grow as it falls (y = 0), ``0`` for rows that bind both ways
@@ -123,21 +125,28 @@ def separating_direction(design_matrix, sign, *, free=None):
     direction : ndarray of shape (k,) or None
         The separating direction in the original column scale, or ``None``.
     """
-    A = np.asarray(design_matrix, dtype=float)
+    A = sp.csr_matrix(design_matrix) if sp.issparse(design_matrix) else np.asarray(design_matrix)
     if free is not None:
         A, sign = A[free], sign[free]
-    scale = np.max(np.abs(A), axis=0)
+    scale = np.asarray(abs(A).max(axis=0).toarray() if sp.issparse(A) else np.abs(A).max(axis=0))
+    scale = scale.ravel().astype(float)
     scale[scale == 0] = 1.0
-    A = A / scale
+    A = A @ sp.diags(1.0 / scale) if sp.issparse(A) else A / scale
     one_sided = sign != 0
-    signed = A[one_sided] * sign[one_sided, None]
+    signed = (
+        sp.diags(sign[one_sided]) @ A[one_sided]
+        if sp.issparse(A)
+        else (A[one_sided] * sign[one_sided, None])
+    )
     two_sided = A[~one_sided]
+    objective = -np.asarray(signed.sum(axis=0)).ravel()
+    n_eq = two_sided.shape[0]
     result = linprog(
-        -signed.sum(axis=0),
+        objective,
         A_ub=-signed,
-        b_ub=np.zeros(len(signed)),
-        A_eq=two_sided if len(two_sided) else None,
-        b_eq=np.zeros(len(two_sided)) if len(two_sided) else None,
+        b_ub=np.zeros(signed.shape[0]),
+        A_eq=two_sided if n_eq else None,
+        b_eq=np.zeros(n_eq) if n_eq else None,
         bounds=[(-1.0, 1.0)] * A.shape[1],
         method="highs",
     )
@@ -149,9 +158,43 @@ def separating_direction(design_matrix, sign, *, free=None):
     # must keep every row on its side and move at least one row clearly.
     if margins.size == 0 or margins.min() < -1e-9 or margins.max() < 1e-6:
         return None
-    if len(two_sided) and np.max(np.abs(two_sided @ beta)) > 1e-9:
+    if n_eq and np.max(np.abs(two_sided @ beta)) > 1e-9:
         return None
-    return beta / scale
+    return _sparsest_direction(signed, two_sided, beta) / scale
+
+
+def _sparsest_direction(signed, two_sided, beta):
+    """Return the separating direction of least L1 norm, or ``beta`` if that fails.
+
+    The first programme fills the box, so its direction can involve columns
+    that do not separate anything; minimising ``||β||₁`` subject to the same
+    signs and ``Σ sign_i x_iᵀβ >= 1`` keeps only the columns that do, which
+    are the parameters that diverge.
+    """
+    k = signed.shape[1]
+    stack = sp.hstack if sp.issparse(signed) else np.hstack
+    split = stack([-signed, signed])  # β = β⁺ − β⁻, both non-negative
+    total = np.asarray(signed.sum(axis=0)).ravel()
+    A_ub = (
+        sp.vstack([split, sp.csr_matrix(np.concatenate([-total, total]))])
+        if sp.issparse(signed)
+        else np.vstack([split, np.concatenate([-total, total])])
+    )
+    n_eq = two_sided.shape[0]
+    result = linprog(
+        np.ones(2 * k),
+        A_ub=A_ub,
+        b_ub=np.concatenate([np.zeros(signed.shape[0]), [-1.0]]),
+        A_eq=stack([two_sided, -two_sided]) if n_eq else None,
+        b_eq=np.zeros(n_eq) if n_eq else None,
+        bounds=(0, None),
+        method="highs",
+    )
+    if result.status != 0:
+        return beta
+    sparse_beta = result.x[:k] - result.x[k:]
+    sparse_beta[np.abs(sparse_beta) < 1e-9 * np.abs(sparse_beta).max()] = 0.0
+    return sparse_beta
 
 
 def warn_separation(direction, names, *, remedy):

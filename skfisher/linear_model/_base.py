@@ -114,14 +114,23 @@ class BaseFisherGLM(FisherMixin, BaseEstimator):
         free = sample_weight > 0
         if result.converged and np.max(np.abs(eta[free])) < _SEPARATION_ETA:
             return ()
-        matrix = design.X.toarray() if sp.issparse(design.X) else design.X
+        matrix = design.X
         if self.fit_intercept:
-            matrix = np.column_stack([np.ones(design.n_rows), matrix])
+            ones = np.ones((design.n_rows, 1))
+            matrix = (
+                sp.hstack([ones, matrix]) if sp.issparse(matrix) else np.hstack([ones, matrix])
+            )
         sign = np.where(y >= 1, 1.0, np.where(y <= 0, -1.0, 0.0))
         direction = separating_direction(matrix, sign, free=free)
         if direction is None:
             return ()
-        return warn_separation(direction, names, remedy=self._separation_remedy)
+        diverging = warn_separation(direction, names, remedy=self._separation_remedy)
+        margins = (sign * (matrix @ direction))[free]
+        if np.all(margins > 0):
+            # Complete separation: every fitted probability tends to 0 or 1,
+            # the information vanishes and no parameter has a standard error.
+            return np.arange(len(names))
+        return diverging
 
     _separation_remedy = "set alpha > 0 (an L2 penalty), or remove the separating features"
 
