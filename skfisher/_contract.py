@@ -10,7 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._linalg import SymmetricFactor
 from ._summary import SummaryTable
 
-COV_TYPES = ("fisher", "observed", "empirical", "sandwich")
+COV_TYPES = ("fisher", "observed", "empirical", "sandwich", "cluster")
 
 
 class FisherMixin:
@@ -32,12 +32,21 @@ class FisherMixin:
     ``observed``   ``J⁻¹``          inverse negative Hessian
     ``empirical``  ``F⁻¹``          outer product of gradients, BHHH
     ``sandwich``   ``J⁻¹ F J⁻¹``    robust, White, HC0
+    ``cluster``    ``c J⁻¹ C J⁻¹``  cluster-robust (groups passed to fit)
     =============  ===============  ====================================
+
+    For ``cluster``, ``C = Σ_g u_g u_gᵀ`` (``cluster_fisher_``) sums the outer
+    products of the per-cluster score totals ``u_g = Σ_{i ∈ g} w_i s_i``, and
+    ``c = G/(G − 1) · (N − 1)/(N − k)`` is the small-sample correction of
+    statsmodels' ``cov_type="cluster"`` (and Stata's ``vce(cluster)``) for G
+    clusters, N = Σw observations and k parameters.
     """
 
     _cov_type_constraint = [StrOptions(set(COV_TYPES))]
 
-    def _set_fisher(self, problem, result, names, *, nobs, nan_params=(), phi=1.0, loop_phi=1.0):
+    def _set_fisher(
+        self, problem, result, names, *, nobs, nan_params=(), phi=1.0, loop_phi=1.0, groups=None
+    ):
         """Fill in the contract at the fitted θ̂.
 
         Parameters
@@ -60,6 +69,9 @@ class FisherMixin:
             Dispersion at which the loop computed its information (1 unless
             the estimator ran the loop at a fixed φ₀ to make its stop
             scale-free).
+        groups : ndarray of shape (n,) or None
+            Integer cluster codes from :meth:`_check_groups`, for
+            ``cov_type="cluster"``.
         """
         theta = result.theta
         self.params_ = theta
@@ -76,6 +88,8 @@ class FisherMixin:
             self.information_ = problem.information(theta)
         self.observed_information_ = problem.observed_information(theta)
         self.empirical_fisher_ = problem.empirical_fisher(theta)
+        if self.cov_type == "cluster":
+            self._set_cluster_fisher(problem, theta, groups)
         self.covariance_ = self._covariance(result.factor, phi / loop_phi)
         if len(nan_params):
             self.covariance_ = self._covariance_without(np.asarray(nan_params, dtype=int))
@@ -102,10 +116,79 @@ class FisherMixin:
         # identified parameters is the same for every generalised inverse of J.
         factor = _factor(observed, "observed information")
         bread = factor.solve(np.eye(factor.k))
-        sandwich = bread @ empirical @ bread
+        meat = empirical if cov_type == "sandwich" else self._cluster_meat(keep)
+        sandwich = bread @ meat @ bread
         sandwich[factor.deficient, :] = np.nan
         sandwich[:, factor.deficient] = np.nan
         return sandwich
+
+    def _check_groups(self, groups, n_rows):
+        """Return integer cluster codes for ``cov_type="cluster"`` (None otherwise).
+
+        ``groups`` given with another ``cov_type`` is an error rather than
+        silently ignored, so that nobody reads non-clustered standard errors
+        as clustered ones.
+        """
+        if self.cov_type != "cluster":
+            if groups is not None:
+                raise ValueError(
+                    f"groups are used only by cov_type='cluster'; got groups with "
+                    f"cov_type={self.cov_type!r}. Set cov_type='cluster' for cluster-robust "
+                    "standard errors, or do not pass groups."
+                )
+            return None
+        if groups is None:
+            raise ValueError(
+                "cov_type='cluster' needs the cluster of every sample: pass "
+                "fit(X, y, groups=...) with one label per row."
+            )
+        groups = np.asarray(groups)
+        if groups.ndim == 2 and groups.shape[1] == 1:
+            groups = groups.ravel()
+        if groups.ndim != 1 or groups.shape[0] != n_rows:
+            raise ValueError(
+                f"groups must have one label per row of X ({n_rows}); got shape {groups.shape}."
+            )
+        missing = np.array([g is None or (isinstance(g, float) and g != g) for g in groups])
+        if missing.any():
+            raise ValueError(
+                f"groups contains {int(missing.sum())} missing label(s) (None or NaN); give "
+                "every sample a cluster."
+            )
+        try:
+            return np.unique(groups, return_inverse=True)[1].ravel()
+        except TypeError as exc:
+            raise ValueError(
+                "groups must hold labels of one comparable type (all numbers or all "
+                f"strings); got {sorted({type(g).__name__ for g in groups})}."
+            ) from exc
+
+    def _set_cluster_fisher(self, problem, theta, groups):
+        """Set ``cluster_fisher_`` (Σ_g u_g u_gᵀ) and ``n_groups_``."""
+        if groups is None:
+            raise ValueError("cov_type='cluster' needs groups: pass fit(X, y, groups=...).")
+        try:
+            self.cluster_fisher_ = problem.cluster_fisher(theta, groups)
+        except NotImplementedError:
+            raise ValueError(
+                f"cov_type='cluster' is not available for this {type(self).__name__} model; "
+                "use cov_type='sandwich'."
+            ) from None
+        weights = getattr(problem, "w", None)
+        active = groups if weights is None else groups[np.asarray(weights) > 0]
+        self.n_groups_ = int(np.unique(active).size)
+        k = len(theta)
+        if self.n_groups_ < 2 or self.nobs_ <= k:
+            raise ValueError(
+                f"cov_type='cluster' needs at least 2 clusters and more observations than "
+                f"parameters; got {self.n_groups_} cluster(s), {self.nobs_:g} observations and "
+                f"{k} parameters."
+            )
+
+    def _cluster_meat(self, keep):
+        """``c C`` with the small-sample correction ``c = G/(G−1) · (N−1)/(N−k)``."""
+        G, N, k = self.n_groups_, self.nobs_, len(self.params_)
+        return self.cluster_fisher_[keep] * (G / (G - 1) * (N - 1) / (N - k))
 
     def _covariance_without(self, dropped):
         """The covariance of the other parameters with ``dropped`` held fixed.

@@ -6,7 +6,12 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_array,
+    check_is_fitted,
+    validate_data,
+)
 
 from .._contract import FisherMixin
 from .._linalg import Design
@@ -80,8 +85,11 @@ class BaseFisherGLM(FisherMixin, BaseEstimator):
                 theta[0] -= np.average(offset, weights=sample_weight)
         return theta
 
-    def _fit_glm(self, X, y, sample_weight, family, link, offset=None, *, separation=False):
+    def _fit_glm(
+        self, X, y, sample_weight, family, link, offset=None, *, separation=False, groups=None
+    ):
         """Fit by Fisher scoring and fill in the contract; return the problem."""
+        groups = self._check_groups(groups, X.shape[0])
         sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
         check_weights(sample_weight)
         offset = self._validate_vector(offset, X, "offset")
@@ -100,7 +108,9 @@ class BaseFisherGLM(FisherMixin, BaseEstimator):
         else:
             warn_not_converged(result, self.tol, stacklevel=4)
             warn_collinear(result.factor, names)
-        self._set_fisher(problem, result, names, nobs=sample_weight.sum(), nan_params=separated)
+        self._set_fisher(
+            problem, result, names, nobs=sample_weight.sum(), nan_params=separated, groups=groups
+        )
         if self.fit_intercept:
             self.intercept_, coef = self.params_[0], self.params_[1:]
         else:
@@ -133,6 +143,40 @@ class BaseFisherGLM(FisherMixin, BaseEstimator):
         return diverging
 
     _separation_remedy = "set alpha > 0 (an L2 penalty), or remove the separating features"
+
+    def _glm_family_link(self):
+        """Return the fitted family and link."""
+        return self.family_, self.link_
+
+    def _glm_response(self, y, family):
+        """Return ``y`` as the family's response, after checking its support."""
+        y = check_array(y, ensure_2d=False, dtype=np.float64).ravel()
+        family.check_y(y)
+        return y
+
+    def _scoring_problem(self, X, y, sample_weight=None, offset=None):
+        """Return this fitted model's log-likelihood on ``(X, y)`` as a :class:`GLMProblem`.
+
+        ``X`` may have more columns than the fit: the problem is then the
+        larger model with ``θ = [intercept, coef..., extra...]``, which the
+        score and information-matrix tests evaluate at this fit's estimate.
+        Its matrices are at the fitted dispersion (``dispersion_``; 1 for the
+        families without one); an estimated negative-binomial α is held fixed.
+        """
+        check_is_fitted(self, "params_")
+        X = check_array(X, accept_sparse=["csr", "csc"], dtype=np.float64)
+        family, link = self._glm_family_link()
+        y = self._glm_response(y, family)
+        if y.shape[0] != X.shape[0]:
+            raise ValueError(f"y has {y.shape[0]} entries but X has {X.shape[0]} rows.")
+        sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        check_weights(sample_weight)
+        offset = self._validate_vector(offset, X, "offset")
+        phi = float(getattr(self, "dispersion_", 1.0))
+        design = Design(X, self.fit_intercept)
+        return GLMProblem(
+            design, y, sample_weight, family, link, offset=offset, alpha=self.alpha, phi=phi
+        )
 
     def _linear_predictor(self, X, offset=None):
         check_is_fitted(self, "params_")

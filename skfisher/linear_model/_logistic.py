@@ -53,9 +53,13 @@ class FisherLogisticRegression(ClassifierMixin, BaseFisherGLM):
     tol : float, default=1e-8
         Stop when the next Fisher-scoring step is shorter than ``tol``
         standard errors: ``sqrt(Uᵀ I⁻¹ U) <= tol``.
-    cov_type : {"fisher", "observed", "empirical", "sandwich"}, default="fisher"
+    cov_type : {"fisher", "observed", "empirical", "sandwich", "cluster"}, \
+            default="fisher"
         Which covariance ``covariance_`` and ``standard_errors_`` report:
-        ``I⁻¹``, ``J⁻¹``, ``F⁻¹`` or the robust ``J⁻¹ F J⁻¹`` (HC0).
+        ``I⁻¹``, ``J⁻¹``, ``F⁻¹``, the robust ``J⁻¹ F J⁻¹`` (HC0), or the
+        cluster-robust ``c J⁻¹ C J⁻¹`` for the ``groups`` passed to ``fit``, with
+        ``C = Σ_g u_g u_gᵀ`` over the per-cluster score sums and statsmodels'
+        correction ``c = G/(G − 1) · (N − 1)/(N − k)``.
     warm_start : bool, default=False
         Start from the previous fit's ``params_`` when refitting.
 
@@ -96,6 +100,11 @@ class FisherLogisticRegression(ClassifierMixin, BaseFisherGLM):
         Whether the fit converged (False under separation).
     nobs_ : float
         The number of observations, Σ sample_weight.
+    cluster_fisher_ : ndarray of shape (n_params, n_params)
+        ``Σ_g u_g u_gᵀ``, the meat of the cluster-robust covariance
+        (``cov_type="cluster"`` only).
+    n_groups_ : int
+        The number of clusters G (``cov_type="cluster"`` only).
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -161,7 +170,7 @@ class FisherLogisticRegression(ClassifierMixin, BaseFisherGLM):
         self.warm_start = warm_start
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, groups=None):
         """Fit the model by Fisher scoring.
 
         Parameters
@@ -172,6 +181,9 @@ class FisherLogisticRegression(ClassifierMixin, BaseFisherGLM):
             Two class labels (strings, bools or numbers).
         sample_weight : array-like of shape (n_samples,), default=None
             Frequency weights: a weight of 2 counts a row twice.
+        groups : array-like of shape (n_samples,), default=None
+            The cluster of each sample, for ``cov_type="cluster"`` (required
+            then, and refused with any other ``cov_type``).
 
         Returns
         -------
@@ -187,15 +199,16 @@ class FisherLogisticRegression(ClassifierMixin, BaseFisherGLM):
                 f"contain only one class: {self.classes_[0]!r}."
             )
         if len(self.classes_) > 2:
-            return self._fit_multinomial(X, y, sample_weight)
+            return self._fit_multinomial(X, y, sample_weight, groups)
         y01 = (y == self.classes_[1]).astype(np.float64)
-        self._fit_glm(X, y01, sample_weight, Binomial(), Logit(), separation=True)
+        self._fit_glm(X, y01, sample_weight, Binomial(), Logit(), separation=True, groups=groups)
         self.coef_ = self.coef_[None, :]
         self.intercept_ = np.atleast_1d(np.asarray(self.intercept_, dtype=float))
         return self
 
-    def _fit_multinomial(self, X, y, sample_weight):
+    def _fit_multinomial(self, X, y, sample_weight, groups=None):
         """Fit the multinomial logit (K > 2) through the one loop and fill the contract."""
+        groups = self._check_groups(groups, X.shape[0])
         sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
         check_weights(sample_weight)
         design = Design(X, self.fit_intercept)
@@ -223,7 +236,9 @@ class FisherLogisticRegression(ClassifierMixin, BaseFisherGLM):
         else:
             warn_not_converged(result, self.tol, stacklevel=4)
             warn_collinear(result.factor, names)
-        self._set_fisher(problem, result, names, nobs=sample_weight.sum(), nan_params=separated)
+        self._set_fisher(
+            problem, result, names, nobs=sample_weight.sum(), nan_params=separated, groups=groups
+        )
         blocks = self.params_.reshape(n_classes - 1, design.n_cols)
         self.coef_ = np.zeros((n_classes, self.n_features_in_))
         self.coef_[1:] = blocks[:, int(self.fit_intercept) :]
@@ -231,6 +246,24 @@ class FisherLogisticRegression(ClassifierMixin, BaseFisherGLM):
         if self.fit_intercept:
             self.intercept_[1:] = blocks[:, 0]
         return self
+
+    def _glm_family_link(self):
+        if len(self.classes_) > 2:
+            raise ValueError(
+                "This needs the binary model; FisherLogisticRegression was fitted on "
+                f"{len(self.classes_)} classes (multinomial)."
+            )
+        return Binomial(), Logit()
+
+    def _glm_response(self, y, family):
+        y = np.asarray(y).ravel()
+        unknown = ~np.isin(y, self.classes_)
+        if unknown.any():
+            raise ValueError(
+                f"y has {int(unknown.sum())} label(s) not seen in fit, e.g. {y[unknown][0]!r}; "
+                f"the classes are {self.classes_.tolist()}."
+            )
+        return (y == self.classes_[1]).astype(np.float64)
 
     def decision_function(self, X):
         """Return the linear predictors.
