@@ -18,9 +18,10 @@ from .._summary import SummaryTable
 from .._validation import separating_direction
 from ..exceptions import PerfectSeparationWarning
 
-# log p below which a fitted probability is suspiciously close to 0 (or, for
-# the complementary classes, to 1) and the separation check runs; as the
-# binary path's |η| > 15.
+# A row whose observed class has a fitted probability within exp(-15) of 0 or
+# 1 is suspiciously well (or badly) predicted and the separation check runs:
+# the binary path's |η| > 15. Only the observed class counts, since in a model
+# with many classes some other class is often legitimately that improbable.
 _SEPARATION_LOG_P = -15.0
 
 
@@ -114,10 +115,13 @@ class MultinomialProblem(ScoringProblem):
         # 1 − p_ij from the other classes keeps r exact for a well-predicted row.
         return np.where(self.Y[:, 1:] > 0, complement[:, 1:], -p[:, 1:])
 
-    def _block_gram(self, weights, vectors=None):
+    def _block_gram(self, weights, vectors=None, off_sign=1.0):
         """Assemble ``[X̃ᵀ diag(weights(j, h)) X̃]`` from its upper blocks.
 
-        With ``vectors`` (n, K − 1), also return the stacked ``X̃ᵀ vectors[:, j]``,
+        The off-diagonal blocks are multiplied by ``off_sign``, so that weights
+        of one sign can be passed as non-negative (the Gram product then takes
+        the symmetric rank-k update, half the work of a general product). With
+        ``vectors`` (n, K − 1), also return the stacked ``X̃ᵀ vectors[:, j]``,
         each formed in the same pass over the rows as the diagonal block j.
         """
         k = self.design.n_cols
@@ -131,7 +135,7 @@ class MultinomialProblem(ScoringProblem):
             else:
                 out[rows, rows], products[rows] = self.design.gram(weights(j, j), vectors[:, j])
             for h in range(j + 1, n_blocks):
-                block = self.design.gram(weights(j, h))
+                block = off_sign * self.design.gram(weights(j, h))
                 out[rows, h * k : (h + 1) * k] = block
                 out[h * k : (h + 1) * k, rows] = block.T
         return out if vectors is None else (out, products)
@@ -142,14 +146,14 @@ class MultinomialProblem(ScoringProblem):
         w = self.w
 
         def weights(j, h):
-            # Classes j + 1 and h + 1 (the reference is column 0 of p).
+            # Classes j + 1 and h + 1 (the reference is column 0 of p); the
+            # off-diagonal weight is −w p_j p_h, passed positive (off_sign).
             if j == h:
                 return w * p[:, j + 1] * complement[:, j + 1]
-            return -w * p[:, j + 1] * p[:, h + 1]
+            return w * p[:, j + 1] * p[:, h + 1]
 
-        if not with_score:
-            return self._block_gram(weights)
-        return self._block_gram(weights, w[:, None] * self._residuals(p, complement))
+        vectors = w[:, None] * self._residuals(p, complement) if with_score else None
+        return self._block_gram(weights, vectors, off_sign=-1.0)
 
     # ScoringProblem -------------------------------------------------------------
     def loglik(self, theta):
@@ -202,8 +206,9 @@ def start_theta(problem):
 def separation_contrasts(problem, theta, converged):
     """Return the direction along which the classes are separated, or ``None``.
 
-    The check runs when the fit did not converge or some fitted probability is
-    within ``exp(-15)`` of 0 or 1, as the binary check does.
+    The check runs when the fit did not converge or the fitted probability of
+    some row's own class is within ``exp(-15)`` of 0 or 1, as the binary check
+    does. Its linear programme has n (K − 1) rows and (K − 1) k columns.
 
     The maximum-likelihood estimate does not exist exactly when some direction
     ``d = [d_1, …, d_{K−1}]`` (``d_0 = 0``) raises no row's log-likelihood less
@@ -222,8 +227,7 @@ def separation_contrasts(problem, theta, converged):
         The (class, other class) indices of the rows the direction separates.
     """
     free = problem.w > 0
-    log_p = problem.log_proba(theta)[free]
-    if converged and log_p.min() > _SEPARATION_LOG_P:
+    if converged and not _extreme_fit(problem, theta, free):
         return None, []
     X = problem.design.X[free]
     X = X.toarray() if sp.issparse(X) else np.asarray(X)
@@ -248,6 +252,16 @@ def separation_contrasts(problem, theta, converged):
     # the threshold is the one separating_direction accepts a direction with.
     separated = np.vstack(pairs)[A @ direction > 1e-6]
     return direction, sorted({(int(a), int(b)) for a, b in separated})
+
+
+def _extreme_fit(problem, theta, free):
+    """Whether some row's observed class has ``p < e^-15`` or ``1 − p < e^-15``."""
+    log_p = problem.log_proba(theta)[free]
+    observed = problem.Y[free] > 0
+    log_observed = log_p[observed]
+    # log(1 − p) as the log-sum-exp of the other classes: exact near p = 1.
+    log_others = logsumexp(np.where(observed, -np.inf, log_p), axis=1)
+    return bool(min(log_observed.min(), log_others.min()) < _SEPARATION_LOG_P)
 
 
 def warn_multinomial_separation(direction, pairs, names, classes, *, remedy):

@@ -351,6 +351,23 @@ def test_pairwise_separation_from_the_reference_is_not_separation():
     assert separation_contrasts(problem, model.params_, converged=False) == (None, [])
 
 
+def test_an_improbable_other_class_does_not_trigger_the_check(monkeypatch):
+    # Ordered, overlapping classes: a row far out on the left has a fitted
+    # probability of the rightmost class far below e^-15, yet every row's own
+    # class is neither certain nor impossible, so the costly programme
+    # (n (K − 1) rows) must not run.
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1, 2], 100)
+    X = (rng.normal(size=300) * 2.5 + np.array([-6.0, 0.0, 6.0])[y])[:, None]
+
+    def fail(*args, **kwargs):
+        raise AssertionError("the separation programme ran")
+
+    monkeypatch.setattr("skfisher.linear_model._multinomial.separating_direction", fail)
+    model = assert_matches_mnlogit(X, y)
+    assert model.predict_log_proba(X).min() < -15
+
+
 # scikit-learn behaviour --------------------------------------------------------------
 def test_shapes_predictions_and_names():
     X, y = _anes96(3)
