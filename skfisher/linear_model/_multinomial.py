@@ -17,6 +17,7 @@ from .._scoring import ScoringProblem
 from .._summary import SummaryTable
 from .._validation import separating_direction
 from ..exceptions import PerfectSeparationWarning
+from ._problem import group_score_sums
 
 # A row whose observed class has a fitted probability within exp(-15) of 0 or
 # 1 is suspiciously well (or badly) predicted and the separation check runs:
@@ -182,6 +183,12 @@ class MultinomialProblem(ScoringProblem):
         # Canonical link: the Hessian does not depend on y, so J = I.
         return self.information(theta)
 
+    def cluster_fisher(self, theta, groups):
+        """Return ``Σ_g u_g u_gᵀ``, ``u_g = Σ_{i ∈ g} w_i s_i`` with ``s_i = r_i ⊗ x̃_i``."""
+        residuals = self._residuals(*self._probabilities(theta))
+        sums = np.hstack([group_score_sums(self.design, self.w * r, groups) for r in residuals.T])
+        return sums.T @ sums
+
     def empirical_fisher(self, theta):
         residuals = self._residuals(*self._probabilities(theta))
         w = self.w
@@ -248,9 +255,10 @@ def separation_contrasts(problem, theta, converged):
     direction = separating_direction(A, np.ones(A.shape[0]))
     if direction is None:
         return None, []
-    # A @ direction equals the solver's margins in its unit-scaled columns, so
-    # the threshold is the one separating_direction accepts a direction with.
-    separated = np.vstack(pairs)[A @ direction > 1e-6]
+    # The rows the direction moves, relative to the one it moves most (the
+    # direction's own scale is arbitrary).
+    margins = A @ direction
+    separated = np.vstack(pairs)[margins > 1e-6 * margins.max()]
     return direction, sorted({(int(a), int(b)) for a, b in separated})
 
 

@@ -194,6 +194,30 @@ def test_random_problems_cover_the_brief():
     assert len(weighted) == 10 and all((w == 0).any() for w in weighted)
 
 
+@pytest.mark.parametrize("case", ["anes96_pid7", "wine", "random_weighted"])
+def test_cluster_robust_errors_match_mnlogit(case):
+    if case == "random_weighted":
+        X, y, sample_weight = random_problem(9)
+    else:
+        (X, y), sample_weight = REAL_DATA[case](), None
+    X = np.asarray(X, dtype=float)
+    groups = np.arange(len(y)) % 23
+    repeat = np.ones(len(y), dtype=int) if sample_weight is None else sample_weight
+    result = sm.MNLogit(np.repeat(y, repeat), np.repeat(sm.add_constant(X), repeat, axis=0)).fit(
+        disp=0,
+        method="newton",
+        tol=1e-12,
+        cov_type="cluster",
+        cov_kwds={"groups": np.repeat(groups, repeat)},
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = FisherLogisticRegression(tol=1e-10, cov_type="cluster")
+        model.fit(X, y, sample_weight=sample_weight, groups=groups)
+    assert model.n_groups_ == len(np.unique(groups[repeat > 0]))
+    assert_allclose(model.standard_errors_, np.asarray(result.bse).T.ravel(), rtol=SE_RTOL)
+
+
 # The multinomial problem at K = 2 is the binary model ----------------------------
 @pytest.mark.parametrize("alpha", [0.0, 0.05])
 @pytest.mark.parametrize("fit_intercept", [True, False])
