@@ -19,6 +19,7 @@ DATASETS = {
         "features": ["selfLR", "age", "educ", "income", "TVnews"],
         "model": "logistic",
         "response": "binary",
+        "title": "the 1996 American National Election Study",
     },
     "randhie": {
         "file": "randhie.csv",
@@ -36,6 +37,7 @@ DATASETS = {
         ],
         "model": "poisson",
         "response": "count",
+        "title": "the RAND Health Insurance Experiment",
         "repeat": "n",
     },
     "engel": {
@@ -44,6 +46,7 @@ DATASETS = {
         "features": ["income"],
         "model": "gamma",
         "response": "positive",
+        "title": "Engel's 1857 Belgian household budgets",
     },
 }
 

@@ -1,0 +1,349 @@
+"""The command line, run as a user runs it: output, exit status and the numbers printed.
+
+Each command and each output format runs in a subprocess (the console script and
+``python -m skfisher``), as do the bad-input cases of each kind; all the
+bad-input cases also run in-process through ``main`` (an interpreter start-up
+costs about a second, and there are many). The numbers printed are checked
+against the library's own fit and against statsmodels (patsy's treatment coding
+for the one-hot encoding), so a column mix-up or a wrong reference level fails.
+"""
+
+import csv
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+import statsmodels.formula.api as smf
+from numpy.testing import assert_allclose
+
+import skfisher
+from skfisher import FisherLogisticRegression
+from skfisher.cli import main
+from skfisher.datasets import load_anes96
+
+# The CLI prints what the estimator computed with repr-precision floats, but a
+# separate process may sum in another order (threaded BLAS), and a p-value in the
+# far tail multiplies the relative rounding of z by about z² (≈ 175 at z = 13).
+SAME_FIT_RTOL = 1e-9
+# Against statsmodels, the project's cross-check tolerances.
+PARAMS_RTOL, SE_RTOL, LOGLIK_RTOL = 1e-6, 1e-5, 1e-8
+
+HAS_GLM = hasattr(skfisher, "FisherGLMRegressor")
+HAS_POISSON = hasattr(skfisher, "FisherPoissonRegressor")
+HAS_GAMMA = hasattr(skfisher, "FisherGammaRegressor")
+HAS_DIST = hasattr(skfisher, "MLEDistribution")
+
+
+def _colors_frame():
+    """A binary response with a string feature of three levels and integer weights."""
+    rng = np.random.default_rng(3)
+    n = 300
+    color = rng.choice(["red", "blue", "green"], size=n)
+    x = rng.normal(size=n)
+    eta = -0.3 + 0.8 * x + np.select([color == "red", color == "green"], [1.0, -0.5], 0.0)
+    y = (rng.random(n) < 1 / (1 + np.exp(-eta))).astype(int)
+    return pd.DataFrame({"y": y, "x": x.round(6), "color": color, "w": rng.integers(1, 4, n)})
+
+
+FILES = {
+    "colors.csv": lambda: _colors_frame().to_csv(index=False),
+    "missing.csv": lambda: "y,x\n1,0.5\n0,NA\n1,2.0\n",
+    "ragged.csv": lambda: "y,x\n1,0.5\n0,1.5,7\n",
+    "empty.csv": lambda: "",
+    "words.csv": lambda: "y,x\nmany,0.5\nfew,1.5\nsome,2.5\n",
+    "single.csv": lambda: "y,x,c\n1,0.5,a\n0,1.5,a\n1,0.1,a\n",
+    "negweights.csv": lambda: "y,x,w\n1,0.5,1\n0,1.5,-1\n1,0.1,1\n0,0.3,1\n",
+    "semicolons.csv": lambda: "y;x\n1;0.5\n",
+}
+
+# Run in a subprocess. id -> (arguments after "skfisher", name of the standard input or None)
+GOOD = {
+    "bare": ([], None),
+    "fit_default_text": (["fit"], None),
+    "fit_default_csv": (["fit", "--format", "csv"], None),
+    "fit_default_json": (["fit", "--format", "json", "--cov-type", "sandwich"], None),
+    "fit_file_text": (["fit", "{colors.csv}", "--target", "y", "--weights", "w"], None),
+    "fit_file_csv": (
+        ["fit", "{colors.csv}", "--target", "y", "--weights", "w", "--format", "csv"],
+        None,
+    ),
+    "fit_stdin": (["fit", "-", "--target", "y", "--features", "x", "--format", "csv"], "colors"),
+}
+if HAS_DIST:
+    GOOD["dist_text"] = (["dist", "--family", "gamma"], None)
+    GOOD["dist_auto_csv"] = (["dist", "--format", "csv"], None)
+    GOOD["dist_json"] = (["dist", "--family", "lognormal", "--format", "json"], None)
+
+# id -> (arguments, a phrase the one-line message must contain)
+BAD = {
+    "missing_file": (["fit", "{nowhere.csv}", "--target", "y"], "no such file"),
+    "directory": (["fit", "{.}", "--target", "y"], "cannot read"),
+    "empty_file": (["fit", "{empty.csv}", "--target", "y"], "is empty"),
+    "ragged_row": (["fit", "{ragged.csv}", "--target", "y"], "line 3"),
+    "semicolons": (["fit", "{semicolons.csv}", "--target", "y"], "comma-separated"),
+    "missing_value": (["fit", "{missing.csv}", "--target", "y"], "missing value"),
+    "no_target": (["fit", "{colors.csv}"], "--target is required"),
+    "unknown_target": (["fit", "{colors.csv}", "--target", "nope"], "'nope' is not a column"),
+    "unknown_feature": (["fit", "{colors.csv}", "--target", "y", "--features", "x,z"], "'z'"),
+    "unknown_weights": (["fit", "{colors.csv}", "--target", "y", "--weights", "ww"], "'ww'"),
+    "target_as_feature": (["fit", "{colors.csv}", "--target", "y", "--features", "x,y"], "both"),
+    "non_numeric_target": (
+        ["fit", "{words.csv}", "--target", "y", "--model", "poisson"],
+        "not numeric",
+    ),
+    "non_numeric_weights": (
+        ["fit", "{colors.csv}", "--target", "y", "--weights", "color"],
+        "not numeric",
+    ),
+    "negative_weights": (
+        ["fit", "{negweights.csv}", "--target", "y", "--features", "x", "--weights", "w"],
+        "weight",
+    ),
+    "single_level": (["fit", "{single.csv}", "--target", "y"], "single level"),
+    "unknown_model": (["fit", "--model", "probit"], "invalid choice"),
+    "unknown_family": (["fit", "--family", "banana"], "Unknown family 'banana'"),
+    "unknown_link": (["fit", "--family", "binomial", "--link", "banana"], "Unknown link"),
+    "model_family_clash": (["fit", "--model", "poisson", "--family", "gamma"], "--model glm"),
+    "glm_without_family": (["fit", "--model", "glm"], "--family"),
+    "bad_cov_type": (["fit", "--cov-type", "hessian"], "--cov-type"),
+    "bad_cov_type_bare": (["--cov-type", "hessian"], "--cov-type"),
+    "bad_alpha": (["fit", "--alpha", "1.5"], "--alpha"),
+    "bad_format": (["fit", "--format", "xml"], "--format"),
+    "file_and_dataset": (["fit", "{colors.csv}", "--dataset", "anes96"], "not both"),
+    "unknown_dataset": (["fit", "--dataset", "iris"], "invalid choice"),
+    "unknown_command": (["predict"], "invalid choice"),
+    "dist_unknown_column": (["dist", "{colors.csv}", "--column", "nope"], "'nope'"),
+    "dist_non_numeric": (["dist", "{colors.csv}", "--column", "color"], "not numeric"),
+    "dist_no_column": (["dist", "{colors.csv}"], "--column is required"),
+}
+# The bad-input cases that also run in a subprocess: one of each kind.
+SUBPROCESS_BAD = [
+    "missing_file",
+    "unknown_target",
+    "non_numeric_target",
+    "unknown_family",
+    "unknown_link",
+    "unknown_model",
+    "bad_cov_type",
+    "bad_cov_type_bare",
+]
+if HAS_DIST:
+    BAD["dist_unknown_family"] = (["dist", "--family", "banana"], "banana")
+
+
+def _expand(arguments, folder):
+    return [
+        str(folder / a[1:-1]) if a.startswith("{") and a.endswith("}") else a for a in arguments
+    ]
+
+
+def _command():
+    """``python -m skfisher``, and for the bare case the installed console script."""
+    return [sys.executable, "-m", "skfisher"]
+
+
+def _console_script():
+    script = Path(sys.executable).with_name("skfisher")
+    return str(script) if script.exists() else shutil.which("skfisher")
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    path = tmp_path_factory.mktemp("cli")
+    for name, make in FILES.items():
+        (path / name).write_text(make(), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def runs(folder):
+    """Run every case (two at a time, the machine's cores); map id -> CompletedProcess."""
+    env = {**os.environ, "PYTHONWARNINGS": "error::RuntimeWarning", "COLUMNS": "100"}
+    stdin = {"colors": (folder / "colors.csv").read_text(encoding="utf-8")}
+    cases = {key: (args, stdin.get(source)) for key, (args, source) in GOOD.items()}
+    cases.update({key: (BAD[key][0], None) for key in SUBPROCESS_BAD})
+
+    def run(item):
+        key, (arguments, text) = item
+        script = _console_script()
+        command = [script] if key == "bare" and script else _command()
+        completed = subprocess.run(
+            command + _expand(arguments, folder),
+            input=text,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env=env,
+            cwd=folder,
+        )
+        return key, completed
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(pool.map(run, cases.items()))
+
+
+def _ok(runs, key):
+    completed = runs[key]
+    assert completed.returncode == 0, completed.stderr
+    assert "Traceback" not in completed.stderr
+    return completed.stdout
+
+
+def _check_one_line_error(status, out, err, phrase):
+    assert status == 2, (out, err)
+    assert out == ""
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("skfisher: error: ")
+    assert phrase in lines[0]
+
+
+@pytest.mark.parametrize("key", SUBPROCESS_BAD)
+def test_bad_input_in_a_process(runs, key):
+    completed = runs[key]
+    _check_one_line_error(completed.returncode, completed.stdout, completed.stderr, BAD[key][1])
+
+
+@pytest.fixture
+def cli(folder, capsys, monkeypatch):
+    """Run ``main`` in-process in the data folder; return (status, stdout, stderr)."""
+    monkeypatch.chdir(folder)
+
+    def run(arguments):
+        status = main(_expand(arguments, folder))
+        out, err = capsys.readouterr()
+        return status, out, err
+
+    return run
+
+
+@pytest.mark.parametrize("key", sorted(BAD))
+def test_bad_input_is_one_line_and_exit_2(cli, key):
+    arguments, phrase = BAD[key]
+    _check_one_line_error(*cli(arguments), phrase)
+
+
+def _anes96_model(cov_type="fisher"):
+    X, y = load_anes96(return_X_y=True)
+    return FisherLogisticRegression(cov_type=cov_type).fit(X, y)
+
+
+def test_bare_command_prints_the_anes96_table(runs):
+    out = _ok(runs, "bare")
+    model = _anes96_model()
+    for name in ["intercept", *load_anes96().feature_names]:
+        assert name in out
+    assert "std err" in out and "Logistic regression" in out
+    assert f"{model.standard_errors_[1]:.4f}" in out  # selfLR's standard error
+    assert out == _ok(runs, "fit_default_text")
+
+
+def _read_csv_output(text):
+    rows = list(csv.reader(io.StringIO(text)))
+    names = [row[0] for row in rows[1:]]
+    values = np.array([[float(v) if v else np.nan for v in row[1:]] for row in rows[1:]])
+    return rows[0], names, values
+
+
+def test_csv_is_summary_to_frame(runs):
+    header, names, values = _read_csv_output(_ok(runs, "fit_default_csv"))
+    frame = _anes96_model().summary().to_frame()
+    frame.index = ["intercept", *load_anes96().feature_names]
+    assert header == ["", *frame.columns]
+    assert names == list(frame.index)
+    assert_allclose(values, frame.to_numpy(), rtol=SAME_FIT_RTOL)
+
+
+def test_json_has_the_fit(runs):
+    payload = json.loads(_ok(runs, "fit_default_json"))
+    model = _anes96_model("sandwich")
+    table = model.summary()
+    assert payload["model"] == "FisherLogisticRegression"
+    assert payload["cov_type"] == "sandwich" and payload["converged"] is True
+    assert payload["nobs"] == 944 and payload["target"] == "vote"
+    assert payload["param_names"] == ["intercept", *load_anes96().feature_names]
+    assert_allclose(payload["params"], model.params_, rtol=SAME_FIT_RTOL)
+    assert_allclose(payload["standard_errors"], model.standard_errors_, rtol=SAME_FIT_RTOL)
+    assert_allclose(payload["z"], table.z, rtol=SAME_FIT_RTOL)
+    assert_allclose(payload["p_values"], table.pvalues, rtol=SAME_FIT_RTOL)
+    assert_allclose(payload["conf_int"], model.conf_int(), rtol=SAME_FIT_RTOL)
+    assert_allclose(payload["covariance"], model.covariance_, rtol=SAME_FIT_RTOL)
+    assert_allclose(payload["loglik"], model.loglik_, rtol=SAME_FIT_RTOL)
+
+
+def _statsmodels_colors(weights=True):
+    frame = _colors_frame()
+    kwargs = {"freq_weights": frame["w"]} if weights else {}
+    formula = "y ~ C(color) + x" if weights else "y ~ C(color) + x"
+    return smf.glm(formula, frame, family=sm.families.Binomial(), **kwargs).fit()
+
+
+def test_categorical_and_weights_match_statsmodels(runs):
+    # patsy's treatment coding drops the first level in sorted order ("blue") and
+    # names the others C(color)[T.green], C(color)[T.red]: the CLI must agree.
+    _, names, values = _read_csv_output(_ok(runs, "fit_file_csv"))
+    assert names == ["intercept", "x", "color[T.green]", "color[T.red]"]
+    reference = _statsmodels_colors()
+    order = ["Intercept", "x", "C(color)[T.green]", "C(color)[T.red]"]
+    assert_allclose(values[:, 0], reference.params[order], rtol=PARAMS_RTOL)
+    assert_allclose(values[:, 1], reference.bse[order], rtol=SE_RTOL)
+    text = _ok(runs, "fit_file_text")
+    assert "Reference levels: color = blue" in text
+    assert "color[T.red]" in text
+
+
+def _ok_in_process(result):
+    status, out, err = result
+    assert status == 0, err
+    return out
+
+
+def test_json_of_a_file_names_the_levels(cli):
+    arguments = ["fit", "{colors.csv}", "--target", "y", "--features", "color,x"]
+    payload = json.loads(_ok_in_process(cli([*arguments, "--format", "json"])))
+    assert payload["param_names"] == ["intercept", "color[T.green]", "color[T.red]", "x"]
+    assert payload["reference_levels"] == {"color": "blue"}
+    reference = _statsmodels_colors(weights=False)
+    order = ["Intercept", "C(color)[T.green]", "C(color)[T.red]", "x"]
+    assert_allclose(payload["params"], reference.params[order], rtol=PARAMS_RTOL)
+    assert_allclose(payload["standard_errors"], reference.bse[order], rtol=SE_RTOL)
+    assert_allclose(payload["loglik"], reference.llf, rtol=LOGLIK_RTOL)
+
+
+def test_standard_input(runs):
+    _, names, values = _read_csv_output(_ok(runs, "fit_stdin"))
+    frame = _colors_frame()
+    model = FisherLogisticRegression().fit(frame[["x"]].to_numpy(), frame["y"])
+    assert names == ["intercept", "x"]
+    assert_allclose(values[:, 0], model.params_, rtol=SAME_FIT_RTOL)
+
+
+def test_numeric_column_as_categorical(cli):
+    arguments = ["fit", "--dataset", "anes96", "--features", "PID,age", "--categorical", "PID"]
+    out = _ok_in_process(cli(arguments))
+    assert "PID[T.1]" in out and "PID[T.6]" in out and "PID[T.0]" not in out
+    assert "Reference levels: PID = 0" in out
+    # Without an intercept the first categorical feature keeps every level.
+    out = _ok_in_process(cli([*arguments, "--no-intercept"]))
+    assert "PID[0]" in out and "PID[6]" in out and "intercept" not in out
+
+
+def test_help_and_version(cli):
+    out = _ok_in_process(cli(["--help"]))
+    assert "fit" in out and "dist" in out
+    fit_help = _ok_in_process(cli(["fit", "--help"]))
+    for option in ("--target", "--features", "--model", "--family", "--link", "--cov-type"):
+        assert option in fit_help
+    for option in ("--weights", "--offset", "--format", "--groups"):
+        assert option in fit_help
+    assert _ok_in_process(cli(["--version"])).strip() == f"skfisher {skfisher.__version__}"
