@@ -6,6 +6,14 @@ contract: ``params_``, ``param_names_``, ``covariance_``, ``information_``,
 """
 
 from ._classical import lr_test, wald_test
-from ._result import ChiSquareResult
+from ._result import ChiSquareResult, ScreeningResult
+from ._score import score_screen, score_test
 
-__all__ = ["ChiSquareResult", "lr_test", "wald_test"]
+__all__ = [
+    "ChiSquareResult",
+    "ScreeningResult",
+    "lr_test",
+    "score_screen",
+    "score_test",
+    "wald_test",
+]

@@ -72,3 +72,53 @@ def format_restriction(row, rhs, names):
 def _number(value):
     value = float(value)
     return str(int(value)) if value == np.round(value) and abs(value) < 1e15 else f"{value:g}"
+
+
+class ScreeningResult:
+    """One-degree-of-freedom score tests of many candidate columns.
+
+    Attributes
+    ----------
+    names : ndarray of shape (m,)
+        The candidates.
+    statistic : ndarray of shape (m,)
+        Each candidate's score statistic (nan when it is constant or
+        collinear with the model's columns).
+    pvalue : ndarray of shape (m,)
+        ``P(χ²_1 ≥ statistic)``.
+    robust : bool
+        Whether the robust form was used.
+    """
+
+    def __init__(self, names, statistic, pvalue, robust=False):
+        self.names = names
+        self.statistic = statistic
+        self.pvalue = pvalue
+        self.robust = robust
+        self.df = 1
+
+    def order(self):
+        """Return the candidate indices from the largest statistic down (nan last)."""
+        key = np.where(np.isnan(self.statistic), -np.inf, self.statistic)
+        return np.argsort(-key, kind="stable")
+
+    def to_frame(self):
+        """Return a DataFrame of statistic and p-value, sorted by statistic."""
+        from .._optional import check_pandas_support
+
+        pd = check_pandas_support("ScreeningResult.to_frame")
+        order = self.order()
+        return pd.DataFrame(
+            {"statistic": self.statistic[order], "pvalue": self.pvalue[order]},
+            index=pd.Index(self.names[order], name="candidate"),
+        )
+
+    def __repr__(self):
+        kind = "robust score" if self.robust else "score"
+        lines = [f"Screening of {len(self.names)} candidates by 1-df {kind} tests (top 10):"]
+        for j in self.order()[:10]:
+            lines.append(
+                f"  {str(self.names[j]):<24} chi2(1) = {self.statistic[j]:<12.6g} "
+                f"p-value = {self.pvalue[j]:.4g}"
+            )
+        return "\n".join(lines)
