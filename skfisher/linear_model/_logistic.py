@@ -226,11 +226,17 @@ class FisherLogisticRegression(ClassifierMixin, BaseFisherGLM):
         names = [f"{label}:{name}" for label in self.classes_[1:] for name in features]
         separated = ()
         if self.alpha == 0:
-            direction, pairs = separation_contrasts(problem, result.theta, result.converged)
-            if direction is not None:
-                separated = warn_multinomial_separation(
-                    direction, pairs, names, self.classes_, remedy=self._separation_remedy
+            separated, pairs, complete = separation_contrasts(
+                problem, result.theta, result.converged
+            )
+            if len(separated):
+                warn_multinomial_separation(
+                    separated, pairs, names, self.classes_, remedy=self._separation_remedy
                 )
+            if complete:
+                # Every fitted probability tends to 0 or 1, the information
+                # vanishes and no parameter has a standard error.
+                separated = np.arange(len(names))
         if len(separated):
             result.converged = False
         else:

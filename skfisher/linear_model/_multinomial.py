@@ -211,7 +211,7 @@ def start_theta(problem):
 
 
 def separation_contrasts(problem, theta, converged):
-    """Return the direction along which the classes are separated, or ``None``.
+    """Return the parameters that diverge because classes are separated.
 
     The check runs when the fit did not converge or the fitted probability of
     some row's own class is within ``exp(-15)`` of 0 or 1, as the binary check
@@ -221,21 +221,52 @@ def separation_contrasts(problem, theta, converged):
     ``d = [d_1, …, d_{K−1}]`` (``d_0 = 0``) raises no row's log-likelihood less
     than it raises the others: ``x̃_iᵀ(d_{y_i} − d_l) >= 0`` for every row i and
     class ``l ≠ y_i``, with at least one strict inequality (Albert & Anderson
-    1984, Biometrika 71:1). This is one Konis linear programme whose rows are
+    1984, Biometrika 71:1). This is a Konis linear programme whose rows are
     the contrasts ``(e_{y_i} − e_l) ⊗ x̃_i``; checking each class against the
     reference alone would miss a separation between two other classes and
     could flag a pair that a third class keeps apart.
 
+    One direction may separate only some of the contrasts that can be
+    separated. If ``d`` moves the set S and ``d'`` keeps the other contrasts
+    on their side, ``c d + d'`` for a large c is a separating direction too, so
+    the programme is repeated on the contrasts not yet moved until none
+    moves: the union of the moved contrasts and of the directions' supports
+    is the whole separation.
+
     Returns
     -------
-    direction : ndarray of shape ((K − 1) k,) or None
-        The separating direction in θ's layout.
+    diverging : ndarray of int
+        The indices in θ of the parameters that diverge (empty if none).
     pairs : list of (int, int)
-        The (class, other class) indices of the rows the direction separates.
+        The (class, other class) indices of the separated contrasts.
+    complete : bool
+        Whether every row is separated from every other class (complete
+        separation): every fitted probability then tends to 0 or 1.
     """
     free = problem.w > 0
     if converged and not _extreme_fit(problem, theta, free):
-        return None, []
+        return np.array([], dtype=int), [], False
+    A, pairs = _contrast_rows(problem, free)
+    moved = np.zeros(A.shape[0], dtype=bool)
+    support = np.zeros(A.shape[1], dtype=bool)
+    while not moved.all():
+        direction = separating_direction(A[~moved], np.ones(int((~moved).sum())))
+        if direction is None:
+            break
+        margins = A[~moved] @ direction
+        # The contrasts the direction moves, relative to the one it moves most
+        # (the direction's own scale is arbitrary).
+        newly = np.flatnonzero(~moved)[margins > 1e-6 * margins.max()]
+        if newly.size == 0:
+            break
+        moved[newly] = True
+        support |= np.abs(direction) > 1e-8 * np.abs(direction).max()
+    separated = sorted({(int(a), int(b)) for a, b in pairs[moved]})
+    return np.flatnonzero(support), separated, bool(moved.all())
+
+
+def _contrast_rows(problem, free):
+    """Return the contrasts ``(e_{y_i} − e_l) ⊗ x̃_i`` and their ``(y_i, l)`` pairs."""
     X = problem.design.X[free]
     X = X.toarray() if sp.issparse(X) else np.asarray(X)
     if problem.design.fit_intercept:
@@ -245,21 +276,14 @@ def separation_contrasts(problem, theta, converged):
     rows, pairs = [], []
     for other in range(K):
         rows_of = y != other
+        m = int(rows_of.sum())
         # (e_{y_i} − e_other) restricted to the non-reference classes.
-        contrast = np.zeros((rows_of.sum(), K))
-        contrast[np.arange(rows_of.sum()), y[rows_of]] = 1.0
+        contrast = np.zeros((m, K))
+        contrast[np.arange(m), y[rows_of]] = 1.0
         contrast[:, other] -= 1.0
-        rows.append((contrast[:, 1:, None] * X[rows_of, None, :]).reshape(rows_of.sum(), -1))
-        pairs.append(np.column_stack([y[rows_of], np.full(rows_of.sum(), other)]))
-    A = np.vstack(rows)
-    direction = separating_direction(A, np.ones(A.shape[0]))
-    if direction is None:
-        return None, []
-    # The rows the direction moves, relative to the one it moves most (the
-    # direction's own scale is arbitrary).
-    margins = A @ direction
-    separated = np.vstack(pairs)[margins > 1e-6 * margins.max()]
-    return direction, sorted({(int(a), int(b)) for a, b in separated})
+        rows.append((contrast[:, 1:, None] * X[rows_of, None, :]).reshape(m, -1))
+        pairs.append(np.column_stack([y[rows_of], np.full(m, other)]))
+    return np.vstack(rows), np.vstack(pairs)
 
 
 def _extreme_fit(problem, theta, free):
@@ -272,9 +296,8 @@ def _extreme_fit(problem, theta, free):
     return bool(min(log_observed.min(), log_others.min()) < _SEPARATION_LOG_P)
 
 
-def warn_multinomial_separation(direction, pairs, names, classes, *, remedy):
-    """Warn that some classes are separated; return the diverging parameters."""
-    involved = np.flatnonzero(np.abs(direction) > 1e-8 * np.abs(direction).max())
+def warn_multinomial_separation(diverging, pairs, names, classes, *, remedy):
+    """Warn that some classes are separated, naming them and the diverging parameters."""
     by_class = {}
     for a, b in pairs:
         by_class.setdefault(a, []).append(b)
@@ -284,14 +307,13 @@ def warn_multinomial_separation(direction, pairs, names, classes, *, remedy):
     )
     warnings.warn(
         f"Perfect or quasi-complete separation of {described}: a combination of the "
-        f"parameters {[names[j] for j in involved]} predicts those observations' classes "
+        f"parameters {[names[j] for j in diverging]} predicts those observations' classes "
         "exactly, so the maximum likelihood estimate does not exist (those parameters "
         "diverge). The fit is reported with converged_=False and nan standard errors "
         f"for them. Possible remedies: {remedy}.",
         PerfectSeparationWarning,
         stacklevel=4,
     )
-    return involved
 
 
 def _label(value):

@@ -359,6 +359,17 @@ def test_separation_of_one_class_names_it_and_its_parameters():
     assert not model.converged_
 
 
+def test_complete_separation_leaves_no_standard_error():
+    # Three classes on three disjoint intervals: every row is predicted exactly.
+    x = np.linspace(-3, 3, 60)
+    y = np.digitize(x, [-1.0, 1.0])
+    with pytest.warns(PerfectSeparationWarning, match=r"class 1 from \[0, 2\]"):
+        model = FisherLogisticRegression().fit(x[:, None], y)
+    assert not model.converged_
+    assert np.isnan(model.standard_errors_).all()
+    assert_array_equal(model.predict(x[:, None]), y)
+
+
 def test_pairwise_separation_from_the_reference_is_not_separation():
     # Classes 0 and 1 are separated from each other, but class 2 covers both
     # ranges, so the multinomial MLE exists (MNLogit converges to it). A check
@@ -372,7 +383,8 @@ def test_pairwise_separation_from_the_reference_is_not_separation():
     assert separating_direction(design, np.where(y[pair] == 1, 1.0, -1.0)) is not None
     problem = MultinomialProblem(Design(X, True), y, 3, np.ones(len(y)))
     model = assert_matches_mnlogit(X, y)
-    assert separation_contrasts(problem, model.params_, converged=False) == (None, [])
+    diverging, pairs, complete = separation_contrasts(problem, model.params_, converged=False)
+    assert diverging.size == 0 and pairs == [] and not complete
 
 
 def test_an_improbable_other_class_does_not_trigger_the_check(monkeypatch):
