@@ -341,7 +341,9 @@ class ClassGroupedSummary(SummaryTable):
     def __str__(self):
         group_size = len(self.names) // (len(self.classes) - 1)
         short = copy.copy(self)
-        short.names = ["  " + name.split(":", 1)[1] for name in self.names]
+        # Strip each row's "<class>:" by its length (a label may contain ":").
+        prefixes = [len(f"{label}:") for label in self.classes[1:] for _ in range(group_size)]
+        short.names = ["  " + name[cut:] for name, cut in zip(self.names, prefixes, strict=True)]
         lines = SummaryTable.__str__(short).split("\n")
         first_row = next(i for i, line in enumerate(lines) if line and set(line) == {"-"}) + 1
         reference = _label(self.classes[0])
