@@ -84,6 +84,8 @@ def mnlogit_reference(X, y, sample_weight=None, fit_intercept=True):
     return {
         "params": params.T.ravel(),
         "llf": result.llf,
+        "aic": result.aic,
+        "bic": result.bic,
         "information": -model.hessian(params),
         "empirical_fisher": opg,
         "se": {
@@ -100,6 +102,8 @@ def assert_matches_mnlogit(X, y, sample_weight=None, fit_intercept=True):
     model = _fit(X, y, sample_weight, fit_intercept=fit_intercept)
     assert_params_close(model.params_, reference["params"], reference["se"]["fisher"])
     assert_allclose(model.loglik_, reference["llf"], rtol=LOGLIK_RTOL)
+    # Both count (K − 1)(p + 1) parameters and Σw observations.
+    assert_allclose([model.aic_, model.bic_], [reference["aic"], reference["bic"]], rtol=1e-8)
     assert_matrix_close(model.information_, reference["information"])
     assert_matrix_close(model.observed_information_, reference["information"])
     assert_matrix_close(model.empirical_fisher_, reference["empirical_fisher"])
