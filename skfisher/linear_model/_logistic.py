@@ -196,7 +196,7 @@ class FisherLogisticRegression(ClassifierMixin, BaseFisherGLM):
         if len(self.classes_) < 2:
             raise ValueError(
                 "FisherLogisticRegression needs samples of 2 classes, but the data "
-                f"contain only one class: {self.classes_[0]!r}."
+                f"contain only one class: {self.classes_.tolist()[0]!r}."
             )
         if len(self.classes_) > 2:
             return self._fit_multinomial(X, y, sample_weight, groups)
