@@ -7,6 +7,7 @@ standard errors.
 
 from importlib.metadata import PackageNotFoundError, version
 
+from .distributions import MLEDistribution
 from .linear_model import FisherLogisticRegression
 
 try:
@@ -14,4 +15,4 @@ try:
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0+unknown"
 
-__all__ = ["FisherLogisticRegression", "__version__"]
+__all__ = ["FisherLogisticRegression", "MLEDistribution", "__version__"]

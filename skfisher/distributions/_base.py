@@ -1,0 +1,443 @@
+"""The distribution family base class: a family declares, the base derives.
+
+A family declares its parameters (in the ``scipy.stats`` parameterisation), the
+support of the data, starting values, the per-observation expected information
+and two formulas, the log-likelihood and the score, written on a *statistics
+view* ``t``. The same formula then serves two purposes:
+
+* on :class:`PointStatistics` (``t.n = 1``, ``t.sum(name)`` the per-observation
+  values ``T(x_i)``, ``t.css(...) = 0``) it gives ``log p(x_i; θ)`` and the
+  per-observation score ``s_i``, element-wise;
+* on :class:`SampleStatistics` (``t.n = Σw``, ``t.sum(name) = Σ w T(x)`` and
+  the centred cross-products ``t.css(a, b) = Σ w (T_a − m_a)(T_b − m_b)``) it
+  gives the totals ``ℓ(θ)`` and ``U(θ)`` directly. Families whose
+  log-likelihood is linear in ``T`` (exponential families) set
+  ``sufficient = True``: the statistics are summed once and every Fisher-scoring
+  iteration then costs O(1), whatever the sample size.
+
+From these the base derives ``logpdf``, ``score_obs``, the totals, the observed
+information (from an optional analytic ``hessian``, otherwise by Richardson
+central differences of the analytic score) and the empirical Fisher (from the
+centred cross-products when the family declares ``score_matrix``, the
+derivative of the affine map ``T(x) ↦ s(x)``; otherwise from ``score_obs``).
+"""
+
+import numpy as np
+from scipy.special import expit, logit
+
+from .._validation import Support
+from ._numdiff import richardson_jacobian
+
+# --- Transforms: the unconstrained scale Fisher scoring iterates on -----------------
+
+
+class Identity:
+    """``θ = φ`` for a parameter that may take any real value."""
+
+    def to_natural(self, phi):
+        return phi
+
+    def to_unconstrained(self, theta):
+        return theta
+
+    def derivative(self, phi):
+        """``dθ/dφ``."""
+        return np.ones_like(phi)
+
+    def contains(self, theta):
+        return np.isfinite(theta)
+
+    def __str__(self):
+        return "any real number"
+
+
+class Log:
+    """``θ = low + exp(φ)`` for a parameter bounded below (a scale, a shape)."""
+
+    def __init__(self, low=0.0):
+        self.low = low
+
+    def to_natural(self, phi):
+        return self.low + np.exp(phi)
+
+    def to_unconstrained(self, theta):
+        return np.log(theta - self.low)
+
+    def derivative(self, phi):
+        return np.exp(phi)
+
+    def contains(self, theta):
+        return np.isfinite(theta) & (theta > self.low)
+
+    def __str__(self):
+        return f"a number > {self.low:g}"
+
+
+class Logit:
+    """``θ = low + (high − low) expit(φ)`` for a parameter in an open interval."""
+
+    def __init__(self, low=0.0, high=1.0):
+        self.low, self.high = low, high
+
+    def to_natural(self, phi):
+        return self.low + (self.high - self.low) * expit(phi)
+
+    def to_unconstrained(self, theta):
+        return logit((theta - self.low) / (self.high - self.low))
+
+    def derivative(self, phi):
+        p = expit(phi)
+        return (self.high - self.low) * p * (1.0 - p)
+
+    def contains(self, theta):
+        return (theta > self.low) & (theta < self.high)
+
+    def __str__(self):
+        return f"a number in ({self.low:g}, {self.high:g})"
+
+
+# --- Statistics views -----------------------------------------------------------------
+
+
+class PointStatistics:
+    """Per-observation view: ``n = 1``, ``sum(name)`` and ``t[name]`` are ``T(x_i)``."""
+
+    n = 1.0
+
+    def __init__(self, values):
+        self.values = values
+
+    def __getitem__(self, name):
+        return self.values[name]
+
+    def sum(self, name):
+        return self.values[name]
+
+    mean = sum
+
+    def css(self, a, b=None):
+        return 0.0
+
+
+class SampleStatistics:
+    """Weighted totals of per-observation statistics, each computed once and cached.
+
+    Parameters
+    ----------
+    values : dict of str to ndarray of shape (n,)
+        The statistics ``T(x_i)``.
+    weights : ndarray of shape (n,) or None
+        Frequency weights; ``None`` means all ones (and saves the products).
+    """
+
+    def __init__(self, values, weights):
+        self.values = values
+        self.weights = weights
+        self.n = float(len(next(iter(values.values())))) if weights is None else weights.sum()
+        self._sums, self._css = {}, {}
+
+    def sum(self, name):
+        """``Σ w T_name``."""
+        if name not in self._sums:
+            v = self.values[name]
+            self._sums[name] = float(v.sum() if self.weights is None else self.weights @ v)
+        return self._sums[name]
+
+    def mean(self, name):
+        """``Σ w T_name / Σ w``."""
+        return self.sum(name) / self.n
+
+    def css(self, a, b=None):
+        """Centred cross-product ``Σ w (T_a − m_a)(T_b − m_b)``."""
+        b = a if b is None else b
+        key = (a, b) if a <= b else (b, a)
+        if key not in self._css:
+            ta, tb = self.values[a], self.values[b]
+            ma, mb = self.mean(a), self.mean(b)
+            wa = ta if self.weights is None else self.weights * ta
+            value = float(wa @ tb) - self.n * ma * mb
+            # One pass loses the digits that n·m_a·m_b has beyond the result
+            # (the textbook cancellation of Σx² − n x̄²); when that exceeds six,
+            # pay for a second pass over the centred values.
+            if self.n * abs(ma * mb) > 1e6 * abs(value):
+                da, db = ta - ma, tb - mb
+                value = float((da if self.weights is None else self.weights * da) @ db)
+            self._css[key] = value
+        return self._css[key]
+
+
+class WeightedSample:
+    """One column of data with frequency weights, prepared once for a family.
+
+    Parameters
+    ----------
+    x : ndarray of shape (n,)
+        The observations with positive weight, inside the family's support.
+    weights : ndarray of shape (n,) or None
+        Their frequency weights (``None``: all ones).
+    family : DistributionFamily
+        The family whose statistics are computed.
+    """
+
+    def __init__(self, x, weights, family, extremes=None):
+        self.x = x
+        self.weights = weights
+        self.family = family
+        self.size = len(x)
+        self.n = float(self.size) if weights is None else float(weights.sum())
+        self._statistics = self._points = None
+        self._extremes = extremes
+
+    @property
+    def low(self):
+        """The smallest observation."""
+        return self._range()[0]
+
+    @property
+    def high(self):
+        """The largest observation."""
+        return self._range()[1]
+
+    def _range(self):
+        if self._extremes is None:
+            self._extremes = (float(self.x.min()), float(self.x.max()))
+        return self._extremes
+
+    def is_constant(self):
+        """Whether all observations are equal."""
+        return self.low == self.high
+
+    def statistics(self):
+        """The :class:`SampleStatistics` of the family's statistics."""
+        if self._statistics is None:
+            with np.errstate(all="ignore"):
+                values = self.family.statistics(self.x)
+            self._statistics = SampleStatistics(values, self.weights)
+        return self._statistics
+
+    def points(self):
+        """``(PointStatistics, weights)`` over the distinct values (discrete) or all values."""
+        if self._points is None:
+            if self.family.discrete:
+                values, weights = _compress(self.x, self.weights)
+                with np.errstate(all="ignore"):
+                    stats = self.family.statistics(values)
+            else:
+                weights = np.ones(self.size) if self.weights is None else self.weights
+                stats = self.statistics().values
+            self._points = (PointStatistics(stats), weights)
+        return self._points
+
+    def moments(self):
+        """Weighted mean and variance (divisor Σw) of ``x``, for starting values."""
+        w = self.weights
+        mean = float(np.average(self.x, weights=w))
+        var = float(np.average(np.square(self.x - mean), weights=w))
+        return mean, var
+
+
+def boundary_error(family, param, reason):
+    """The ``ValueError`` for a maximum-likelihood estimate on the parameter boundary."""
+    return ValueError(
+        f"The maximum-likelihood estimate of the {family.name} {param} lies on the boundary "
+        f"of the parameter space ({reason}), where the information is infinite or singular "
+        "and Wald standard errors are undefined. Check the data, hold the parameter fixed "
+        "with fixed={...}, or choose another family."
+    )
+
+
+def _compress(x, weights):
+    """Distinct values of integer data and their summed weights."""
+    w = np.ones(len(x)) if weights is None else weights
+    low, high = x.min(), x.max()
+    if low >= 0 and high <= 4 * len(x) + 1000:
+        counts = np.bincount(x.astype(np.int64), weights=w)
+        values = np.flatnonzero(counts)
+        return values.astype(float), counts[values]
+    values, inverse = np.unique(x, return_inverse=True)
+    return values, np.bincount(inverse, weights=w)
+
+
+# --- The family base class --------------------------------------------------------------
+
+
+class DistributionFamily:
+    """Base class of the univariate families fitted by :class:`MLEDistribution`.
+
+    Subclasses set the class attributes and implement ``start``, ``loglik``,
+    ``score``, ``information`` and ``to_scipy``; ``statistics``, ``hessian``,
+    ``score_matrix`` and ``check_sample`` are optional.
+
+    Attributes
+    ----------
+    name : str
+        The family's name in ``MLEDistribution(family=...)``.
+    param_names : tuple of str
+        The parameters, as ``scipy.stats`` names them where it has a name.
+    transforms : tuple
+        One :class:`Identity`, :class:`Log` or :class:`Logit` per parameter: the
+        scale on which Fisher scoring iterates, and the parameter's domain.
+    support : Support
+        The values the data may take.
+    discrete : bool
+        Whether the data are counts (the log-likelihood is a log-pmf).
+    sufficient : bool
+        Whether ``loglik``, ``score`` and ``hessian`` are linear in the
+        statistics, so that they can be evaluated on weighted totals.
+    score_statistics : tuple of str or None
+        The statistics in which the score is affine, in the column order of
+        ``score_matrix``.
+    constants : tuple of str
+        Known constants that are not estimated (the binomial's ``n``); they
+        are set through ``fixed`` and passed to the constructor.
+    """
+
+    name = None
+    param_names = ()
+    transforms = ()
+    support = Support(-np.inf, np.inf)
+    discrete = False
+    sufficient = False
+    score_statistics = None
+    constants = ()
+
+    # What a family declares ------------------------------------------------------
+    def statistics(self, x):
+        """Return the per-observation statistics ``T(x)``, a dict of arrays."""
+        return {"x": x}
+
+    def start(self, sample, fixed):
+        """Return starting values for all parameters, shape (k,)."""
+        raise NotImplementedError
+
+    def loglik(self, t, theta):
+        """Return ``Σ w log p(x; θ)`` on a statistics view (per observation on points)."""
+        raise NotImplementedError
+
+    def score(self, t, theta):
+        """Return the k entries of the score on a statistics view."""
+        raise NotImplementedError
+
+    def information(self, theta):
+        """Return the expected information of one observation, shape (k, k)."""
+        raise NotImplementedError
+
+    def to_scipy(self, theta):
+        """Return the equivalent frozen ``scipy.stats`` distribution."""
+        raise NotImplementedError
+
+    hessian = None  # optional: (t, θ) -> k×k entries of ∇² log p
+    score_matrix = None  # optional: θ -> (k, p) derivative of s(x) in score_statistics
+
+    def check_sample(self, sample, free, fixed):
+        """Raise ``ValueError`` when the MLE lies on the boundary (e.g. constant data).
+
+        ``free`` is the set of names of the estimated parameters, ``fixed`` the
+        dict of the held ones.
+        """
+
+    def check_fit(self, theta, free):
+        """Return a warning message about the fitted θ (an estimate near a boundary), or None."""
+        return None
+
+    def canonical(self, theta):
+        """Return the reported representative of θ (e.g. an angle wrapped to (−π, π])."""
+        return theta
+
+    def get_support(self, theta):
+        """Return the support at θ (a family whose support depends on θ overrides this)."""
+        return self.support
+
+    # What the base derives -----------------------------------------------------------
+    def logpdf(self, x, theta):
+        """Return ``log p(x_i; θ)``, ``-inf`` outside the support, shape (n,)."""
+        x = np.asarray(x, dtype=float)
+        inside = self.get_support(theta).contains(x)
+        with np.errstate(all="ignore"):
+            values = self.loglik(PointStatistics(self.statistics(x)), theta)
+        values = np.broadcast_to(values, x.shape).astype(float)
+        return np.where(inside, values, -np.inf)
+
+    def score_obs(self, x, theta):
+        """Return the per-observation scores ``s_i = ∇ log p(x_i; θ)``, shape (n, k)."""
+        x = np.asarray(x, dtype=float)
+        with np.errstate(all="ignore"):
+            entries = self.score(PointStatistics(self.statistics(x)), theta)
+        return np.column_stack([np.broadcast_to(e, x.shape) for e in entries])
+
+    def total_loglik(self, sample, theta):
+        """``ℓ(θ) = Σ w log p(x; θ)``."""
+        with np.errstate(all="ignore"):
+            if self.sufficient:
+                return float(self.loglik(sample.statistics(), theta))
+            points, weights = sample.points()
+            return float(weights @ self.loglik(points, theta))
+
+    def total_score(self, sample, theta):
+        """``U(θ) = Σ w s(x; θ)``, shape (k,)."""
+        with np.errstate(all="ignore"):
+            if self.sufficient:
+                return np.array(self.score(sample.statistics(), theta), dtype=float)
+            points, weights = sample.points()
+            return np.array(
+                [weights @ np.broadcast_to(e, weights.shape) for e in self.score(points, theta)]
+            )
+
+    def total_observed_information(self, sample, theta, free):
+        """``J(θ) = −∇²ℓ(θ)`` over the ``free`` parameters, shape (m, m).
+
+        Analytic when the family declares ``hessian``; otherwise Richardson
+        central differences of the analytic total score (relative error about
+        1e-10), with steps of 1e-3 per-observation standard deviations.
+        """
+        if self.hessian is None:
+            return self._numerical_observed_information(sample, theta, free)
+        with np.errstate(all="ignore"):
+            if self.sufficient:
+                entries = self.hessian(sample.statistics(), theta)
+                total = np.array(entries, dtype=float)
+            else:
+                points, weights = sample.points()
+                entries = self.hessian(points, theta)
+                total = np.array(
+                    [[weights @ np.broadcast_to(e, weights.shape) for e in row] for row in entries]
+                )
+        return -total[np.ix_(free, free)]
+
+    def _numerical_observed_information(self, sample, theta, free):
+        info = np.diag(self.information(theta))[free]
+        steps = 1e-3 / np.sqrt(np.where(info > 0, info, 1.0))
+        for j, idx in enumerate(free):
+            low = getattr(self.transforms[idx], "low", -np.inf)
+            high = getattr(self.transforms[idx], "high", np.inf)
+            room = min(theta[idx] - low, high - theta[idx])
+            steps[j] = min(steps[j], 0.2 * room)
+
+        def score(free_theta):
+            full = np.array(theta, dtype=float)
+            full[free] = free_theta
+            return self.total_score(sample, full)[free]
+
+        jac = richardson_jacobian(score, np.asarray(theta, dtype=float)[free], steps)
+        return -0.5 * (jac + jac.T)
+
+    def total_empirical_fisher(self, sample, theta, free):
+        """``F(θ) = Σ w s sᵀ`` over the ``free`` parameters, shape (m, m).
+
+        With ``s(x) = B T(x) + c`` (``score_matrix``) and ``b = U/Σw``,
+        ``F = B C Bᵀ + Σw b bᵀ`` where ``C`` holds the centred cross-products
+        of ``T``: no pass over the data beyond those already made.
+        """
+        if self.sufficient and self.score_matrix is not None:
+            stats = sample.statistics()
+            names = self.score_statistics
+            C = np.array([[stats.css(a, b) for b in names] for a in names])
+            B = np.asarray(self.score_matrix(theta), dtype=float)
+            b = self.total_score(sample, theta) / stats.n
+            F = B @ C @ B.T + stats.n * np.outer(b, b)
+            return F[np.ix_(free, free)]
+        points, weights = sample.points()
+        with np.errstate(all="ignore"):
+            entries = self.score(points, theta)
+        S = np.column_stack([np.broadcast_to(entries[j], weights.shape) for j in free])
+        return S.T @ (weights[:, None] * S)

@@ -1,0 +1,445 @@
+"""Continuous families with analytic score and expected information.
+
+Each family is a declaration (see :mod:`skfisher.distributions._base`): the
+log-likelihood and score written once on a statistics view, the expected
+information of one observation, an analytic Hessian where it is short, and
+starting values. Parameters follow ``scipy.stats``; fixed ``loc = 0`` (and
+``scale = 1`` for the beta) is part of the family, not a parameter.
+"""
+
+import numpy as np
+from scipy import stats
+from scipy.special import betaln, digamma, gammaln, polygamma
+
+from .._validation import Support
+from ._base import DistributionFamily, Identity, Log, boundary_error
+from ._location import Logistic, StudentT, VonMises  # re-exported: every continuous family
+
+_LOG_2PI = np.log(2.0 * np.pi)
+_EULER = np.euler_gamma
+_POSITIVE = Support(0.0, np.inf)
+
+
+def _trigamma(a):
+    return polygamma(1, a)
+
+
+class Normal(DistributionFamily):
+    """Normal distribution ``scipy.stats.norm(loc, scale)``.
+
+    ``log p = −(x − loc)²/(2 scale²) − log scale − ½ log 2π``. The MLE is closed
+    form (mean and root mean square deviation, divisor Σw); the per-observation
+    information is ``diag(1/scale², 2/scale²)``.
+    """
+
+    name = "normal"
+    param_names = ("loc", "scale")
+    transforms = (Identity(), Log())
+    sufficient = True
+
+    def _ss(self, t, loc):
+        # Σw (x − loc)² from the centred sum of squares: no cancellation when
+        # |loc| is large compared with the spread.
+        return t.css("x") + t.n * (t.mean("x") - loc) ** 2
+
+    def start(self, sample, fixed):
+        t = sample.statistics()
+        loc = fixed.get("loc", t.mean("x"))
+        return np.array([loc, np.sqrt(self._ss(t, loc) / t.n)])
+
+    def check_sample(self, sample, free, fixed):
+        if "scale" in free and sample.is_constant() and fixed.get("loc", sample.low) == sample.low:
+            raise boundary_error(self, "scale", "all observations are equal, so it is 0")
+
+    def loglik(self, t, theta):
+        loc, scale = theta
+        return -0.5 * self._ss(t, loc) / scale**2 - t.n * (np.log(scale) + 0.5 * _LOG_2PI)
+
+    def score(self, t, theta):
+        loc, scale = theta
+        return [t.n * (t.mean("x") - loc) / scale**2, self._ss(t, loc) / scale**3 - t.n / scale]
+
+    def hessian(self, t, theta):
+        loc, scale = theta
+        cross = -2.0 * t.n * (t.mean("x") - loc) / scale**3
+        return [
+            [-t.n / scale**2, cross],
+            [cross, -3.0 * self._ss(t, loc) / scale**4 + t.n / scale**2],
+        ]
+
+    def information(self, theta):
+        scale = theta[1]
+        return np.diag([1.0, 2.0]) / scale**2
+
+    def to_scipy(self, theta):
+        return stats.norm(loc=theta[0], scale=theta[1])
+
+
+class LogNormal(DistributionFamily):
+    """Log-normal ``scipy.stats.lognorm(s, scale=scale)`` (``loc = 0``).
+
+    ``log X ~ N(log scale, s²)``: ``s`` is the standard deviation and
+    ``scale = exp(μ)`` the median. The per-observation information is
+    ``diag(2/s², 1/(s² scale²))``.
+    """
+
+    name = "lognormal"
+    param_names = ("s", "scale")
+    transforms = (Log(), Log())
+    support = _POSITIVE
+    sufficient = True
+
+    def statistics(self, x):
+        return {"log": np.log(x)}
+
+    def _ss(self, t, scale):
+        return t.css("log") + t.n * (t.mean("log") - np.log(scale)) ** 2
+
+    def start(self, sample, fixed):
+        t = sample.statistics()
+        scale = fixed.get("scale", np.exp(t.mean("log")))
+        return np.array([np.sqrt(self._ss(t, scale) / t.n), scale])
+
+    def check_sample(self, sample, free, fixed):
+        if "s" in free and sample.is_constant() and "scale" in free:
+            raise boundary_error(self, "s", "all observations are equal, so it is 0")
+
+    def loglik(self, t, theta):
+        s, scale = theta
+        return -t.sum("log") - t.n * (np.log(s) + 0.5 * _LOG_2PI) - 0.5 * self._ss(t, scale) / s**2
+
+    def score(self, t, theta):
+        s, scale = theta
+        d = t.mean("log") - np.log(scale)
+        return [self._ss(t, scale) / s**3 - t.n / s, t.n * d / (s**2 * scale)]
+
+    def hessian(self, t, theta):
+        s, scale = theta
+        d = t.mean("log") - np.log(scale)
+        cross = -2.0 * t.n * d / (s**3 * scale)
+        return [
+            [-3.0 * self._ss(t, scale) / s**4 + t.n / s**2, cross],
+            [cross, -t.n * (1.0 + d) / (s * scale) ** 2],
+        ]
+
+    def information(self, theta):
+        s, scale = theta
+        return np.diag([2.0 / s**2, 1.0 / (s * scale) ** 2])
+
+    def to_scipy(self, theta):
+        return stats.lognorm(theta[0], scale=theta[1])
+
+
+class Exponential(DistributionFamily):
+    """Exponential ``scipy.stats.expon(scale=scale)`` (``loc = 0``), mean ``scale``.
+
+    The MLE is the mean; the per-observation information is ``1/scale²``.
+    """
+
+    name = "exponential"
+    param_names = ("scale",)
+    transforms = (Log(),)
+    support = Support(0.0, np.inf, low_inclusive=True)
+    sufficient = True
+    score_statistics = ("x",)
+
+    def start(self, sample, fixed):
+        return np.array([sample.statistics().mean("x")])
+
+    def check_sample(self, sample, free, fixed):
+        if sample.high == 0:
+            raise boundary_error(self, "scale", "all observations are 0, so it is 0")
+
+    def loglik(self, t, theta):
+        (scale,) = theta
+        return -t.n * np.log(scale) - t.sum("x") / scale
+
+    def score(self, t, theta):
+        (scale,) = theta
+        return [t.sum("x") / scale**2 - t.n / scale]
+
+    def hessian(self, t, theta):
+        (scale,) = theta
+        return [[-2.0 * t.sum("x") / scale**3 + t.n / scale**2]]
+
+    def score_matrix(self, theta):
+        return [[1.0 / theta[0] ** 2]]
+
+    def information(self, theta):
+        return np.array([[1.0 / theta[0] ** 2]])
+
+    def to_scipy(self, theta):
+        return stats.expon(scale=theta[0])
+
+
+class Gamma(DistributionFamily):
+    """Gamma ``scipy.stats.gamma(shape, scale=scale)`` (``loc = 0``), mean ``shape·scale``.
+
+    The statistics ``Σw x`` and ``Σw log x`` are summed once; each iteration
+    costs O(1). Per-observation information
+    ``[[ψ'(shape), 1/scale], [1/scale, shape/scale²]]`` (ψ' the trigamma
+    function). Starting values from Minka's (2002) approximation to the shape.
+    """
+
+    name = "gamma"
+    param_names = ("shape", "scale")
+    transforms = (Log(), Log())
+    support = _POSITIVE
+    sufficient = True
+    score_statistics = ("log", "x")
+
+    def statistics(self, x):
+        return {"x": x, "log": np.log(x)}
+
+    def start(self, sample, fixed):
+        t = sample.statistics()
+        mean = t.mean("x")
+        if "scale" in fixed:
+            return np.array([mean / fixed["scale"], fixed["scale"]])
+        if "shape" in fixed:
+            return np.array([fixed["shape"], mean / fixed["shape"]])
+        s = max(np.log(mean) - t.mean("log"), 1e-300)
+        shape = (3.0 - s + np.sqrt((s - 3.0) ** 2 + 24.0 * s)) / (12.0 * s)
+        return np.array([shape, mean / shape])
+
+    def check_sample(self, sample, free, fixed):
+        if {"shape", "scale"} <= free and sample.is_constant():
+            raise boundary_error(self, "shape", "all observations are equal, so it is infinite")
+
+    def loglik(self, t, theta):
+        a, scale = theta
+        return (
+            (a - 1.0) * t.sum("log") - t.sum("x") / scale - t.n * (gammaln(a) + a * np.log(scale))
+        )
+
+    def score(self, t, theta):
+        a, scale = theta
+        return [
+            t.sum("log") - t.n * (np.log(scale) + digamma(a)),
+            t.sum("x") / scale**2 - t.n * a / scale,
+        ]
+
+    def hessian(self, t, theta):
+        a, scale = theta
+        return [
+            [-t.n * _trigamma(a), -t.n / scale],
+            [-t.n / scale, -2.0 * t.sum("x") / scale**3 + t.n * a / scale**2],
+        ]
+
+    def score_matrix(self, theta):
+        return np.diag([1.0, 1.0 / theta[1] ** 2])
+
+    def information(self, theta):
+        a, scale = theta
+        return np.array([[_trigamma(a), 1.0 / scale], [1.0 / scale, a / scale**2]])
+
+    def to_scipy(self, theta):
+        return stats.gamma(theta[0], scale=theta[1])
+
+
+class Weibull(DistributionFamily):
+    """Weibull ``scipy.stats.weibull_min(shape, scale=scale)`` (``loc = 0``).
+
+    With ``z = x/scale``, ``log p = log shape − log scale + (shape − 1) log z − z^shape``.
+    Per-observation information (γ Euler's constant)
+    ``[[(π²/6 + (1 − γ)²)/shape², −(1 − γ)/scale], [−(1 − γ)/scale, shape²/scale²]]``.
+    The log-likelihood is not linear in any fixed statistic: each iteration
+    makes one pass over the data (one ``exp``), with ``log x`` computed once.
+    """
+
+    name = "weibull"
+    param_names = ("shape", "scale")
+    transforms = (Log(), Log())
+    support = _POSITIVE
+
+    def statistics(self, x):
+        return {"log": np.log(x)}
+
+    def start(self, sample, fixed):
+        # log X is Gumbel-distributed: sd π/(shape √6), mean log scale − γ/shape.
+        logs = sample.statistics().values["log"]
+        mean = np.average(logs, weights=sample.weights)
+        sd = np.sqrt(np.average((logs - mean) ** 2, weights=sample.weights))
+        shape = fixed.get("shape", np.pi / (np.sqrt(6.0) * max(sd, 1e-300)))
+        zc = np.exp(shape * (logs - logs.max()))
+        scale = np.exp(logs.max() + np.log(np.average(zc, weights=sample.weights)) / shape)
+        return np.array([shape, fixed.get("scale", scale)])
+
+    def check_sample(self, sample, free, fixed):
+        if "shape" in free and sample.is_constant():
+            raise boundary_error(self, "shape", "all observations are equal, so it is infinite")
+
+    def _terms(self, t, theta):
+        shape, scale = theta
+        lz = t["log"] - np.log(scale)
+        return shape, scale, lz, np.exp(shape * lz)
+
+    def loglik(self, t, theta):
+        shape, scale, lz, zc = self._terms(t, theta)
+        return np.log(shape) - np.log(scale) + (shape - 1.0) * lz - zc
+
+    def score(self, t, theta):
+        shape, scale, lz, zc = self._terms(t, theta)
+        return [1.0 / shape + lz - zc * lz, shape / scale * (zc - 1.0)]
+
+    def hessian(self, t, theta):
+        shape, scale, lz, zc = self._terms(t, theta)
+        cross = (zc - 1.0) / scale + shape / scale * zc * lz
+        return [
+            [-1.0 / shape**2 - zc * lz**2, cross],
+            [cross, -shape / scale**2 * (zc - 1.0) - (shape / scale) ** 2 * zc],
+        ]
+
+    def information(self, theta):
+        shape, scale = theta
+        cross = -(1.0 - _EULER) / scale
+        return np.array(
+            [
+                [(np.pi**2 / 6.0 + (1.0 - _EULER) ** 2) / shape**2, cross],
+                [cross, (shape / scale) ** 2],
+            ]
+        )
+
+    def to_scipy(self, theta):
+        return stats.weibull_min(theta[0], scale=theta[1])
+
+
+class Beta(DistributionFamily):
+    """Beta ``scipy.stats.beta(a, b)`` on (0, 1) (``loc = 0``, ``scale = 1``).
+
+    Statistics ``Σw log x`` and ``Σw log(1 − x)``; the observed information
+    equals the expected one, ``[[ψ'(a) − ψ'(a+b), −ψ'(a+b)], [−ψ'(a+b), ψ'(b) − ψ'(a+b)]]``.
+    Starting values by the method of moments.
+    """
+
+    name = "beta"
+    param_names = ("a", "b")
+    transforms = (Log(), Log())
+    support = Support(0.0, 1.0)
+    sufficient = True
+    score_statistics = ("log", "log1m")
+
+    def statistics(self, x):
+        return {"log": np.log(x), "log1m": np.log1p(-x)}
+
+    def start(self, sample, fixed):
+        mean, var = sample.moments()
+        common = mean * (1.0 - mean) / var - 1.0 if var > 0 else 2.0
+        if not np.isfinite(common) or common <= 0:
+            common = 2.0
+        return np.array([fixed.get("a", mean * common), fixed.get("b", (1 - mean) * common)])
+
+    def check_sample(self, sample, free, fixed):
+        if {"a", "b"} <= free and sample.is_constant():
+            raise boundary_error(
+                self, "a and b", "all observations are equal, so they are infinite"
+            )
+
+    def loglik(self, t, theta):
+        a, b = theta
+        return (a - 1.0) * t.sum("log") + (b - 1.0) * t.sum("log1m") - t.n * betaln(a, b)
+
+    def score(self, t, theta):
+        a, b = theta
+        both = digamma(a + b)
+        return [
+            t.sum("log") - t.n * (digamma(a) - both),
+            t.sum("log1m") - t.n * (digamma(b) - both),
+        ]
+
+    def hessian(self, t, theta):
+        return (-t.n * self.information(theta)).tolist()
+
+    def score_matrix(self, theta):
+        return np.eye(2)
+
+    def information(self, theta):
+        a, b = theta
+        both = _trigamma(a + b)
+        return np.array([[_trigamma(a) - both, -both], [-both, _trigamma(b) - both]])
+
+    def to_scipy(self, theta):
+        return stats.beta(theta[0], theta[1])
+
+
+class InverseGaussian(DistributionFamily):
+    """Inverse Gaussian ``scipy.stats.invgauss(mu, scale=scale)`` (``loc = 0``).
+
+    In scipy's parameterisation the mean is ``mu·scale`` and the shape
+    ``λ = scale``: ``log p = ½ log scale − ½ log 2πx³ − x/(2 mu² scale) + 1/mu − scale/(2x)``.
+    Statistics ``Σw x``, ``Σw 1/x`` and ``Σw log x``; the MLE is closed form
+    (mean ``x̄``, ``1/λ = mean(1/x) − 1/x̄``). Per-observation information
+    ``[[1/mu³, 1/(mu² scale)], [1/(mu² scale), 1/(2 scale²) + 1/(mu scale²)]]``.
+    """
+
+    name = "inverse_gaussian"
+    param_names = ("mu", "scale")
+    transforms = (Log(), Log())
+    support = _POSITIVE
+    sufficient = True
+    score_statistics = ("x", "inv")
+
+    def statistics(self, x):
+        return {"x": x, "inv": 1.0 / x, "log": np.log(x)}
+
+    def start(self, sample, fixed):
+        t = sample.statistics()
+        mean = t.mean("x")
+        shape = 1.0 / max(t.mean("inv") - 1.0 / mean, 1e-300)
+        shape = fixed.get("scale", shape)
+        return np.array([fixed.get("mu", mean / shape), shape])
+
+    def check_sample(self, sample, free, fixed):
+        if {"mu", "scale"} <= free and sample.is_constant():
+            raise boundary_error(self, "scale", "all observations are equal, so it is infinite")
+
+    def loglik(self, t, theta):
+        mu, scale = theta
+        return (
+            0.5 * t.n * (np.log(scale) - _LOG_2PI)
+            - 1.5 * t.sum("log")
+            - t.sum("x") / (2.0 * mu**2 * scale)
+            + t.n / mu
+            - 0.5 * scale * t.sum("inv")
+        )
+
+    def score(self, t, theta):
+        mu, scale = theta
+        return [
+            t.sum("x") / (mu**3 * scale) - t.n / mu**2,
+            0.5 * t.n / scale + t.sum("x") / (2.0 * mu**2 * scale**2) - 0.5 * t.sum("inv"),
+        ]
+
+    def hessian(self, t, theta):
+        mu, scale = theta
+        cross = -t.sum("x") / (mu**3 * scale**2)
+        return [
+            [-3.0 * t.sum("x") / (mu**4 * scale) + 2.0 * t.n / mu**3, cross],
+            [cross, -0.5 * t.n / scale**2 - t.sum("x") / (mu**2 * scale**3)],
+        ]
+
+    def score_matrix(self, theta):
+        mu, scale = theta
+        return np.array([[1.0 / (mu**3 * scale), 0.0], [0.5 / (mu * scale) ** 2, -0.5]])
+
+    def information(self, theta):
+        mu, scale = theta
+        cross = 1.0 / (mu**2 * scale)
+        return np.array([[1.0 / mu**3, cross], [cross, (0.5 + 1.0 / mu) / scale**2]])
+
+    def to_scipy(self, theta):
+        return stats.invgauss(theta[0], scale=theta[1])
+
+
+__all__ = [
+    "Beta",
+    "Exponential",
+    "Gamma",
+    "InverseGaussian",
+    "LogNormal",
+    "Logistic",
+    "Normal",
+    "StudentT",
+    "VonMises",
+    "Weibull",
+]

@@ -1,0 +1,256 @@
+"""Discrete families with analytic score and expected information.
+
+Parameters follow ``scipy.stats`` (``loc = 0``). The log-likelihood is a
+log-pmf, with its normalising constants (``log x!``, ``log C(n, x)``).
+"""
+
+import numpy as np
+from scipy import stats
+from scipy.special import digamma, gammaln, polygamma
+
+from .._validation import Support
+from ._base import DistributionFamily, Log, Logit, boundary_error
+
+_COUNTS = Support(0.0, np.inf, low_inclusive=True, integer=True)
+
+
+class Poisson(DistributionFamily):
+    """Poisson ``scipy.stats.poisson(mu)``.
+
+    The MLE is the mean; the per-observation information is ``1/mu``.
+    All-zero data put the MLE on the boundary ``mu = 0`` and raise ``ValueError``.
+    """
+
+    name = "poisson"
+    param_names = ("mu",)
+    transforms = (Log(),)
+    support = _COUNTS
+    discrete = True
+    sufficient = True
+    score_statistics = ("x",)
+
+    def statistics(self, x):
+        return {"x": x, "log_factorial": gammaln(x + 1.0)}
+
+    def start(self, sample, fixed):
+        return np.array([sample.statistics().mean("x")])
+
+    def check_sample(self, sample, free, fixed):
+        if sample.high == 0:
+            raise boundary_error(self, "mu", "all counts are 0, so it is 0")
+
+    def loglik(self, t, theta):
+        (mu,) = theta
+        return t.sum("x") * np.log(mu) - t.n * mu - t.sum("log_factorial")
+
+    def score(self, t, theta):
+        return [t.sum("x") / theta[0] - t.n]
+
+    def hessian(self, t, theta):
+        return [[-t.sum("x") / theta[0] ** 2]]
+
+    def score_matrix(self, theta):
+        return [[1.0 / theta[0]]]
+
+    def information(self, theta):
+        return np.array([[1.0 / theta[0]]])
+
+    def to_scipy(self, theta):
+        return stats.poisson(theta[0])
+
+
+class NegativeBinomial(DistributionFamily):
+    """Negative binomial ``scipy.stats.nbinom(n, p)``: failures before the n-th success.
+
+    ``log p = log Γ(x+n) − log Γ(n) − log x! + n log p + x log(1 − p)``, mean
+    ``n(1 − p)/p``; ``n`` is real and positive. The per-observation information
+    is ``[[Σ_j P(X > j)/(n + j)², −1/p], [−1/p, n/(p²(1 − p))]]``, the series
+    summed until its terms are below 1e-17 of the total. The data are reduced
+    to their distinct values once, so an iteration costs O(number of distinct
+    counts). When the sample variance does not exceed the mean the MLE of ``n``
+    is infinite (the Poisson limit) and fitting raises ``ValueError``.
+    """
+
+    name = "negative_binomial"
+    param_names = ("n", "p")
+    transforms = (Log(), Logit())
+    support = _COUNTS
+    discrete = True
+
+    def start(self, sample, fixed):
+        mean, var = sample.moments()
+        if "n" in fixed:
+            return np.array([fixed["n"], fixed["n"] / (fixed["n"] + mean)])
+        if "p" in fixed:
+            return np.array([mean * fixed["p"] / (1.0 - fixed["p"]), fixed["p"]])
+        return np.array([mean**2 / (var - mean), mean / var])
+
+    def check_sample(self, sample, free, fixed):
+        if sample.high == 0:
+            raise boundary_error(self, "parameters", "all counts are 0, so p is 1")
+        mean, var = sample.moments()
+        if {"n", "p"} <= free and var <= mean:
+            raise boundary_error(
+                self,
+                "n",
+                f"the sample variance {var:.6g} does not exceed the mean {mean:.6g}, so n is "
+                "infinite: the data are not overdispersed and the Poisson family fits them",
+            )
+
+    def loglik(self, t, theta):
+        n, p = theta
+        x = t["x"]
+        return gammaln(x + n) - gammaln(n) - gammaln(x + 1.0) + n * np.log(p) + x * np.log1p(-p)
+
+    def score(self, t, theta):
+        n, p = theta
+        x = t["x"]
+        return [digamma(x + n) - digamma(n) + np.log(p), n / p - x / (1.0 - p)]
+
+    def hessian(self, t, theta):
+        n, p = theta
+        x = t["x"]
+        return [
+            [polygamma(1, x + n) - polygamma(1, n), np.full_like(x, 1.0 / p)],
+            [np.full_like(x, 1.0 / p), -n / p**2 - x / (1.0 - p) ** 2],
+        ]
+
+    def information(self, theta):
+        n, p = theta
+        return np.array([[self._information_n(n, p), -1.0 / p], [-1.0 / p, n / (p**2 * (1 - p))]])
+
+    @staticmethod
+    def _information_n(n, p):
+        # −E[∂²/∂n²] = ψ'(n) − E ψ'(X + n) = E Σ_{j<X} 1/(n+j)² = Σ_j P(X > j)/(n+j)².
+        last = int(stats.nbinom.isf(1e-17, n, p)) + 2
+        j = np.arange(min(last, 10_000_000), dtype=float)
+        return float(np.sum(stats.nbinom.sf(j, n, p) / (n + j) ** 2))
+
+    def to_scipy(self, theta):
+        return stats.nbinom(theta[0], theta[1])
+
+
+class Geometric(DistributionFamily):
+    """Geometric ``scipy.stats.geom(p)``: the trial of the first success, ``x ≥ 1``.
+
+    The MLE is ``1/x̄``; the per-observation information is ``1/(p²(1 − p))``.
+    """
+
+    name = "geometric"
+    param_names = ("p",)
+    transforms = (Logit(),)
+    support = Support(1.0, np.inf, low_inclusive=True, integer=True)
+    discrete = True
+    sufficient = True
+    score_statistics = ("x",)
+
+    def start(self, sample, fixed):
+        return np.array([1.0 / sample.statistics().mean("x")])
+
+    def check_sample(self, sample, free, fixed):
+        if sample.high == 1:
+            raise boundary_error(self, "p", "every observation is 1, so it is 1")
+
+    def loglik(self, t, theta):
+        (p,) = theta
+        return (t.sum("x") - t.n) * np.log1p(-p) + t.n * np.log(p)
+
+    def score(self, t, theta):
+        (p,) = theta
+        return [t.n / p - (t.sum("x") - t.n) / (1.0 - p)]
+
+    def hessian(self, t, theta):
+        (p,) = theta
+        return [[-t.n / p**2 - (t.sum("x") - t.n) / (1.0 - p) ** 2]]
+
+    def score_matrix(self, theta):
+        return [[-1.0 / (1.0 - theta[0])]]
+
+    def information(self, theta):
+        (p,) = theta
+        return np.array([[1.0 / (p**2 * (1.0 - p))]])
+
+    def to_scipy(self, theta):
+        return stats.geom(theta[0])
+
+
+class Binomial(DistributionFamily):
+    """Binomial ``scipy.stats.binom(n, p)`` with a known number of trials ``n``.
+
+    ``n`` is a constant, set with ``fixed={"n": ...}``; ``p`` is estimated. The
+    MLE is ``x̄/n``; the per-observation information is ``n/(p(1 − p))``.
+
+    Parameters
+    ----------
+    n : int
+        The number of trials.
+    """
+
+    name = "binomial"
+    param_names = ("p",)
+    transforms = (Logit(),)
+    discrete = True
+    sufficient = True
+    score_statistics = ("x",)
+    constants = ("n",)
+
+    def __init__(self, n=1):
+        self.n = n
+
+    @property
+    def support(self):
+        return Support(0.0, float(self.n), low_inclusive=True, high_inclusive=True, integer=True)
+
+    def statistics(self, x):
+        n = float(self.n)
+        return {"x": x, "log_choose": gammaln(n + 1) - gammaln(x + 1) - gammaln(n - x + 1)}
+
+    def start(self, sample, fixed):
+        return np.array([sample.statistics().mean("x") / self.n])
+
+    def check_sample(self, sample, free, fixed):
+        if sample.high == 0 or sample.low == self.n:
+            value = 0 if sample.high == 0 else 1
+            raise boundary_error(
+                self, "p", f"every observation is {sample.low:g}, so it is {value}"
+            )
+
+    def loglik(self, t, theta):
+        (p,) = theta
+        failures = self.n * t.n - t.sum("x")
+        return t.sum("log_choose") + t.sum("x") * np.log(p) + failures * np.log1p(-p)
+
+    def score(self, t, theta):
+        (p,) = theta
+        return [t.sum("x") / p - (self.n * t.n - t.sum("x")) / (1.0 - p)]
+
+    def hessian(self, t, theta):
+        (p,) = theta
+        return [[-t.sum("x") / p**2 - (self.n * t.n - t.sum("x")) / (1.0 - p) ** 2]]
+
+    def score_matrix(self, theta):
+        (p,) = theta
+        return [[1.0 / p + 1.0 / (1.0 - p)]]
+
+    def information(self, theta):
+        (p,) = theta
+        return np.array([[self.n / (p * (1.0 - p))]])
+
+    def to_scipy(self, theta):
+        return stats.binom(self.n, theta[0])
+
+
+class Bernoulli(Binomial):
+    """Bernoulli ``scipy.stats.bernoulli(p)``: the binomial with one trial, data 0 or 1.
+
+    The MLE is the mean; the per-observation information is ``1/(p(1 − p))``.
+    """
+
+    name = "bernoulli"
+    constants = ()
+
+    def __init__(self):
+        self.n = 1
+
+    def to_scipy(self, theta):
+        return stats.bernoulli(theta[0])
