@@ -6,12 +6,14 @@ contract: ``params_``, ``param_names_``, ``covariance_``, ``information_``,
 """
 
 from ._classical import lr_test, wald_test
+from ._information_matrix import information_matrix_test
 from ._result import ChiSquareResult, ScreeningResult
 from ._score import score_screen, score_test
 
 __all__ = [
     "ChiSquareResult",
     "ScreeningResult",
+    "information_matrix_test",
     "lr_test",
     "score_screen",
     "score_test",

@@ -1,0 +1,342 @@
+"""White's information-matrix test for generalised linear models.
+
+Under a correctly specified model the information-matrix equality holds: the
+expected outer product of the per-row scores equals the expected information,
+``E[s sᵀ] = E[−∇² log p]``. The test measures, at the fit, the distance between
+the empirical Fisher ``F = Σ w s sᵀ`` and the information (expected ``I`` or
+observed ``J``), over the distinct entries of the k × k matrices.
+
+For a GLM row with linear predictor ``η = x̃ᵀθ`` every entry is a quadratic in
+the residual ``r = y − μ`` times a product of two columns,
+
+    ``d_i = (a² r² + b r − e) vech(x̃ x̃ᵀ)``,
+
+with ``a = μ'/(φV)`` (so ``s = a r x̃``), ``e = μ' a`` the expected-information
+weight, and ``b`` the part of the observed weight linear in ``r`` (``b = 0``
+for the expected information and for canonical links). Its variance follows
+from the first four cumulants of ``y``, which an exponential-dispersion
+family derives from its variance function alone: ``κ₂ = φV``, ``κ₃ = φ²VV'``,
+``κ₄ = φ³V(V'² + VV'')`` (McCullagh & Nelder 1989, §2.2.2, the recursion
+``κ_{r+1} = φ V dκ_r/dμ``).
+"""
+
+import numpy as np
+from scipy import stats
+from sklearn.utils.validation import validate_data
+
+from ._classical import _check_unpenalised, check_fisher_fitted
+from ._result import ChiSquareResult
+
+_INFORMATION = ("expected", "observed")
+_VARIANCE = ("model", "opg")
+# A direction of the indicators' variance (scaled to unit diagonal) whose
+# eigenvalue is below this share of the largest carries no information: an
+# indicator repeating another (x_j² = x_j for a dummy) or an exact identity
+# of the fit (Σ r²/V = (n − k) φ̂ for the intercept with an estimated φ).
+_RANK_RTOL = 1e-9
+_CHUNK_ROWS = 4096
+
+
+def _variance_deriv2(family, mu):
+    """``V''(μ)``: declared by the family, or a central difference of ``V'``."""
+    declared = getattr(family, "variance_deriv2", None)
+    if declared is not None:
+        return declared(mu)
+    step = 1e-4 * np.maximum(np.abs(mu), 1e-6)
+    return (family.variance_deriv(mu + step) - family.variance_deriv(mu - step)) / (2 * step)
+
+
+def _row_quantities(problem, theta, information):
+    """Per-row residual, polynomial coefficients and cumulants (see module docstring)."""
+    family, link, phi = problem.family, problem.link, problem.phi
+    eta = problem.linear_predictor(theta)
+    mu, var = family.mean_and_variance(eta, link)
+    dmu = link.inverse_deriv(eta)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a = np.where(var > 0, dmu / (phi * var), 0.0)
+        dvar = family.variance_deriv(mu)
+        b = np.zeros_like(mu)
+        if information == "observed" and link.name != family.canonical_link:
+            curvature = link.inverse_deriv2(eta) - np.where(var > 0, dmu**2 * dvar / var, 0.0)
+            b = np.where(dmu != 0, a * curvature / dmu, 0.0)
+    kappa2 = phi * var
+    kappa3 = phi**2 * var * dvar
+    kappa4 = phi**3 * var * (dvar**2 + var * _variance_deriv2(family, mu))
+    return {
+        "r": problem.y - mu,
+        "a": a,
+        "b": b,
+        "e": dmu * a,
+        "var": var,
+        "dmu": dmu,
+        "dvar": dvar,
+        "k2": kappa2,
+        "k3": kappa3,
+        "m4": kappa4 + 2 * kappa2**2,  # E[(r² − κ₂)²]
+    }
+
+
+def _chunks(problem):
+    """Yield (rows, x̃ chunk dense) over the design."""
+    design = problem.design
+    for start in range(0, design.n_rows, _CHUNK_ROWS):
+        rows = slice(start, min(start + _CHUNK_ROWS, design.n_rows))
+        block = design.X[rows]
+        block = block.toarray() if hasattr(block, "toarray") else np.asarray(block)
+        if design.fit_intercept:
+            block = np.column_stack([np.ones(block.shape[0]), block])
+        yield rows, block
+
+
+def _pairs(k):
+    return np.triu_indices(k)
+
+
+def _pseudo_quadratic(vector, matrix, reference=None):
+    """``vᵀ M⁺ v`` and the rank of ``M``.
+
+    ``M`` is scaled to the unit diagonal of ``reference`` (default ``M``)
+    before its small eigenvalues are dropped. The model form passes the
+    variance of the indicators before the estimation of θ and φ is taken into
+    account: a direction that the estimation removes entirely then shows as a
+    null eigenvalue, where scaling by its own (zero) variance would blow
+    rounding noise up to 1.
+    """
+    reference = matrix if reference is None else reference
+    scale = np.sqrt(np.clip(np.diag(reference), 0, None))
+    scale[scale == 0] = 1.0
+    values, vectors = np.linalg.eigh(matrix / np.outer(scale, scale))
+    keep = values > _RANK_RTOL * max(values[-1], np.finfo(float).tiny)
+    projected = vectors[:, keep].T @ (vector / scale)
+    return float(projected @ (projected / values[keep])), int(keep.sum())
+
+
+def _model_variance_statistic(problem, theta, q, rows_of):
+    """The statistic with the variance of the indicators implied by the model."""
+    has_phi = bool(problem.family.has_dispersion)
+    w = problem.w
+    k = problem.design.n_cols
+    jj, ll = _pairs(k)
+    difference, cross, d_phi = np.zeros(q), np.zeros((q, k)), np.zeros(q)
+    information, p_theta = np.zeros((k, k)), np.zeros(k)
+    for rows, x in _chunks(problem):
+        row = rows_of(rows)
+        z = x[:, jj] * x[:, ll]
+        h = row["a"] ** 2 * row["r"] ** 2 + row["b"] * row["r"] - row["e"]
+        difference += (w[rows] * h) @ z
+        # C = Σ w E[d sᵀ], with E[h · a r] = a³κ₃ + a b κ₂.
+        c = w[rows] * (row["a"] ** 3 * row["k3"] + row["a"] * row["b"] * row["k2"])
+        cross += (z * c[:, None]).T @ x
+        information += (x * (w[rows] * row["e"])[:, None]).T @ x
+        if has_phi:
+            # ∂E[d]/∂φ = −e z / φ; E[∂p/∂η] = −φ V' μ'/V for p = r²/V − φ.
+            d_phi -= (w[rows] * row["e"] / problem.phi) @ z
+            with np.errstate(divide="ignore", invalid="ignore"):
+                slope = np.where(row["var"] > 0, row["dvar"] * row["dmu"] / row["var"], 0.0)
+            p_theta -= (w[rows] * problem.phi * slope) @ x
+    n_total = w.sum()
+    correction = -cross + (np.outer(d_phi, p_theta) / n_total if has_phi else 0.0)
+    M = np.linalg.solve(information, correction.T).T
+    variance, unadjusted = np.zeros((q, q)), np.zeros(q)
+    for rows, x in _chunks(problem):
+        row = rows_of(rows)
+        z = x[:, jj] * x[:, ll]
+        c1 = z * row["b"][:, None] + (x @ M.T) * row["a"][:, None]
+        c2 = z * (row["a"] ** 2)[:, None]
+        if has_phi:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                inverse_var = np.where(row["var"] > 0, 1.0 / row["var"], 0.0)
+            c2 = c2 + np.outer(inverse_var, d_phi / n_total)
+        wr = w[rows]
+        cross_term = c1.T @ (c2 * (wr * row["k3"])[:, None])
+        variance += c1.T @ (c1 * (wr * row["k2"])[:, None])
+        variance += cross_term + cross_term.T
+        variance += c2.T @ (c2 * (wr * row["m4"])[:, None])
+        # Var(d) per indicator before the adjustment, E[(b r + a² (r² − κ₂))²].
+        a2 = row["a"] ** 2
+        spread = row["b"] ** 2 * row["k2"] + 2 * row["b"] * a2 * row["k3"] + a2**2 * row["m4"]
+        unadjusted += (wr * spread) @ (z * z)
+    return (*_pseudo_quadratic(difference, variance, np.diag(unadjusted)), difference)
+
+
+def _opg_statistic(problem, theta, q, rows_of):
+    """Chesher's and Lancaster's form: ``n R²`` of regressing 1 on the scores and indicators."""
+    has_phi = bool(problem.family.has_dispersion)
+    w = problem.w
+    k = problem.design.n_cols
+    jj, ll = _pairs(k)
+    width = k + q + has_phi
+    total, outer = np.zeros(width), np.zeros((width, width))
+    for rows, x in _chunks(problem):
+        row = rows_of(rows)
+        r = row["r"]
+        columns = [
+            x * (row["a"] * r)[:, None],
+            x[:, jj] * x[:, ll] * (row["a"] ** 2 * r**2 + row["b"] * r - row["e"])[:, None],
+        ]
+        if has_phi:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                pearson = np.where(row["var"] > 0, r**2 / row["var"], 0.0) - problem.phi
+            columns.append(pearson[:, None])
+        g = np.hstack(columns)
+        total += w[rows] @ g
+        outer += g.T @ (g * w[rows][:, None])
+    statistic, rank = _pseudo_quadratic(total, outer)
+    nuisance = np.r_[np.arange(k), np.arange(k + q, width)]
+    _, rank_nuisance = _pseudo_quadratic(total[nuisance], outer[np.ix_(nuisance, nuisance)])
+    return statistic, rank - rank_nuisance, total[k : k + q]
+
+
+def information_matrix_test(
+    estimator,
+    X,
+    y,
+    *,
+    sample_weight=None,
+    offset=None,
+    information="expected",
+    variance="model",
+):
+    """White's information-matrix test of a fitted generalised linear model.
+
+    A significant statistic says that the empirical Fisher (the outer product
+    of the per-row scores) and the information differ by more than sampling
+    noise: the model is misspecified (for example overdispersed counts fitted
+    as Poisson, or a wrong variance function), and its model-based standard
+    errors are not to be trusted (prefer ``cov_type="sandwich"``).
+
+    Parameters
+    ----------
+    estimator : fitted GLM estimator
+        ``FisherLogisticRegression`` (binary) or ``FisherGLMRegressor`` (its
+        dispersion, if any, counts as estimated), fitted without penalty.
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        The data it was fitted on.
+    y : array-like of shape (n_samples,)
+        The response it was fitted on.
+    sample_weight : array-like of shape (n_samples,), default=None
+        The frequency weights of the fit (a weight of 2 is a repeated row).
+    offset : array-like of shape (n_samples,), default=None
+        The offset of the fit.
+    information : {"expected", "observed"}, default="expected"
+        The matrix compared with the empirical Fisher: ``I`` (a test of the
+        variance function) or the Hessian ``J`` (White's original choice).
+        They coincide for canonical links.
+    variance : {"model", "opg"}, default="model"
+        How the variance of the differences is estimated. ``"model"``: from
+        the cumulants the fitted model implies (the efficient form, close to
+        its nominal size in samples of a few hundred). ``"opg"``: Chesher's
+        (1983) and Lancaster's (1984) outer-product form, ``n R²`` from
+        regressing a column of ones on the per-row scores and indicators;
+        it needs no model moments but over-rejects badly in small samples
+        (Orme 1990).
+
+    Returns
+    -------
+    result : ChiSquareResult
+        ``statistic``, ``df`` (the number of non-redundant entries of the
+        k × k matrices, at most k(k + 1)/2) and ``pvalue`` from χ²(df);
+        ``details["differences"]`` holds the entries of ``F − I`` (or
+        ``F − J``) tested and ``details["indicators"]`` their column pairs.
+
+    Notes
+    -----
+    With ``D = Σ w_i d_i`` the distinct entries of ``F − I`` at the fit (see the
+    module notes for ``d_i``), the statistic is ``T = Dᵀ V⁻ D`` (White 1982,
+    Theorem 4.1), with ``V`` the asymptotic variance of ``D`` after the
+    estimation of θ (and of φ, for the families with a dispersion) is taken
+    into account:
+
+        ``ψ_i = d_i − C I⁻¹ s_i (+ terms of φ̂)``, ``V = Σ w_i E[ψ_i ψ_iᵀ]``,
+
+    where ``C = Σ w_i E[d_i s_iᵀ] = −E[∂D/∂θ]`` by the generalised information
+    equality. Each ``ψ_i`` is ``c₁ r + c₂ (r² − κ₂)``, so
+    ``E[ψψᵀ] = κ₂ c₁c₁ᵀ + κ₃ (c₁c₂ᵀ + c₂c₁ᵀ) + (κ₄ + 2κ₂²) c₂c₂ᵀ``, with the
+    cumulants of the fitted model (module notes). ``V⁻`` is a pseudo-inverse:
+    indicators that repeat others (``x² = x`` for a dummy) are dropped from
+    ``df``. The cost is O(n k⁴) for k columns of ``[1, X]``, in chunks of rows.
+
+    Size: in simulations with n = 300 rows and k = 3 (300 replicates, the
+    model form) the rejection rate at 5 % was 5–7 % for binomial (logit,
+    probit), Poisson (log, sqrt, identity), Gaussian (identity) and gamma
+    (log, inverse) models; 11–15 % for the Gaussian with log link and 17–78 %
+    (observed, expected) for the inverse Gaussian with log link, whose heavy
+    tails make the fourth cumulant at the fit noisy. These approach 5 % as n
+    grows (7.5 % and 11.5 % at n = 3000). The OPG form rejected 22 % of
+    correctly specified logistic and Poisson models at n = 300.
+
+    The weights must be frequency weights: binomial proportions with the
+    trials as weights are refused, as their rows are not Bernoulli trials.
+
+    References
+    ----------
+    White, H. (1982). Maximum likelihood estimation of misspecified models.
+    *Econometrica* 50, 1–25. Chesher, A. (1983). The information matrix test:
+    simplified calculation via a score test interpretation. *Economics
+    Letters* 13, 45–48. Lancaster, T. (1984). The covariance matrix of the
+    information matrix test. *Econometrica* 52, 1051–1053. Orme, C. (1990).
+    The small-sample performance of the information-matrix test. *Journal of
+    Econometrics* 46, 309–331.
+
+    Examples
+    --------
+    >>> from skfisher import FisherLogisticRegression
+    >>> from skfisher.datasets import load_anes96
+    >>> from skfisher.inference import information_matrix_test
+    >>> X, y = load_anes96(return_X_y=True)
+    >>> X = X[["selfLR", "age"]]
+    >>> model = FisherLogisticRegression().fit(X, y)
+    >>> information_matrix_test(model, X, y).df
+    6
+    """
+    check_fisher_fitted(estimator)
+    if not hasattr(estimator, "_scoring_problem"):
+        raise ValueError(
+            "The information-matrix test is implemented for generalised linear models; "
+            f"{type(estimator).__name__} is not one."
+        )
+    _check_unpenalised(estimator, "information-matrix")
+    if information not in _INFORMATION:
+        raise ValueError(f"information must be one of {_INFORMATION}; got {information!r}.")
+    if variance not in _VARIANCE:
+        raise ValueError(f"variance must be one of {_VARIANCE}; got {variance!r}.")
+    X = validate_data(estimator, X, accept_sparse=["csr", "csc"], dtype=np.float64, reset=False)
+    problem = estimator._scoring_problem(X, y, sample_weight, offset)
+    k = problem.design.n_cols
+    if len(estimator.params_) != k:
+        extra = [str(n) for n in estimator.param_names_[k:]]
+        raise ValueError(
+            f"The information-matrix test covers the coefficients of the linear predictor; "
+            f"the model also estimates {extra}. Fix them (e.g. "
+            "family=NegativeBinomial(alpha=...)) to test the model with them held."
+        )
+    fractional = (problem.y > 0) & (problem.y < 1)
+    if problem.family.name == "binomial" and fractional.any():
+        raise ValueError(
+            "The information-matrix test needs 0/1 responses with frequency weights; y "
+            f"has {int(fractional.sum())} proportion(s) strictly between 0 and 1."
+        )
+    theta = np.asarray(estimator.params_, dtype=float)
+    quantities = _row_quantities(problem, theta, information)
+    rows_of = lambda rows: {key: value[rows] for key, value in quantities.items()}  # noqa: E731
+    q = k * (k + 1) // 2
+    if variance == "model":
+        statistic, df, differences = _model_variance_statistic(problem, theta, q, rows_of)
+    else:
+        statistic, df, differences = _opg_statistic(problem, theta, q, rows_of)
+    names = [str(n) for n in estimator.param_names_]
+    jj, ll = _pairs(k)
+    indicators = [f"{names[j]}*{names[m]}" for j, m in zip(jj, ll, strict=True)]
+    return ChiSquareResult(
+        "Information-matrix",
+        statistic,
+        df,
+        float(stats.chi2.sf(statistic, df)) if df > 0 else np.nan,
+        (f"F = {'I' if information == 'expected' else 'J'} (information-matrix equality)",),
+        {
+            "indicators": indicators,
+            "differences": differences,
+            "information": information,
+            "variance": variance,
+        },
+    )
