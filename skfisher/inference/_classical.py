@@ -73,7 +73,7 @@ def wald_test(estimator, R, q=None):
     >>> from skfisher import FisherLogisticRegression
     >>> from skfisher.datasets import load_anes96
     >>> from skfisher.inference import wald_test
-    >>> X, y = load_anes96(return_X_y=True)
+    >>> X, y = load_anes96(return_X_y=True, as_frame=True)
     >>> model = FisherLogisticRegression().fit(X, y)
     >>> result = wald_test(model, "age = 0, educ = 0")
     >>> result.df

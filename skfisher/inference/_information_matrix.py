@@ -283,7 +283,7 @@ def information_matrix_test(
     >>> from skfisher import FisherLogisticRegression
     >>> from skfisher.datasets import load_anes96
     >>> from skfisher.inference import information_matrix_test
-    >>> X, y = load_anes96(return_X_y=True)
+    >>> X, y = load_anes96(return_X_y=True, as_frame=True)
     >>> X = X[["selfLR", "age"]]
     >>> model = FisherLogisticRegression().fit(X, y)
     >>> information_matrix_test(model, X, y).df

@@ -155,9 +155,10 @@ def score_test(
     >>> from skfisher import FisherLogisticRegression
     >>> from skfisher.datasets import load_anes96
     >>> from skfisher.inference import score_test
-    >>> X, y = load_anes96(return_X_y=True)
-    >>> small = FisherLogisticRegression().fit(X[["selfLR", "PID"]], y)
-    >>> result = score_test(small, X[["age", "educ"]], y, X=X[["selfLR", "PID"]])
+    >>> X, y = load_anes96(return_X_y=True, as_frame=True)
+    >>> kept = ["selfLR", "income"]
+    >>> small = FisherLogisticRegression().fit(X[kept], y)
+    >>> result = score_test(small, X[["age", "educ"]], y, X=X[kept])
     >>> result.df
     2
     """
