@@ -147,9 +147,11 @@ class MLEDistribution(DensityMixin, FisherMixin, BaseEstimator):
     >>> model.param_names_.tolist()
     ['shape', 'scale']
     >>> model.params_.round(3)
-    array([2.07 , 2.889])
+    array([2.001, 3.007])
     >>> model.standard_errors_.round(3)
-    array([0.086, 0.13 ])
+    array([0.083, 0.142])
+    >>> float(model.distribution_.mean().round(3))
+    6.017
     """
 
     _parameter_constraints: dict = {
@@ -168,7 +170,10 @@ class MLEDistribution(DensityMixin, FisherMixin, BaseEstimator):
         self.cov_type = cov_type
 
     def _validate_X(self, X, reset, ensure_all_finite=True):
-        if np.ndim(X) == 1:
+        ndim = getattr(X, "ndim", None)
+        if ndim is None and isinstance(X, list | tuple):
+            ndim = np.asarray(X, dtype=object).ndim
+        if ndim == 1:
             X = X.to_frame() if hasattr(X, "to_frame") else np.asarray(X).reshape(-1, 1)
         return validate_data(
             self, X, reset=reset, dtype=np.float64, ensure_all_finite=ensure_all_finite
@@ -212,7 +217,6 @@ class MLEDistribution(DensityMixin, FisherMixin, BaseEstimator):
             tol=self.tol,
         )
         result = unconstrained.natural_result(result)
-        warn_not_converged(result, self.tol, stacklevel=4)
         self._finish(family, fixed, free, problems, result)
         return self
 
@@ -271,10 +275,17 @@ class MLEDistribution(DensityMixin, FisherMixin, BaseEstimator):
         self.family_ = family
         self.fixed_ = dict(fixed)
         self._column_params = columns
-        for theta in columns:
-            message = family.check_fit(theta, set(names))
-            if message:
-                warnings.warn(message, UserWarning, stacklevel=4)
+        # An estimate running off to a boundary (Student-t df → ∞) explains a
+        # failure to converge better than the generic ConvergenceWarning does.
+        messages = [family.check_fit(theta, set(names)) for theta in columns]
+        messages = [m for m in messages if m]
+        for message in messages:
+            status = (
+                "" if self.converged_ else " Fisher scoring did not converge (converged_=False)."
+            )
+            warnings.warn(message + status, UserWarning, stacklevel=4)
+        if not messages:
+            warn_not_converged(result, self.tol, stacklevel=5)
 
     # Frozen scipy distributions take longer to build than a gamma fit of a
     # million points takes to run, so they are built on request.
