@@ -244,7 +244,7 @@ class FisherMixin:
         return [
             ("Model", type(self).__name__),
             ("No. observations", self.nobs_),
-            ("Covariance", self.cov_type),
+            ("Covariance", _covariance_label(self)),
             ("Log-likelihood", self.loglik_),
             ("Converged", self.converged_),
             ("AIC", self.aic_),
@@ -277,6 +277,12 @@ class FisherMixin:
             self.standard_errors_,
             alpha=alpha,
         )
+
+
+def _covariance_label(estimator):
+    if estimator.cov_type == "cluster":
+        return f"cluster (G={estimator.n_groups_})"
+    return estimator.cov_type
 
 
 def _inverse(matrix, what):

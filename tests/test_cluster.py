@@ -105,10 +105,10 @@ def test_zero_weight_rows_do_not_count_as_clusters():
     assert_allclose(padded.standard_errors_, base.standard_errors_, rtol=1e-8)
 
 
-def test_cluster_in_summary_and_clone():
+def test_summary_names_the_clusters():
     X, y, groups = _clustered_problem(2)
     model = _cluster_fit(X, y, groups)
-    assert "cluster" in str(model.summary())
+    assert f"cluster (G={model.n_groups_})" in str(model.summary())
 
 
 GROUP_ERRORS = [
