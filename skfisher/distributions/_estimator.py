@@ -11,9 +11,8 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 
 from .._contract import FisherMixin
 from .._scoring import fisher_scoring, warn_not_converged
-from .._validation import check_support, check_weights
-from ._base import WeightedSample
-from ._problem import DistributionProblem, StackedProblem, UnconstrainedProblem
+from .._validation import check_weights
+from ._problem import StackedProblem, UnconstrainedProblem, column_problem
 from ._registry import resolve_family
 
 
@@ -206,7 +205,7 @@ class MLEDistribution(DensityMixin, FisherMixin, BaseEstimator):
             weights = _check_sample_weight(sample_weight, X, dtype=np.float64)
             check_weights(weights)
         free = np.array([j for j, name in enumerate(family.param_names) if name not in fixed])
-        problems = [self._column_problem(family, fixed, free, x, weights) for x in X.T]
+        problems = [column_problem(family, fixed, free, x, weights) for x in X.T]
         natural = problems[0] if len(problems) == 1 else StackedProblem(problems)
         unconstrained = UnconstrainedProblem(natural)
         theta0 = np.concatenate([p.template[free] for p in problems])
@@ -219,41 +218,6 @@ class MLEDistribution(DensityMixin, FisherMixin, BaseEstimator):
         result = unconstrained.natural_result(result)
         self._finish(family, fixed, free, problems, result)
         return self
-
-    def _column_problem(self, family, fixed, free, x, weights):
-        """Check one column against the family and set up its problem."""
-        owner = f"The {family.name} family"
-        extremes = None
-        extremes = _check_support_fast(x, family.support, owner)
-        if weights is not None and np.any(weights == 0):
-            keep = weights > 0
-            x, weights, extremes = x[keep], weights[keep], None
-        sample = WeightedSample(x, weights, family, extremes=extremes)
-        names = [family.param_names[j] for j in free]
-        if sample.size < len(free):
-            raise ValueError(
-                f"MLEDistribution needs at least {len(free)} samples to estimate the "
-                f"{len(free)} free parameters {names} of the {family.name} family; got "
-                f"{sample.size} sample{'s' if sample.size != 1 else ''} with positive weight."
-            )
-        family.check_sample(sample, set(names), fixed)
-        theta0 = np.asarray(family.start(sample, fixed), dtype=float)
-        for name, value in fixed.items():
-            theta0[family.param_names.index(name)] = value
-        bad = [
-            name
-            for name, g, value in zip(family.param_names, family.transforms, theta0, strict=True)
-            if not g.contains(value)
-        ]
-        if bad:
-            raise ValueError(
-                f"No valid starting values for {bad} of the {family.name} family on these data "
-                f"(got {theta0.tolist()}); hold them with fixed={{...}} or check the data."
-            )
-        support = family.get_support(theta0)  # depends on θ for a generic scipy family
-        if not np.all(support.contains(np.array([sample.low, sample.high]))):
-            check_support(sample.x, support, what="X", owner=owner)
-        return DistributionProblem(family, sample, theta0, free)
 
     def _finish(self, family, fixed, free, problems, result):
         """Set the fitted attributes from the loop's result in the reported parameters."""
@@ -409,18 +373,3 @@ class MLEDistribution(DensityMixin, FisherMixin, BaseEstimator):
 
     def _summary_info(self):
         return [("Model", f"MLEDistribution({self.family_.name})"), *super()._summary_info()[1:]]
-
-
-def _check_support_fast(x, support, owner):
-    """Check finiteness and ``support`` from the extremes (one pass each); return them."""
-    low, high = float(x.min()), float(x.max())
-    if not (np.isfinite(low) and np.isfinite(high)):
-        kind = "NaN" if np.isnan(low) or np.isnan(high) else "infinity"
-        raise ValueError(
-            f"Input X contains {kind}; MLEDistribution needs finite observations. "
-            "Remove or impute the non-finite values."
-        )
-    inside = bool(np.all(support.contains(np.array([low, high]))))
-    if not inside or (support.integer and not np.array_equal(x, np.floor(x))):
-        check_support(x, support, what="X", owner=owner)
-    return low, high

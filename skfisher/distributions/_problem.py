@@ -11,6 +11,10 @@ the domain, and converts the loop's result back to θ. By the chain rule, with
 and the Newton decrement ``Uᵀ I⁻¹ U`` is the same in both. The reported
 matrices and standard errors are those of θ (the delta method), as R's
 ``MASS::fitdistr`` reports them.
+
+:func:`column_problem` checks one column of data against a family (finite,
+inside the support, enough observations, an MLE off the boundary) and builds
+its problem from the family's starting values.
 """
 
 import numpy as np
@@ -18,6 +22,8 @@ import scipy.linalg
 
 from .._linalg import SymmetricFactor
 from .._scoring import ScoringProblem, ScoringResult
+from .._validation import check_support
+from ._base import WeightedSample
 
 
 class DistributionProblem(ScoringProblem):
@@ -156,3 +162,72 @@ class UnconstrainedProblem(ScoringProblem):
             n_iter=result.n_iter,
             converged=result.converged,
         )
+
+
+def column_problem(family, fixed, free, x, weights):
+    """Check one column of data against the family and set up its problem.
+
+    Parameters
+    ----------
+    family : DistributionFamily
+        The family, with its constants.
+    fixed : dict
+        The held parameters.
+    free : ndarray of int
+        Indices of the estimated parameters.
+    x : ndarray of shape (n,)
+        The column.
+    weights : ndarray of shape (n,) or None
+        Frequency weights; rows of weight 0 are dropped.
+
+    Returns
+    -------
+    problem : DistributionProblem
+        With the starting values as its template.
+    """
+    owner = f"The {family.name} family"
+    extremes = _check_support_fast(x, family.support, owner)
+    if weights is not None and np.any(weights == 0):
+        keep = weights > 0
+        x, weights, extremes = x[keep], weights[keep], None
+    sample = WeightedSample(x, weights, family, extremes=extremes)
+    names = [family.param_names[j] for j in free]
+    if sample.size < len(free):
+        raise ValueError(
+            f"MLEDistribution needs at least {len(free)} samples to estimate the "
+            f"{len(free)} free parameters {names} of the {family.name} family; got "
+            f"{sample.size} sample{'s' if sample.size != 1 else ''} with positive weight."
+        )
+    family.check_sample(sample, set(names), fixed)
+    theta0 = np.asarray(family.start(sample, fixed), dtype=float)
+    for name, value in fixed.items():
+        theta0[family.param_names.index(name)] = value
+    bad = [
+        name
+        for name, g, value in zip(family.param_names, family.transforms, theta0, strict=True)
+        if not g.contains(value)
+    ]
+    if bad:
+        raise ValueError(
+            f"No valid starting values for {bad} of the {family.name} family on these data "
+            f"(got {theta0.tolist()}); hold them with fixed={{...}} or check the data."
+        )
+    support = family.get_support(theta0)  # depends on θ for a generic scipy family
+    if not np.all(support.contains(np.array([sample.low, sample.high]))):
+        check_support(sample.x, support, what="X", owner=owner)
+    return DistributionProblem(family, sample, theta0, free)
+
+
+def _check_support_fast(x, support, owner):
+    """Check finiteness and ``support`` from the extremes (one pass each); return them."""
+    low, high = float(x.min()), float(x.max())
+    if not (np.isfinite(low) and np.isfinite(high)):
+        kind = "NaN" if np.isnan(low) or np.isnan(high) else "infinity"
+        raise ValueError(
+            f"Input X contains {kind}; MLEDistribution needs finite observations. "
+            "Remove or impute the non-finite values."
+        )
+    inside = bool(np.all(support.contains(np.array([low, high]))))
+    if not inside or (support.integer and not np.array_equal(x, np.floor(x))):
+        check_support(x, support, what="X", owner=owner)
+    return low, high

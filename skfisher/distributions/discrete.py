@@ -9,7 +9,8 @@ from scipy import stats
 from scipy.special import digamma, gammaln, polygamma
 
 from .._validation import Support
-from ._base import DistributionFamily, Log, Logit, boundary_error
+from ._base import DistributionFamily, boundary_error
+from ._transforms import Log, Logit
 
 _COUNTS = Support(0.0, np.inf, low_inclusive=True, integer=True)
 
