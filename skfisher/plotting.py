@@ -11,6 +11,13 @@ from scipy import stats
 from ._optional import check_matplotlib_support
 from .inference._classical import check_fisher_fitted
 
+__all__ = [
+    "confidence_ellipse",
+    "plot_coefficients",
+    "plot_confidence_ellipse",
+    "plot_information",
+]
+
 
 def _axes(ax, caller):
     plt = check_matplotlib_support(caller)

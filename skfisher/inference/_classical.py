@@ -29,12 +29,20 @@ def check_fisher_fitted(estimator, argument="estimator"):
 
 
 def _check_unpenalised(estimator, test, argument="estimator"):
-    alpha = estimator.get_params().get("alpha", 0.0) if hasattr(estimator, "get_params") else 0
+    params = estimator.get_params() if hasattr(estimator, "get_params") else {}
+    alpha = params.get("alpha", 0.0)
     if isinstance(alpha, (int, float)) and alpha > 0:
         raise ValueError(
             f"The {test} test needs the maximum-likelihood fit, but {argument} was fitted "
             f"with an L2 penalty (alpha={alpha!r}); the statistic of a penalised fit is "
             "not χ²-distributed. Refit with alpha=0."
+        )
+    if params.get("bias_reduction") is not None:
+        raise ValueError(
+            f"The {test} test needs the maximum-likelihood fit, but {argument} was fitted "
+            f"with bias_reduction={params['bias_reduction']!r} (a penalised likelihood). "
+            "Refit with bias_reduction=None; for Firth fits, lr_pvalues_ gives the "
+            "penalised likelihood-ratio test of each parameter."
         )
 
 
