@@ -212,3 +212,15 @@ def warn_separation(direction, names, *, remedy):
         stacklevel=3,
     )
     return np.flatnonzero(np.abs(direction) > 1e-8 * np.abs(direction).max())
+
+
+def warn_likely_separation(names, *, remedy):
+    """Warn that fitted probabilities reached 0 or 1 where the exact check cannot run."""
+    warnings.warn(
+        "Fitted probabilities numerically 0 or 1 occurred (|η| ≥ 15): the data are "
+        f"probably separated and some of the parameters {list(names)} diverge. The fit "
+        "is reported with converged_=False. To confirm, fit a sample that fits in memory; "
+        f"possible remedies: {remedy}.",
+        PerfectSeparationWarning,
+        stacklevel=3,
+    )

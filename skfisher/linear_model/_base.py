@@ -5,7 +5,7 @@ from numbers import Integral, Real
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_array,
@@ -14,9 +14,20 @@ from sklearn.utils.validation import (
 )
 
 from .._contract import FisherMixin
+from .._dask import is_dask_collection
 from .._linalg import Design
 from .._scoring import fisher_scoring, warn_not_converged
-from .._validation import check_weights, separating_direction, warn_collinear, warn_separation
+from .._validation import (
+    check_weights,
+    separating_direction,
+    warn_collinear,
+    warn_likely_separation,
+    warn_separation,
+)
+from ..margins import MarginalEffectsMixin
+from ._dask_fit import fit_blocks, predict_blocks
+from ._firth import BIAS_REDUCTIONS, firth_available, fit_scoring
+from ._prediction import PredictionIntervalMixin
 from ._problem import GLMProblem
 
 # |η| beyond which a fitted mean is suspiciously close to the boundary of a
@@ -24,7 +35,7 @@ from ._problem import GLMProblem
 _SEPARATION_ETA = 15.0
 
 
-class BaseFisherGLM(FisherMixin, BaseEstimator):
+class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, BaseEstimator):
     """Base class of the GLM estimators: ``θ = [intercept, coef...]``."""
 
     _parameter_constraints: dict = {
@@ -34,6 +45,7 @@ class BaseFisherGLM(FisherMixin, BaseEstimator):
         "tol": [Interval(Real, 0.0, None, closed="neither")],
         "cov_type": FisherMixin._cov_type_constraint,
         "warm_start": ["boolean"],
+        "bias_reduction": [StrOptions(set(BIAS_REDUCTIONS)), None],
     }
 
     def __sklearn_tags__(self):
@@ -98,10 +110,10 @@ class BaseFisherGLM(FisherMixin, BaseEstimator):
             design, y, sample_weight, family, link, offset=offset, alpha=self.alpha
         )
         theta0 = self._start(family, link, y, sample_weight, offset, design.n_cols)
-        result = fisher_scoring(problem, theta0, max_iter=self.max_iter, tol=self.tol)
+        problem, result = fit_scoring(self, problem, theta0)
         names = self._param_names()
         separated = ()
-        if separation and self.alpha == 0:
+        if separation and self.alpha == 0 and self.bias_reduction is None:
             separated = self._check_separation(problem, result, design, y, sample_weight, names)
         if len(separated):
             result.converged = False
@@ -111,6 +123,48 @@ class BaseFisherGLM(FisherMixin, BaseEstimator):
         self._set_fisher(
             problem, result, names, nobs=sample_weight.sum(), nan_params=separated, groups=groups
         )
+        if self.fit_intercept:
+            self.intercept_, coef = self.params_[0], self.params_[1:]
+        else:
+            self.intercept_, coef = 0.0, self.params_
+        self.coef_ = coef.copy()
+        return problem
+
+    def _fit_dask(self, X, y, sample_weight, offset, family, link, *, transform_y=None):
+        """Fit on dask arrays: the same loop over a sum of per-block problems.
+
+        Each iteration costs one ``dask.compute`` that returns only the
+        log-likelihood, score and information of every block. The separation
+        programme needs all rows at once, so on dask arrays a fitted mean
+        within e^-15 of the boundary of a binomial family gives a
+        ``PerfectSeparationWarning`` that says separation is likely and how to
+        confirm it, instead of the exact check.
+        """
+        if self.bias_reduction is not None:
+            raise ValueError(
+                f"bias_reduction={self.bias_reduction!r} needs the rows in memory (the hat "
+                "diagonal); got dask arrays. Compute them first (X.compute()), or set "
+                "bias_reduction=None."
+            )
+        problem, theta0, nobs = fit_blocks(
+            self, X, y, sample_weight, offset, family, link, transform_y
+        )
+        result = fisher_scoring(problem, theta0, max_iter=self.max_iter, tol=self.tol)
+        names = self._param_names()
+        bounded = family.name == "binomial" and self.alpha == 0
+        if bounded and problem.max_abs_eta(result.theta) >= _SEPARATION_ETA:
+            warn_likely_separation(names, remedy=self._separation_remedy)
+            result.converged = False
+        else:
+            warn_not_converged(result, self.tol, stacklevel=4)
+            warn_collinear(result.factor, names)
+        phi = 1.0
+        if family.has_dispersion:
+            pearson, total = problem.pearson_chi2(result.theta)
+            phi = pearson / (total - len(result.theta))
+            problem.phi = phi
+            problem.loglik_phi = pearson / total if family.name == "gaussian" else phi
+        self._set_fisher(problem, result, names, nobs=nobs, phi=phi)
         if self.fit_intercept:
             self.intercept_, coef = self.params_[0], self.params_[1:]
         else:
@@ -142,7 +196,21 @@ class BaseFisherGLM(FisherMixin, BaseEstimator):
             return np.arange(len(names))
         return diverging
 
-    _separation_remedy = "set alpha > 0 (an L2 penalty), or remove the separating features"
+    @property
+    def _separation_remedy(self):
+        remedy = "set alpha > 0 (an L2 penalty), or remove the separating features"
+        if firth_available(self):
+            return f"set bias_reduction='firth' (finite estimates under separation), {remedy}"
+        return remedy
+
+    def _summary_info(self):
+        info = super()._summary_info()
+        if getattr(self, "penalized_loglik_", None) is not None:
+            info += [
+                ("Bias reduction", self.bias_reduction),
+                ("Penalized LL", self.penalized_loglik_),
+            ]
+        return info
 
     def _glm_family_link(self):
         """Return the fitted family and link."""
@@ -180,6 +248,13 @@ class BaseFisherGLM(FisherMixin, BaseEstimator):
 
     def _linear_predictor(self, X, offset=None):
         check_is_fitted(self, "params_")
+        if is_dask_collection(X):
+            if X.ndim != 2 or X.shape[1] != self.n_features_in_:
+                raise ValueError(
+                    f"X has shape {X.shape}; {type(self).__name__} was fitted with "
+                    f"{self.n_features_in_} features."
+                )
+            return predict_blocks(X, self.params_, self.fit_intercept, offset)
         X = validate_data(self, X, accept_sparse=["csr", "csc"], dtype=np.float64, reset=False)
         eta = Design(X, self.fit_intercept).matvec(self.params_)
         offset = self._validate_vector(offset, X, "offset")

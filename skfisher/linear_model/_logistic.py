@@ -1,5 +1,7 @@
 """Binary and multinomial logistic regression fitted by Fisher scoring, with standard errors."""
 
+from functools import partial
+
 import numpy as np
 from scipy.special import expit, log_expit, log_softmax, softmax
 from sklearn.base import ClassifierMixin, _fit_context
@@ -7,6 +9,7 @@ from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
+from .._dask import _dask, is_dask_collection
 from .._linalg import Design
 from .._scoring import fisher_scoring, warn_not_converged
 from .._validation import check_weights, warn_collinear
@@ -62,6 +65,16 @@ class FisherLogisticRegression(ClassifierMixin, BaseFisherGLM):
         correction ``c = G/(G − 1) · (N − 1)/(N − k)``.
     warm_start : bool, default=False
         Start from the previous fit's ``params_`` when refitting.
+    bias_reduction : {None, "firth", "flic"}, default=None
+        ``"firth"`` maximises Firth's penalised log-likelihood
+        ``ℓ + ½ log det I`` (two classes only): estimates with O(1/n²) bias,
+        finite under separation. The matrices are those of the unpenalised
+        log-likelihood at the estimate and ``cov_type="fisher"`` gives
+        ``I(β̂)⁻¹``, as R's ``logistf``; ``conf_int(method="profile")`` and
+        ``lr_pvalues_`` profile the penalised log-likelihood. ``"flic"`` keeps
+        Firth's slopes and re-estimates the intercept by maximum likelihood
+        (Puhr et al. 2017), so that the mean fitted probability equals the
+        event rate. See :mod:`skfisher.linear_model._firth`.
 
     Attributes
     ----------
@@ -100,6 +113,12 @@ class FisherLogisticRegression(ClassifierMixin, BaseFisherGLM):
         Whether the fit converged (False under separation).
     nobs_ : float
         The number of observations, Σ sample_weight.
+    penalized_loglik_ : float
+        ``ℓ + ½ log det I`` at the estimate (``bias_reduction`` fits only);
+        ``loglik_`` is the unpenalised ``ℓ`` there.
+    lr_pvalues_ : ndarray of shape (n_params,)
+        Likelihood-ratio p-values of ``θ_j = 0``, each from one refit with
+        ``θ_j`` held at 0, computed on first access (penalised for Firth fits).
     cluster_fisher_ : ndarray of shape (n_params, n_params)
         ``Σ_g u_g u_gᵀ``, the meat of the cluster-robust covariance
         (``cov_type="cluster"`` only).
@@ -161,6 +180,7 @@ class FisherLogisticRegression(ClassifierMixin, BaseFisherGLM):
         tol=1e-8,
         cov_type="fisher",
         warm_start=False,
+        bias_reduction=None,
     ):
         self.fit_intercept = fit_intercept
         self.alpha = alpha
@@ -168,6 +188,13 @@ class FisherLogisticRegression(ClassifierMixin, BaseFisherGLM):
         self.tol = tol
         self.cov_type = cov_type
         self.warm_start = warm_start
+        self.bias_reduction = bias_reduction
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # Bias reduction is implemented for two classes only.
+        tags.classifier_tags.multi_class = self.bias_reduction is None
+        return tags
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, groups=None):
@@ -190,6 +217,8 @@ class FisherLogisticRegression(ClassifierMixin, BaseFisherGLM):
         self : FisherLogisticRegression
             The fitted estimator.
         """
+        if is_dask_collection(X):
+            return self._fit_dask_binary(X, y, sample_weight, groups)
         X, y = self._validate_X_y(X, y)
         check_classification_targets(y)
         self.classes_ = np.unique(y)
@@ -199,9 +228,35 @@ class FisherLogisticRegression(ClassifierMixin, BaseFisherGLM):
                 f"contain only one class: {self.classes_.tolist()[0]!r}."
             )
         if len(self.classes_) > 2:
+            if self.bias_reduction is not None:
+                raise ValueError(
+                    "Only binary classification is supported with "
+                    f"bias_reduction={self.bias_reduction!r}; got {len(self.classes_)} classes. "
+                    "Set bias_reduction=None, or fit one class against the rest."
+                )
             return self._fit_multinomial(X, y, sample_weight, groups)
         y01 = (y == self.classes_[1]).astype(np.float64)
         self._fit_glm(X, y01, sample_weight, Binomial(), Logit(), separation=True, groups=groups)
+        self.coef_ = self.coef_[None, :]
+        self.intercept_ = np.atleast_1d(np.asarray(self.intercept_, dtype=float))
+        return self
+
+    def _fit_dask_binary(self, X, y, sample_weight, groups):
+        """Fit a binary model on dask arrays (X and y chunked by rows)."""
+        if groups is not None or self.cov_type == "cluster":
+            raise ValueError("cov_type='cluster' is not available for dask arrays.")
+        if self.bias_reduction is not None:
+            raise ValueError("bias_reduction is not available for dask arrays.")
+        dask = _dask("fitting a dask array")
+        (labels,) = dask.compute(dask.array.unique(dask.array.asarray(y)))
+        self.classes_ = np.asarray(labels)
+        if len(self.classes_) != 2:
+            raise ValueError(
+                "On dask arrays FisherLogisticRegression fits two classes; y has "
+                f"{len(self.classes_)}: {self.classes_.tolist()[:5]}."
+            )
+        event = partial(_is_event, event=self.classes_[1])
+        self._fit_dask(X, y, sample_weight, None, Binomial(), Logit(), transform_y=event)
         self.coef_ = self.coef_[None, :]
         self.intercept_ = np.atleast_1d(np.asarray(self.intercept_, dtype=float))
         return self
@@ -298,6 +353,9 @@ class FisherLogisticRegression(ClassifierMixin, BaseFisherGLM):
         if eta.ndim == 2:
             return self.classes_[np.argmax(eta, axis=1)]
         positive = eta > 0
+        if is_dask_collection(positive):
+            classes = self.classes_
+            return positive.map_blocks(lambda b: classes[b.astype(int)], dtype=classes.dtype)
         return self.classes_[positive.astype(int)]
 
     def predict_proba(self, X):
@@ -305,22 +363,24 @@ class FisherLogisticRegression(ClassifierMixin, BaseFisherGLM):
         eta = self.decision_function(X)
         if eta.ndim == 2:
             return softmax(eta, axis=1)
-        return np.column_stack([expit(-eta), expit(eta)])
+        return np.stack([expit(-eta), expit(eta)], axis=1)
 
     def predict_log_proba(self, X):
         """Return the log-probabilities of ``classes_``, computed from η without overflow."""
         eta = self.decision_function(X)
         if eta.ndim == 2:
             return log_softmax(eta, axis=1)
-        return np.column_stack([log_expit(-eta), log_expit(eta)])
+        return np.stack([log_expit(-eta), log_expit(eta)], axis=1)
 
-    def summary(self, alpha=0.05):
+    def summary(self, alpha=0.05, ci="wald"):
         """Return the coefficient table; with more than two classes, grouped by class.
 
         Parameters
         ----------
         alpha : float, default=0.05
             One minus the confidence level of the intervals.
+        ci : {"wald", "profile"}, default="wald"
+            Which intervals the table shows (see :meth:`conf_int`).
 
         Returns
         -------
@@ -329,7 +389,7 @@ class FisherLogisticRegression(ClassifierMixin, BaseFisherGLM):
             class when there are more than two; ``table.to_frame()`` gives a
             pandas DataFrame indexed by ``param_names_``.
         """
-        table = super().summary(alpha)
+        table = super().summary(alpha, ci=ci)
         if len(self.classes_) > 2:
             return ClassGroupedSummary(table, self.classes_)
         return table
@@ -340,3 +400,8 @@ class FisherLogisticRegression(ClassifierMixin, BaseFisherGLM):
         else:
             described = [("Model", "Logit"), ("Event", self.classes_[1])]
         return [*described, *super()._summary_info()[1:]]
+
+
+def _is_event(y, event):
+    """Map class labels to 1.0 for ``event`` and 0.0 otherwise (on a dask worker)."""
+    return (np.asarray(y) == event).astype(np.float64)

@@ -129,6 +129,18 @@ class GLMProblem(ScoringProblem):
         score_eta, _ = self._eta_derivatives(theta, self.phi)
         return self.design.rmatvec(self.w * score_eta) - self.penalty * theta
 
+    def pearson_chi2(self, theta):
+        """Return Pearson's ``Σ w (y − μ)² / V(μ)`` and ``Σ w``."""
+        _, mu, var = self._state(theta)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            terms = np.where(self.w > 0, np.square(self.y - mu) / var, 0.0)
+        return float(self.w @ terms), float(self.w.sum())
+
+    def max_abs_eta(self, theta):
+        """Return the largest ``|η|`` over rows of positive weight (0 if none)."""
+        eta = np.abs(self.linear_predictor(theta))[self.w > 0]
+        return float(eta.max()) if eta.size else 0.0
+
     def _penalised(self, matrix):
         matrix[np.diag_indices_from(matrix)] += self.penalty
         return matrix
