@@ -8,11 +8,23 @@ standard errors.
 from importlib.metadata import PackageNotFoundError, version
 
 from .distributions import MLEDistribution
-from .linear_model import FisherLogisticRegression
+from .linear_model import (
+    FisherGammaRegressor,
+    FisherGLMRegressor,
+    FisherLogisticRegression,
+    FisherPoissonRegressor,
+)
 
 try:
     __version__ = version("skfisher")
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0+unknown"
 
-__all__ = ["FisherLogisticRegression", "MLEDistribution", "__version__"]
+__all__ = [
+    "FisherLogisticRegression",
+    "FisherGLMRegressor",
+    "FisherPoissonRegressor",
+    "FisherGammaRegressor",
+    "MLEDistribution",
+    "__version__",
+]

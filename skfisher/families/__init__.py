@@ -2,14 +2,38 @@
 
 from ._base import GLMFamily
 from .binomial import Binomial
+from .gamma import Gamma
+from .gaussian import Gaussian
+from .inverse_gaussian import InverseGaussian
+from .negative_binomial import NegativeBinomial
+from .poisson import Poisson
+from .tweedie import Tweedie
 
-__all__ = ["GLMFamily", "Binomial", "get_family"]
+__all__ = [
+    "GLMFamily",
+    "Binomial",
+    "Gamma",
+    "Gaussian",
+    "InverseGaussian",
+    "NegativeBinomial",
+    "Poisson",
+    "Tweedie",
+    "get_family",
+]
 
-_FAMILIES = {cls.name: cls for cls in (Binomial,)}
+_FAMILIES = {
+    cls.name: cls
+    for cls in (Binomial, Poisson, Gaussian, Gamma, InverseGaussian, NegativeBinomial, Tweedie)
+}
+# By name, the negative binomial's α is estimated; NegativeBinomial(alpha=...) fixes it.
+_NAMED_ARGUMENTS = {"negative_binomial": {"alpha": None}}
 
 
 def get_family(family):
     """Return a :class:`GLMFamily` instance from its name or an instance.
+
+    ``"negative_binomial"`` gives ``NegativeBinomial(alpha=None)`` (α estimated)
+    and ``"tweedie"`` gives ``Tweedie(power=1.5)``.
 
     Raises
     ------
@@ -19,5 +43,5 @@ def get_family(family):
     if isinstance(family, GLMFamily):
         return family
     if isinstance(family, str) and family in _FAMILIES:
-        return _FAMILIES[family]()
+        return _FAMILIES[family](**_NAMED_ARGUMENTS.get(family, {}))
     raise ValueError(f"Unknown family {family!r}; the known families are {sorted(_FAMILIES)}.")

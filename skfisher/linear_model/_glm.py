@@ -1,0 +1,422 @@
+"""Generalised linear models of every family/link pair, fitted by Fisher scoring."""
+
+import copy
+
+import numpy as np
+from sklearn.base import RegressorMixin, _fit_context
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+
+from .._linalg import Design
+from .._scoring import fisher_scoring, warn_not_converged
+from .._validation import check_weights, warn_collinear
+from ..families import GLMFamily, get_family
+from ..links import Link
+from ._base import BaseFisherGLM
+from ._glm_fit import alpha_on_boundary, estimate_dispersion, estimates_alpha, make_problem
+
+FAMILY_NAMES = (
+    "binomial",
+    "poisson",
+    "gaussian",
+    "gamma",
+    "inverse_gaussian",
+    "negative_binomial",
+    "tweedie",
+)
+LINK_NAMES = (
+    "identity",
+    "log",
+    "logit",
+    "probit",
+    "cloglog",
+    "inverse",
+    "inverse_squared",
+    "sqrt",
+)
+
+
+class FisherGLMRegressor(RegressorMixin, BaseFisherGLM):
+    """Generalised linear model by Fisher scoring, with the information picture.
+
+    The maximum-likelihood fit of ``g(E[y | x]) = b + xᵀw (+ offset)`` for a
+    family (the distribution of ``y``) and a link ``g``. Fisher scoring is
+    iteratively reweighted least squares with the expected weights; for a
+    canonical link it is Newton's method.
+
+    Parameters
+    ----------
+    family : str or GLMFamily, default="poisson"
+        ``"binomial"`` (0/1 or proportions, ``sample_weight`` = trials),
+        ``"poisson"``, ``"gaussian"``, ``"gamma"``, ``"inverse_gaussian"``,
+        ``"negative_binomial"`` (NB2, α estimated) or ``"tweedie"``
+        (``Tweedie(power=1.5)``), or an instance from :mod:`skfisher.families`
+        carrying its own constants: ``NegativeBinomial(alpha=0.5)`` (α fixed),
+        ``Tweedie(power=1.3)``.
+    link : str or Link, default="default"
+        The link ``g``; ``"default"`` is the family's usual link. Allowed pairs
+        (default first): binomial ``logit``, ``probit``, ``cloglog``, ``log``;
+        poisson ``log``, ``identity``, ``sqrt``; gaussian ``identity``,
+        ``log``, ``inverse``; gamma ``inverse``, ``log``, ``identity``;
+        inverse_gaussian ``inverse_squared``, ``log``, ``inverse``,
+        ``identity``; negative_binomial ``log``; tweedie ``log``.
+    fit_intercept : bool, default=True
+        Whether to estimate an intercept.
+    alpha : float, default=0.0
+        L2 penalty in scikit-learn's GLM convention: the fit minimises
+        ``D(w) / (2 Σ sample_weight) + ½ α ||w||²`` (``D`` the deviance; the
+        intercept and the negative binomial's α are not penalised). The
+        default 0 gives the plain maximum-likelihood estimate; with
+        ``alpha > 0`` the matrices are those of the penalised log-likelihood
+        (see :class:`FisherLogisticRegression`).
+    max_iter : int, default=100
+        Maximum number of Fisher-scoring iterations; the weighted least-squares
+        start counts as the first, as in R's ``glm``.
+    tol : float, default=1e-8
+        Stop when the next Fisher-scoring step is shorter than ``tol``
+        standard errors: ``sqrt(Uᵀ I⁻¹ U) <= tol``.
+    cov_type : {"fisher", "observed", "empirical", "sandwich"}, default="fisher"
+        Which covariance ``covariance_`` and ``standard_errors_`` report:
+        ``I⁻¹``, ``J⁻¹``, ``F⁻¹`` or the robust ``J⁻¹ F J⁻¹`` (HC0).
+    warm_start : bool, default=False
+        Start from the previous fit's ``params_`` when refitting.
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_features,)
+        The coefficients ``w``.
+    intercept_ : float
+        The intercept ``b`` (0 when ``fit_intercept=False``).
+    params_ : ndarray of shape (n_params,)
+        All estimates, ``[intercept, coef...]``, then ``alpha`` for the
+        negative binomial with α estimated.
+    param_names_ : ndarray of shape (n_params,)
+        ``"intercept"``, the feature names, and ``"alpha"`` when estimated.
+    family_ : GLMFamily
+        The fitted family; for ``"negative_binomial"`` it carries the estimate
+        ``NegativeBinomial(alpha=α̂)``.
+    link_ : Link
+        The fitted link.
+    dispersion_ : float
+        ``φ̂ = Σ w (y − μ)² / V(μ) / (Σw − rank)`` (Pearson) for the gaussian,
+        gamma, inverse_gaussian and tweedie families; 1 for the others.
+    deviance_ : float
+        ``Σ w d(y, μ̂)``, the deviance (at φ = 1).
+    information_ : ndarray of shape (n_params, n_params)
+        Expected (Fisher) information ``I`` at the fit (at ``φ̂``), a total.
+    observed_information_ : ndarray of shape (n_params, n_params)
+        Observed information ``J``, the negative Hessian of the log-likelihood.
+    empirical_fisher_ : ndarray of shape (n_params, n_params)
+        ``F = Σ w_i s_i s_iᵀ``, the outer product of per-sample scores.
+    covariance_ : ndarray of shape (n_params, n_params)
+        The covariance chosen by ``cov_type``.
+    standard_errors_ : ndarray of shape (n_params,)
+        ``sqrt(diag(covariance_))``.
+    score_ : ndarray of shape (n_params,)
+        The score at the fit (≈ 0).
+    loglik_ : float
+        The full log-likelihood at the fit, as statsmodels' ``GLMResults.llf``.
+    aic_, bic_ : float
+        ``−2 ℓ + 2 k`` and ``−2 ℓ + k log(Σw)`` with ``k = len(params_)``.
+    n_iter_ : int
+        Fisher-scoring iterations taken.
+    converged_ : bool
+        Whether the fit converged.
+    nobs_ : float
+        The number of observations, Σ sample_weight.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when X has string column names.
+
+    See Also
+    --------
+    FisherPoissonRegressor : Poisson with the log link.
+    FisherGammaRegressor : Gamma with the log link.
+
+    Notes
+    -----
+    With ``r = y − μ``, ``μ' = dμ/dη``, ``μ'' = d²μ/dη²`` and variance function
+    ``V``, per row and times its weight: the score in η is ``r μ'/(φV)``, the
+    expected information ``μ'²/(φV)`` and the observed information
+    ``[μ'² − r μ'' + r μ'² V'/V] / (φV)``; the matrices are ``Xᵀ diag(·) X``.
+    For a non-canonical link (probit, Poisson-identity, gamma-log, …) the
+    observed and expected information differ at the fit.
+
+    Conventions (those of statsmodels' ``GLM`` with ``freq_weights``):
+
+    - ``sample_weight`` are frequency weights: a weight of 2 is a repeated row.
+      For binomial proportions the weight is the number of trials and
+      ``loglik_`` includes ``log C(m, m y)`` (statsmodels' ``var_weights``).
+    - Families with a dispersion use the Pearson ``φ̂`` in all three matrices,
+      the empirical Fisher included. ``loglik_`` is evaluated at ``φ̂``, except
+      gaussian-identity, at ``σ̂² = RSS / Σw`` (statsmodels' ``llf``).
+    - ``aic_`` and ``bic_`` count the parameters in ``params_`` (so not φ, as
+      statsmodels' ``aic`` and ``bic_llf``; R's ``AIC`` adds 1 for φ).
+    - The tweedie ``loglik_`` is the exact density by its series
+      (:class:`~skfisher.families.Tweedie`), not a quasi-likelihood.
+    - ``score`` is D², the fraction of deviance explained, as scikit-learn's
+      GLMs (ignoring offsets).
+
+    The loop of a family with a dispersion runs at a fixed φ₀ (the Pearson
+    statistic of the starting means), so that ``tol`` is in standard errors
+    whatever the units of ``y``. Starting values are R's ``glm`` start: one
+    weighted least-squares step from ``μ₀ ≈ y``.
+
+    **Offsets in a pipeline.** ``fit`` and ``predict`` take ``offset``; with
+    scikit-learn's metadata routing enabled, request it with
+    ``set_fit_request(offset=True)`` (and ``set_predict_request``) and pass it
+    to the pipeline's ``fit``, as in the second example.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skfisher import FisherGLMRegressor
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(200, 2))
+    >>> y = rng.gamma(shape=2.0, scale=np.exp(0.5 + X @ [0.3, -0.2]) / 2.0)
+    >>> model = FisherGLMRegressor(family="gamma", link="log").fit(X, y)
+    >>> model.param_names_.tolist()
+    ['intercept', 'x0', 'x1']
+    >>> model.params_.round(2)
+    array([ 0.5 ,  0.34, -0.21])
+    >>> round(model.dispersion_, 3)
+    0.553
+
+    An exposure enters a Poisson model as ``offset=log(exposure)``; in a
+    pipeline it is routed to the step that requested it:
+
+    >>> import sklearn
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> sklearn.set_config(enable_metadata_routing=True)
+    >>> exposure = rng.uniform(1, 5, size=200)
+    >>> counts = rng.poisson(exposure * np.exp(0.2 + X @ [0.5, 0.1]))
+    >>> glm = FisherGLMRegressor(family="poisson").set_fit_request(offset=True)
+    >>> pipe = make_pipeline(StandardScaler(), glm)
+    >>> pipe = pipe.fit(X, counts, offset=np.log(exposure))
+    >>> pipe[-1].params_.round(2)
+    array([0.22, 0.51, 0.07])
+    >>> sklearn.set_config(enable_metadata_routing=False)
+    """
+
+    _parameter_constraints = {
+        **BaseFisherGLM._parameter_constraints,
+        "family": [StrOptions(set(FAMILY_NAMES)), GLMFamily],
+        "link": [StrOptions({"default", *LINK_NAMES}), Link],
+    }
+
+    def __init__(
+        self,
+        family="poisson",
+        link="default",
+        *,
+        fit_intercept=True,
+        alpha=0.0,
+        max_iter=100,
+        tol=1e-8,
+        cov_type="fisher",
+        warm_start=False,
+    ):
+        self.family = family
+        self.link = link
+        self.fit_intercept = fit_intercept
+        self.alpha = alpha
+        self.max_iter = max_iter
+        self.tol = tol
+        self.cov_type = cov_type
+        self.warm_start = warm_start
+
+    def _family_and_link(self):
+        """Return a private copy of the family (the fit may set its α) and the link."""
+        family = copy.deepcopy(get_family(self.family))
+        return family, family.get_link(self.link)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        try:
+            family, _ = self._family_and_link()
+        except (ValueError, TypeError):
+            return tags
+        # As scikit-learn's GLMs: a family that rejects y = -1 asks the estimator
+        # checks for positive targets.
+        tags.target_tags.positive_only = not bool(family.support.contains(-1.0))
+        return tags
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None, offset=None, groups=None):
+        """Fit the model by Fisher scoring.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data; DataFrame column names become ``param_names_``.
+        y : array-like of shape (n_samples,)
+            The response, inside the family's support.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Frequency weights (a weight of 2 counts a row twice); for binomial
+            proportions, the numbers of trials.
+        offset : array-like of shape (n_samples,), default=None
+            Added to the linear predictor with coefficient 1, e.g.
+            ``log(exposure)`` with the log link.
+        groups : array-like of shape (n_samples,), default=None
+            Cluster labels, for ``cov_type="cluster"`` only.
+
+        Returns
+        -------
+        self : FisherGLMRegressor
+            The fitted estimator.
+        """
+        X, y = validate_data(
+            self, X, y, accept_sparse=["csr", "csc"], dtype=np.float64, y_numeric=True
+        )
+        y = np.asarray(y, dtype=np.float64)
+        family, link = self._family_and_link()
+        # Decided before the fit, which sets the family's α as it goes.
+        estimate_alpha = estimates_alpha(family)
+        family.check_y(y)
+        groups = self._check_groups(groups, X.shape[0])
+        sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        check_weights(sample_weight)
+        offset = self._validate_vector(offset, X, "offset")
+        kept = sample_weight > 0
+        if not kept.all():
+            # A row of weight 0 is not in the likelihood: dropping it makes the
+            # weight the same as removing the row, even where the row's mean
+            # would leave the family's domain.
+            X, y, sample_weight = X[kept], y[kept], sample_weight[kept]
+            offset = None if offset is None else offset[kept]
+            groups = None if groups is None else groups[kept]
+        design = Design(X, self.fit_intercept)
+        problem, theta0, start_steps = make_problem(
+            design,
+            y,
+            sample_weight,
+            family,
+            link,
+            offset,
+            penalty=self.alpha,
+            previous=getattr(self, "params_", None) if self.warm_start else None,
+            max_iter=self.max_iter,
+        )
+        names = self._param_names() + (["alpha"] if estimate_alpha else [])
+        loop_phi = getattr(problem, "loop_phi", 1.0)
+        max_iter = max(self.max_iter - start_steps, 0)
+        result = fisher_scoring(problem, theta0, max_iter=max_iter, tol=self.tol)
+        result.n_iter += start_steps
+        separated = ()
+        if family.name == "binomial" and self.alpha == 0:
+            separated = self._check_separation(problem, result, design, y, sample_weight, names)
+        if estimate_alpha:
+            separated = alpha_on_boundary(result, names)
+        if len(separated):
+            result.converged = False
+        else:
+            warn_not_converged(result, self.tol, stacklevel=4)
+            warn_collinear(result.factor, names)
+        phi = estimate_dispersion(problem, result, family, link) if family.has_dispersion else 1.0
+        self._set_fisher(
+            problem,
+            result,
+            names,
+            nobs=sample_weight.sum(),
+            nan_params=separated,
+            phi=phi if np.isfinite(phi) else loop_phi,
+            loop_phi=loop_phi,
+            groups=groups,
+        )
+        if not np.isfinite(phi):
+            self._blank_dispersion_dependents()
+        beta = self.params_[: design.n_cols]
+        self.intercept_ = float(beta[0]) if self.fit_intercept else 0.0
+        self.coef_ = beta[int(self.fit_intercept) :].copy()
+        if estimate_alpha:
+            family.alpha = float(self.params_[-1])
+        self.family_, self.link_, self.dispersion_ = family, link, phi
+        mu = link.inverse(problem.linear_predictor(result.theta))
+        self.deviance_ = float(sample_weight @ family.unit_deviance(y, mu))
+        return self
+
+    def _blank_dispersion_dependents(self):
+        """Set to nan what the undefined dispersion enters (the estimates stay)."""
+        for name in (
+            "information_",
+            "observed_information_",
+            "empirical_fisher_",
+            "covariance_",
+            "standard_errors_",
+            "score_",
+        ):
+            setattr(self, name, np.full_like(getattr(self, name), np.nan))
+        self.loglik_ = np.nan
+
+    def _linear_predictor(self, X, offset=None):
+        check_is_fitted(self, "params_")
+        X = validate_data(self, X, accept_sparse=["csr", "csc"], dtype=np.float64, reset=False)
+        eta = np.asarray(X @ self.coef_, dtype=float).ravel() + self.intercept_
+        offset = self._validate_vector(offset, X, "offset")
+        return eta if offset is None else eta + offset
+
+    def predict(self, X, offset=None):
+        """Return the predicted mean response ``μ = g⁻¹(b + Xw + offset)``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+        offset : array-like of shape (n_samples,), default=None
+            Added to the linear predictor, as in ``fit``.
+
+        Returns
+        -------
+        mu : ndarray of shape (n_samples,)
+            The mean of ``y`` (for binomial proportions, the probability).
+        """
+        eta = self._linear_predictor(X, offset)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            # A linear predictor outside the link's range (η < 0 for 1/μ²) has
+            # no mean: nan, as statsmodels.
+            return self.link_.inverse(eta)
+
+    def score(self, X, y, sample_weight=None):
+        """Return D², the fraction of deviance explained.
+
+        ``D² = 1 − D(y, μ̂) / D(y, ȳ)`` with ``ȳ`` the weighted mean of ``y``
+        and ``D`` the family's deviance (with the fitted α of the negative
+        binomial), as scikit-learn's ``PoissonRegressor.score``. It is 1 for a
+        perfect fit and 0 for the mean; offsets are not used.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Test samples.
+        y : array-like of shape (n_samples,)
+            True responses, inside the family's support.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Frequency weights.
+
+        Returns
+        -------
+        d2 : float
+        """
+        mu = self.predict(X)
+        y = np.asarray(y, dtype=np.float64).ravel()
+        self.family_.check_y(y)
+        sample_weight = _check_sample_weight(sample_weight, y.reshape(-1, 1), dtype=np.float64)
+        deviance = sample_weight @ self.family_.unit_deviance(y, mu)
+        mean = np.full_like(y, np.average(y, weights=sample_weight))
+        null_deviance = sample_weight @ self.family_.unit_deviance(y, mean)
+        if null_deviance == 0:
+            return 1.0 if deviance == 0 else 0.0
+        return float(1.0 - deviance / null_deviance)
+
+    def _summary_info(self):
+        info = super()._summary_info()
+        return [
+            ("Model", type(self).__name__),
+            ("Family", repr(self.family_)),
+            ("Link", self.link_.name),
+            ("Dispersion", self.dispersion_),
+            ("Deviance", self.deviance_),
+            *info[1:],
+        ]

@@ -1,0 +1,224 @@
+"""The steps of ``FisherGLMRegressor.fit``: the family's problem, its start, the dispersion.
+
+:func:`make_problem` chooses the scoring problem of the family (the base GLM,
+the GLM with a dispersion, the negative binomial with α estimated) and its
+starting values; :func:`estimate_dispersion` gives the Pearson φ̂ after the fit;
+:func:`alpha_on_boundary` recognises a negative binomial α that runs into 0.
+"""
+
+import warnings
+
+import numpy as np
+
+from .._linalg import RANK_RTOL, SymmetricFactor
+from ..families import NegativeBinomial, Poisson
+from ..links import Log
+from ._glm_problems import ALPHA_FLOOR, DispersionGLMProblem, NegativeBinomialProblem
+from ._problem import GLMProblem
+
+# Smallest starting α of the negative binomial: a moment estimate near 0 would
+# start the fit at the Poisson boundary, where the α score vanishes slowly.
+_MIN_START_ALPHA = 0.05
+
+
+def estimates_alpha(family):
+    """Return whether the fit estimates the family's α (negative binomial, α None)."""
+    return isinstance(family, NegativeBinomial) and family.alpha is None
+
+
+def make_problem(design, y, sample_weight, family, link, offset, *, penalty, previous, max_iter):
+    """Return the scoring problem of the family, its starting θ and the steps the start took.
+
+    Parameters
+    ----------
+    design : Design
+        The model matrix.
+    y, sample_weight : ndarray of shape (n,)
+        Response and frequency weights.
+    family, link : GLMFamily, Link
+        The model; a negative binomial with ``alpha=None`` estimates α.
+    offset : ndarray of shape (n,) or None
+        Added to the linear predictor.
+    penalty : float
+        The L2 penalty ``alpha`` of the estimator.
+    previous : ndarray or None
+        The previous fit's ``params_`` (warm start), used when its shape fits.
+    max_iter : int
+        The estimator's ``max_iter``; 0 skips the least-squares start.
+
+    Returns
+    -------
+    problem : ScoringProblem
+    theta0 : ndarray
+    steps : int
+        Iterations the start counts for (1 for the least-squares step).
+    """
+    n_params = design.n_cols + estimates_alpha(family)
+    warm = previous is not None and previous.shape == (n_params,)
+    if estimates_alpha(family):
+        problem = NegativeBinomialProblem(
+            design, y, sample_weight, family, offset=offset, alpha=penalty
+        )
+        if warm:
+            return problem, previous.copy(), 0
+        return problem, *_negative_binomial_start(design, y, sample_weight, offset)
+    kind = DispersionGLMProblem if family.has_dispersion else GLMProblem
+    problem = kind(design, y, sample_weight, family, link, offset=offset, alpha=penalty)
+    if warm:
+        theta0, steps = previous.copy(), 0
+    else:
+        theta0, steps = starting_theta(
+            problem, family, link, y, sample_weight, offset, least_squares=max_iter > 0
+        )
+    if family.has_dispersion:
+        # φ₀ of the loop (see DispersionGLMProblem): Pearson's statistic at the start.
+        df = sample_weight.sum() - design.n_cols
+        phi0 = pearson_statistic(problem, theta0) / df if df > 0 else np.nan
+        problem.set_loop_dispersion(phi0 if np.isfinite(phi0) and phi0 > 0 else 1.0)
+    return problem, theta0, steps
+
+
+def starting_theta(problem, family, link, y, sample_weight, offset, *, least_squares=True):
+    """Return starting coefficients at which ``problem.objective`` is finite.
+
+    The first candidate is R's ``glm`` start: from the means ``μ₀`` of
+    ``family.start_mu`` (R's ``mustart``), one iteratively-reweighted
+    least-squares step, the weighted least-squares fit of the working response
+    ``z = η₀ + (y − μ₀) / μ'(η₀)`` on ``[1, X]`` with weights ``w μ'² / V(μ₀)``.
+    It starts a non-canonical link near the answer, where an intercept-only
+    start can be far. When its means leave the family's domain (a negative
+    mean of Poisson-identity, say), the intercept-only start ``g(mean μ₀)``
+    is used, whose mean is inside the domain by construction.
+
+    Parameters
+    ----------
+    problem : ScoringProblem
+        The model; only its ``design`` and ``objective`` are used.
+    family, link : GLMFamily, Link
+        The family and link of the fit.
+    y, sample_weight, offset : ndarray of shape (n,) (offset may be None)
+        The data.
+    least_squares : bool, default=True
+        Whether to try the least-squares step first.
+
+    Returns
+    -------
+    theta : ndarray of shape (n_cols,)
+    steps : int
+        1 when ``theta`` is the least-squares step (it is the first iteration
+        of iteratively reweighted least squares, and R's ``glm`` counts it so),
+        0 for the intercept-only start.
+
+    Raises
+    ------
+    ValueError
+        When neither start is inside the domain.
+    """
+    design = problem.design
+    with np.errstate(all="ignore"):
+        mu0 = family.start_mu(y, sample_weight)
+        eta0 = link.link(mu0)
+        dmu = link.inverse_deriv(eta0)
+        working = eta0 + (y - mu0) / dmu - (0.0 if offset is None else offset)
+        weight = sample_weight * np.square(dmu) / family.variance(mu0)
+    candidates = []
+    if least_squares and np.all(np.isfinite(working)) and np.all(np.isfinite(weight)):
+        gram, moment = design.gram(weight, weight * working)
+        candidates.append((SymmetricFactor(gram).solve(moment), 1))
+    intercept_only = np.zeros(design.n_cols)
+    if design.fit_intercept:
+        with np.errstate(all="ignore"):
+            intercept_only[0] = link.link(np.average(mu0, weights=sample_weight))
+        if offset is not None:
+            intercept_only[0] -= np.average(offset, weights=sample_weight)
+    candidates.append((intercept_only, 0))
+    for theta, steps in candidates:
+        if np.all(np.isfinite(theta)) and np.isfinite(problem.objective(theta)):
+            return theta, steps
+    raise ValueError(
+        f"No valid starting values for the {family.name} family with the {link.name} "
+        "link: the means implied by the data (and offset) lie outside the family's "
+        f"domain {family.mean_domain}. Check the response and offset, or use the "
+        f"{family.default_link!r} link."
+    )
+
+
+def _negative_binomial_start(design, y, sample_weight, offset):
+    """Start α estimated: coefficients from a Poisson start, α by moments.
+
+    As ``MASS::glm.nb``, the coefficients start where a Poisson fit starts;
+    ``α₀ = Σ w [(y − μ)²/μ − 1]/μ / Σ w`` is the moment estimate at their means,
+    ``E[(y − μ)²] = μ + α μ²``.
+    """
+    poisson, log = Poisson(), Log()
+    problem = GLMProblem(design, y, sample_weight, poisson, log, offset=offset)
+    beta, steps = starting_theta(problem, poisson, log, y, sample_weight, offset)
+    mu = np.exp(problem.linear_predictor(beta))
+    moment = np.average((np.square(y - mu) / mu - 1.0) / mu, weights=sample_weight)
+    return np.append(beta, max(moment, _MIN_START_ALPHA)), steps
+
+
+def pearson_statistic(problem, theta):
+    """Return Pearson's ``χ² = Σ w (y − μ)² / V(μ)`` at θ."""
+    eta = problem.linear_predictor(theta)
+    with np.errstate(all="ignore"):
+        mu = problem.link.inverse(eta)
+        return float(problem.w @ (np.square(problem.y - mu) / problem.family.variance(mu)))
+
+
+def _rank(factor, information):
+    """Return the rank of the information matrix (its size unless singular)."""
+    if not factor.singular:
+        return information.shape[0]
+    scale = np.sqrt(np.abs(np.diag(information)))
+    scale[scale == 0] = 1.0
+    values = np.linalg.eigvalsh(information / np.outer(scale, scale))
+    return int(np.sum(values > RANK_RTOL * max(values[-1], 1.0)))
+
+
+def estimate_dispersion(problem, result, family, link):
+    """Return Pearson's ``φ̂ = χ² / (Σw − rank)`` and set it on the problem.
+
+    The problem's log-likelihood is then evaluated at φ̂, except for the
+    gaussian with the identity link, at ``σ̂² = RSS / Σw`` (statsmodels' ``llf``,
+    the profile log-likelihood). Return nan, with a warning, when φ̂ is not
+    defined (no residual degrees of freedom) or 0 (an exact fit, whose
+    information is infinite).
+    """
+    rank = _rank(result.factor, result.information)
+    chi2 = pearson_statistic(problem, result.theta)
+    nobs = problem.w.sum()
+    df = nobs - rank
+    if not df > 0 or not chi2 > 0:
+        reason = f"Σ sample_weight − rank = {df:g} ≤ 0" if not df > 0 else "the fit is exact"
+        warnings.warn(
+            f"The dispersion of the {family.name} family cannot be estimated: {reason} "
+            f"(n_samples={len(problem.y)}, Σ sample_weight={nobs:g}, {rank} identified "
+            "parameters). dispersion_, loglik_, the information matrices and the standard "
+            "errors are nan. Provide more observations than parameters, or use a family "
+            "without dispersion.",
+            UserWarning,
+            stacklevel=4,
+        )
+        return np.nan
+    phi = chi2 / df
+    loglik_phi = chi2 / nobs if family.name == "gaussian" and link.name == "identity" else phi
+    problem.set_dispersion(phi, loglik_phi)
+    return phi
+
+
+def alpha_on_boundary(result, names):
+    """Warn and return ``(index of α,)`` when the estimate of α runs into 0, else ``()``."""
+    alpha, score = result.theta[-1], result.score[-1]
+    if result.converged or not (alpha < 1e3 * ALPHA_FLOOR and score < 0):
+        return ()
+    warnings.warn(
+        f"The negative binomial's alpha went to its boundary 0 (alpha={alpha:.3g} after "
+        f"{result.n_iter} iterations, its score still negative): given the features, the "
+        "counts are not overdispersed and the maximum-likelihood estimate of alpha is 0. "
+        "The fit is reported with converged_=False and a nan standard error for alpha. "
+        "Use family='poisson'.",
+        UserWarning,
+        stacklevel=4,
+    )
+    return (len(names) - 1,)
