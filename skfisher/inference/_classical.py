@@ -123,14 +123,24 @@ def wald_test(estimator, R, q=None):
 
 
 def _model_signature(estimator):
-    params = estimator.get_params() if hasattr(estimator, "get_params") else {}
-    family = params.get("family")
-    return (
-        type(estimator).__name__,
-        str(family) if family is not None else None,
-        str(params.get("link")) if params.get("link") is not None else None,
-        tuple(np.asarray(getattr(estimator, "classes_", ())).tolist()),
-    )
+    """What two fits must share to be nested: the likelihood, up to the parameters.
+
+    For GLMs the fitted family and link (a Tweedie power, a fixed
+    negative-binomial α), so that ``FisherPoissonRegressor`` and
+    ``FisherGLMRegressor(family="poisson")`` compare; otherwise the class and
+    its constructor's ``family``. Classifiers must share their classes.
+    """
+    family, link = getattr(estimator, "family_", None), getattr(estimator, "link_", None)
+    if family is not None and link is not None and hasattr(family, "name"):
+        fixed_alpha = None
+        if "alpha" not in [str(n) for n in estimator.param_names_]:
+            fixed_alpha = getattr(family, "alpha", None)
+        described = (family.name, link.name, getattr(family, "power", None), fixed_alpha)
+    else:
+        params = estimator.get_params() if hasattr(estimator, "get_params") else {}
+        described = (type(estimator).__name__, str(params.get("family")), None, None)
+    classes = tuple(np.asarray(getattr(estimator, "classes_", ())).tolist())
+    return (*described, classes)
 
 
 def lr_test(restricted, full):
@@ -173,7 +183,8 @@ def lr_test(restricted, full):
     if _model_signature(restricted) != _model_signature(full):
         raise ValueError(
             "restricted and full must be the same model with different parameters; got "
-            f"{_model_signature(restricted)[:3]} and {_model_signature(full)[:3]}."
+            f"{_model_signature(restricted)} and {_model_signature(full)} (family, link, "
+            "power, fixed α, classes)."
         )
     names_r = [str(n) for n in restricted.param_names_]
     names_f = [str(n) for n in full.param_names_]

@@ -144,6 +144,10 @@ def score_test(
     centres the scores and scales by n/(n − 1), which differs in finite
     samples.
 
+    For the negative binomial with α estimated, α is held at the restricted
+    estimate; with the expected information this is exact, since α is
+    orthogonal to the coefficients (Lawless 1987).
+
     Screening: because only the restricted fit is needed, testing many
     candidate features costs one pass over the data per candidate block
     instead of one fit per candidate; :func:`score_screen` gives every
