@@ -221,6 +221,11 @@ class DistributionFamily:
     constants : tuple of str
         Known constants that are not estimated (the binomial's ``n``); they
         are set through ``fixed`` and passed to the constructor.
+    location : str or None
+        The parameter that enters only through ``x − loc``. The data are
+        centred before the fit and the iterations run on ``loc − c``: when
+        ``|loc|`` is many standard errors of ulps away from 0 (1000 ± 0.001),
+        a step of ``tol`` standard errors would not otherwise change ``loc``.
     """
 
     name = None
@@ -231,6 +236,7 @@ class DistributionFamily:
     sufficient = False
     score_statistics = None
     constants = ()
+    location = None
 
     # What a family declares ------------------------------------------------------
     def statistics(self, x):

@@ -12,7 +12,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 from .._contract import FisherMixin
 from .._scoring import fisher_scoring, warn_not_converged
 from .._validation import check_weights
-from ._problem import StackedProblem, UnconstrainedProblem, column_problem
+from ._problem import ReportedProblem, StackedProblem, UnconstrainedProblem, column_problem
 from ._registry import resolve_family
 
 
@@ -223,11 +223,12 @@ class MLEDistribution(DensityMixin, FisherMixin, BaseEstimator):
         """Set the fitted attributes from the loop's result in the reported parameters."""
         k = len(free)
         columns = [
-            family.canonical(problem.full(result.theta[j * k : (j + 1) * k]))
+            family.canonical(problem.full(result.theta[j * k : (j + 1) * k]) + problem.shift)
             for j, problem in enumerate(problems)
         ]
         result.theta = np.concatenate([theta[free] for theta in columns])
         natural = problems[0] if len(problems) == 1 else StackedProblem(problems)
+        natural = ReportedProblem(natural, np.concatenate([p.shift[free] for p in problems]))
         names = [family.param_names[j] for j in free]
         labelled = names
         if len(problems) > 1:

@@ -164,6 +164,29 @@ class UnconstrainedProblem(ScoringProblem):
         )
 
 
+class ReportedProblem(ScoringProblem):
+    """A problem on centred data seen in the reported parameters ``θ = θ' + shift``."""
+
+    def __init__(self, problem, shift):
+        self.problem = problem
+        self.shift = np.asarray(shift, dtype=float)
+
+    def objective(self, theta):
+        return self.problem.objective(theta - self.shift)
+
+    def score_information(self, theta):
+        return self.problem.score_information(theta - self.shift)
+
+    def loglik(self, theta):
+        return self.problem.loglik(theta - self.shift)
+
+    def observed_information(self, theta):
+        return self.problem.observed_information(theta - self.shift)
+
+    def empirical_fisher(self, theta):
+        return self.problem.empirical_fisher(theta - self.shift)
+
+
 def column_problem(family, fixed, free, x, weights):
     """Check one column of data against the family and set up its problem.
 
@@ -183,13 +206,23 @@ def column_problem(family, fixed, free, x, weights):
     Returns
     -------
     problem : DistributionProblem
-        With the starting values as its template.
+        With the starting values as its template, on data centred by
+        ``problem.shift`` (all zeros unless the family has a location).
     """
     owner = f"The {family.name} family"
     extremes = _check_support_fast(x, family.support, owner)
     if weights is not None and np.any(weights == 0):
         keep = weights > 0
         x, weights, extremes = x[keep], weights[keep], None
+    shift = np.zeros(len(family.param_names))
+    if family.location is not None:
+        # Centre the data: the problem's loc is then loc − c (see DistributionFamily).
+        c = float(fixed.get(family.location, x.mean()))
+        shift[family.param_names.index(family.location)] = c
+        x = x - c
+        extremes = None if extremes is None else (extremes[0] - c, extremes[1] - c)
+        if family.location in fixed:
+            fixed = {**fixed, family.location: 0.0}
     sample = WeightedSample(x, weights, family, extremes=extremes)
     names = [family.param_names[j] for j in free]
     if sample.size < len(free):
@@ -215,7 +248,9 @@ def column_problem(family, fixed, free, x, weights):
     support = family.get_support(theta0)  # depends on θ for a generic scipy family
     if not np.all(support.contains(np.array([sample.low, sample.high]))):
         check_support(sample.x, support, what="X", owner=owner)
-    return DistributionProblem(family, sample, theta0, free)
+    problem = DistributionProblem(family, sample, theta0, free)
+    problem.shift = shift
+    return problem
 
 
 def _check_support_fast(x, support, owner):

@@ -22,6 +22,7 @@ class Normal(DistributionFamily):
     """
 
     name = "normal"
+    location = "loc"
     param_names = ("loc", "scale")
     transforms = (Identity(), Log())
     sufficient = True
@@ -84,6 +85,7 @@ class Logistic(DistributionFamily):
     """
 
     name = "logistic"
+    location = "loc"
     param_names = ("loc", "scale")
     transforms = (Identity(), Log())
 
@@ -139,6 +141,7 @@ class StudentT(DistributionFamily):
     """
 
     name = "student_t"
+    location = "loc"
     param_names = ("loc", "scale", "df")
     transforms = (Identity(), Log(), Log())
 

@@ -305,6 +305,19 @@ def test_normal_far_from_zero_keeps_its_digits():
     np.testing.assert_allclose(model.information_[1, 1], 2 * x.size / x.std() ** 2, rtol=1e-8)
 
 
+@pytest.mark.parametrize("family", ["logistic", "student_t", stats.gumbel_r])
+def test_location_far_from_zero_converges(family):
+    # |loc| / scale = 1e9: a step of tol standard errors (1e-8 · 3e-5) is below
+    # the spacing of floats near 1e6 unless the data are centred first.
+    x = stats.logistic(0.0, 1e-3).rvs(size=5000, random_state=19)
+    far = MLEDistribution(family).fit(1e6 + x)
+    near = MLEDistribution(family).fit(x)
+    assert far.converged_
+    np.testing.assert_allclose(far.params_[0] - 1e6, near.params_[0], atol=1e-9)
+    np.testing.assert_allclose(far.params_[1:], near.params_[1:], rtol=1e-6)
+    np.testing.assert_allclose(far.standard_errors_, near.standard_errors_, rtol=1e-6)
+
+
 def test_light_tails_warn_about_student_t_degrees_of_freedom():
     x = np.random.default_rng(16).uniform(-1, 1, 2000)
     with pytest.warns(UserWarning, match="df"):
