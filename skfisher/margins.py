@@ -324,8 +324,8 @@ class MarginalEffectsMixin:
         >>> table = model.marginal_effects(X, dummy=True)
         >>> table.to_frame().round(3).iloc[:, :2]
             dy/dx  std err
-        x0  0.203    0.015
-        x1  0.110    0.039
+        x0  0.203    0.017
+        x1  0.089    0.040
         """
         check_is_fitted(self, "params_")
         if X is None:

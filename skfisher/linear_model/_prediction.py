@@ -231,8 +231,8 @@ class PredictionIntervalMixin:
         >>> y = rng.poisson(np.exp(0.5 + X @ [0.3, -0.2]))
         >>> model = FisherPoissonRegressor().fit(X, y)
         >>> model.predict_interval(X[:2]).round(3)
-        array([[1.57 , 2.015],
-               [1.349, 1.778]])
+        array([[1.626, 2.009],
+               [1.764, 2.246]])
         """
         z = normal_quantile(alpha)
         eta, variance = self._eta_and_variance(X, offset)
