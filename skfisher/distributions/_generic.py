@@ -24,7 +24,7 @@ defaults to 0).
 """
 
 import numpy as np
-from scipy import stats
+from scipy import optimize, stats
 from scipy.special import expit
 
 from .._validation import Support
@@ -34,6 +34,14 @@ from ._transforms import Identity, Log, Logit
 
 _Z_NODES = np.linspace(-36.0, 36.0, 721)
 _START_POINTS = 5000
+
+
+def _seeded_optimizer(fun, bounds, **kwargs):
+    """``scipy.stats.fit``'s default optimiser, seeded so that starting values repeat."""
+    try:
+        return optimize.differential_evolution(fun, bounds, rng=0, **kwargs)
+    except TypeError:  # scipy < 1.15 calls the argument seed
+        return optimize.differential_evolution(fun, bounds, seed=0, **kwargs)
 
 
 def _transform(domain):
@@ -204,7 +212,7 @@ class ScipyFamily(DistributionFamily):
             bounds[name] = (low + 1e-6 * (1 + abs(low)), high - 1e-6 * (1 + abs(high)))
         for name, value in self.constant_values.items():
             bounds[name] = (value, value)
-        result = stats.fit(self.dist, x, bounds=bounds)
+        result = stats.fit(self.dist, x, bounds=bounds, optimizer=_seeded_optimizer)
         values = dict(zip(self._shape_names + ["loc"], result.params, strict=True))
         return np.array([values[name] for name in self.param_names], dtype=float)
 

@@ -11,7 +11,8 @@ from sklearn.model_selection import GridSearchCV
 from statsmodels.base.model import GenericLikelihoodModel
 
 from skfisher import MLEDistribution
-from skfisher.distributions import cramer_rao_bound
+from skfisher.distributions import Gamma, cramer_rao_bound
+from skfisher.distributions._base import WeightedSample
 
 _D = sm.datasets
 
@@ -316,6 +317,20 @@ def test_location_far_from_zero_converges(family):
     np.testing.assert_allclose(far.params_[0] - 1e6, near.params_[0], atol=1e-9)
     np.testing.assert_allclose(far.params_[1:], near.params_[1:], rtol=1e-6)
     np.testing.assert_allclose(far.standard_errors_, near.standard_errors_, rtol=1e-6)
+
+
+def test_gamma_iterations_do_not_pass_over_the_data(monkeypatch):
+    """Σx and Σlog x are summed once; every iteration, J and F then cost O(1) (speed)."""
+    rows = []
+    statistics = Gamma.statistics
+    monkeypatch.setattr(
+        Gamma, "statistics", lambda self, x: rows.append(x.size) or statistics(self, x)
+    )
+    monkeypatch.setattr(WeightedSample, "points", lambda self: pytest.fail("a pass over the rows"))
+    x = stats.gamma(2.5, scale=3.0).rvs(size=10_000, random_state=20)
+    model = MLEDistribution("gamma").fit(x)
+    assert model.n_iter_ >= 2
+    assert rows == [x.size]
 
 
 def test_light_tails_warn_about_student_t_degrees_of_freedom():
