@@ -9,7 +9,6 @@ other data among the continuous ones.
 import warnings
 
 import numpy as np
-from scipy import stats
 
 from ._cli_output import ComparisonReport, ModelReport, reported_warnings
 from ._cli_table import CLIError
@@ -56,8 +55,8 @@ def run_dist(args, loaded):
     best = fits[0]["family"]
     kind = "integer" if _is_integer(x) else "continuous"
     heading = (
-        f"Distribution families for {column!r} ({kind} data, {x.size} values), "
-        "by maximum likelihood, ranked by AIC (lower is better)"
+        f"Distribution families for {column!r} ({kind} data, {x.size} values),\n"
+        "fitted by maximum likelihood and ranked by AIC (lower is better)"
     )
     return ComparisonReport(heading, fits, skipped, report(estimators[best], best))
 
@@ -78,17 +77,22 @@ def _is_integer(x):
     return bool(np.all(x == np.round(x)))
 
 
+# Left out of --family auto: the von Mises distribution is for angles (a circular
+# density is not comparable with a linear one) and the binomial needs its number
+# of trials; both can still be asked for by name.
+NOT_AUTO = ("von_mises", "binomial")
+
+
 def candidate_families(x):
     """The families ``--family auto`` tries on ``x``: discrete for integers, else continuous."""
-    from . import distributions
+    from .distributions import FAMILIES
 
-    families = distributions.FAMILIES
     discrete = _is_integer(x)
-    return [name for name, family in families.items() if _is_discrete(family) == discrete]
-
-
-def _is_discrete(family):
-    return isinstance(getattr(family, "scipy_distribution", None), stats.rv_discrete)
+    return [
+        name
+        for name, family in FAMILIES.items()
+        if bool(family.discrete) == discrete and name not in NOT_AUTO
+    ]
 
 
 def _comparison_row(family, estimator):

@@ -134,7 +134,8 @@ class ComparisonReport:
                 f"{fit['aic']:>13.4f}{fit['aic'] - best_aic:>12.4f}{note}"
             )
         for family, reason in self.skipped.items():
-            lines.append(f"{family:<20} not fitted: {reason}")
+            first_sentence = reason.split(". ")[0].rstrip(".")
+            lines.append(f"{family:<20} not fitted: {first_sentence}")
         lines += ["", self.best.text()]
         return "\n".join(lines)
 

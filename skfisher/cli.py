@@ -160,6 +160,11 @@ def main(argv=None):
         print_report(report, args.format)
     except SystemExit as exc:  # --help, --version and argument errors
         return exc.code
+    except BrokenPipeError:
+        # The reader went away (``skfisher ... | head``): not an error of ours.
+        # Point stdout at devnull so that Python's exit-time flush stays quiet.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_INTERNAL
     except (CLIError, ValueError) as exc:
         return _report_error(exc)
     except Exception as exc:  # a defect, not bad input: say so in one line

@@ -28,7 +28,7 @@ from numpy.testing import assert_allclose
 import skfisher
 from skfisher import FisherLogisticRegression
 from skfisher.cli import main
-from skfisher.datasets import load_anes96
+from skfisher.datasets import load_anes96, load_engel
 
 # The CLI prints what the estimator computed with repr-precision floats, but a
 # separate process may sum in another order (threaded BLAS), and a p-value in the
@@ -347,3 +347,163 @@ def test_help_and_version(cli):
     for option in ("--weights", "--offset", "--format", "--groups"):
         assert option in fit_help
     assert _ok_in_process(cli(["--version"])).strip() == f"skfisher {skfisher.__version__}"
+
+
+# ---------------------------------------------------------------------------
+# GLMs and distributions, in-process, against statsmodels and the library.
+
+needs_glm = pytest.mark.skipif(not HAS_GLM, reason="FisherGLMRegressor is not available")
+needs_dist = pytest.mark.skipif(not HAS_DIST, reason="MLEDistribution is not available")
+
+
+def _json(cli, arguments):
+    return json.loads(_ok_in_process(cli([*arguments, "--format", "json"])))
+
+
+def _assert_matches(payload, reference, names):
+    assert_allclose(payload["params"], reference.params[names], rtol=PARAMS_RTOL)
+    assert_allclose(payload["standard_errors"], reference.bse[names], rtol=SE_RTOL)
+    assert_allclose(payload["loglik"], reference.llf, rtol=LOGLIK_RTOL)
+
+
+@needs_glm
+@pytest.mark.parametrize("cov_type, sm_cov_type", [("fisher", "nonrobust"), ("sandwich", "HC0")])
+def test_poisson_on_randhie_matches_statsmodels(cli, cov_type, sm_cov_type):
+    payload = _json(cli, ["fit", "--dataset", "randhie", "--cov-type", cov_type])
+    frame = sm.datasets.randhie.load_pandas().data
+    features = payload["param_names"][1:]
+    # statsmodels' IRLS stops on a relative deviance change of 1e-8 by default,
+    # about 1e-7 from the maximum; 1e-13 makes the comparison one of libraries.
+    reference = sm.GLM(
+        frame["mdvis"], sm.add_constant(frame[features]), family=sm.families.Poisson()
+    ).fit(cov_type=sm_cov_type, tol=1e-13)
+    assert payload["model"] == "FisherPoissonRegressor"
+    assert payload["nobs"] == 20190
+    _assert_matches(payload, reference, ["const", *features])
+
+
+@needs_glm
+def test_gamma_on_engel_matches_statsmodels(cli):
+    payload = _json(cli, ["fit", "--dataset", "engel"])
+    frame = sm.datasets.engel.load_pandas().data
+    reference = sm.GLM(
+        frame["foodexp"],
+        sm.add_constant(frame[["income"]]),
+        family=sm.families.Gamma(sm.families.links.Log()),
+    ).fit(tol=1e-13)
+    assert payload["link"] == "log" and payload["family"] == "gamma"
+    _assert_matches(payload, reference, ["const", "income"])
+
+
+@needs_glm
+def test_probit_glm_matches_statsmodels(cli):
+    arguments = ["fit", "--model", "glm", "--family", "binomial", "--link", "probit"]
+    payload = _json(cli, arguments)
+    X, y = load_anes96(return_X_y=True, as_frame=True)
+    reference = sm.GLM(
+        y, sm.add_constant(X), family=sm.families.Binomial(sm.families.links.Probit())
+    ).fit(tol=1e-13)
+    assert payload["model"] == "FisherGLMRegressor" and payload["link"] == "probit"
+    _assert_matches(payload, reference, ["const", *X.columns])
+    # --link alone on a binary response chooses the binomial GLM as well.
+    assert _json(cli, ["fit", "--link", "probit"])["params"] == payload["params"]
+
+
+@needs_glm
+def test_offset_and_weights_match_statsmodels(cli, folder):
+    rng = np.random.default_rng(5)
+    n = 400
+    frame = pd.DataFrame({"x": rng.normal(size=n).round(5), "days": rng.integers(1, 30, n)})
+    frame["log_days"] = np.log(frame["days"])
+    frame["y"] = rng.poisson(np.exp(-1.0 + 0.5 * frame["x"] + frame["log_days"]))
+    frame["w"] = rng.integers(1, 3, n)
+    frame.to_csv(folder / "exposure.csv", index=False)
+    arguments = ["fit", "{exposure.csv}", "--target", "y", "--features", "x"]
+    payload = _json(cli, [*arguments, "--offset", "log_days", "--weights", "w"])
+    reference = sm.GLM(
+        frame["y"],
+        sm.add_constant(frame[["x"]]),
+        family=sm.families.Poisson(),
+        offset=frame["log_days"],
+        freq_weights=frame["w"],
+    ).fit(tol=1e-13)
+    assert payload["model"] == "FisherPoissonRegressor"  # chosen from the counts
+    _assert_matches(payload, reference, ["const", "x"])
+
+
+@needs_glm
+@pytest.mark.parametrize(
+    "response, model",
+    [("binary", "FisherLogisticRegression"), ("counts", "FisherPoissonRegressor")]
+    + [("positive", "FisherGammaRegressor"), ("real", "FisherGLMRegressor")],
+)
+def test_model_chosen_from_the_response(cli, folder, response, model):
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=200)
+    y = {
+        "binary": (rng.random(200) < 0.4).astype(int),
+        "counts": rng.poisson(np.exp(0.3 * x)),
+        "positive": rng.gamma(2.0, np.exp(0.2 * x)),
+        "real": 1.0 + x + rng.normal(size=200),
+    }[response]
+    pd.DataFrame({"x": x, "y": y}).to_csv(folder / f"{response}.csv", index=False)
+    payload = _json(cli, ["fit", f"{{{response}.csv}}", "--target", "y"])
+    assert payload["model"] == model
+    if response == "real":
+        assert payload["family"] == "gaussian"
+
+
+def test_cluster_covariance_equals_the_library(cli):
+    arguments = ["fit", "--cov-type", "cluster", "--groups", "PID"]
+    payload = _json(cli, arguments)
+    X, y = load_anes96(return_X_y=True)
+    groups = sm.datasets.anes96.load_pandas().data["PID"].to_numpy()
+    model = FisherLogisticRegression(cov_type="cluster").fit(X, y, groups=groups)
+    assert_allclose(payload["standard_errors"], model.standard_errors_, rtol=SAME_FIT_RTOL)
+
+
+def test_fit_warnings_are_one_line_each(cli, folder):
+    # x separates the classes: the fit warns, and still prints its table.
+    (folder / "separated.csv").write_text("y,x\n0,1\n0,2\n0,3\n1,4\n1,5\n1,6\n")
+    status, out, err = cli(["fit", "{separated.csv}", "--target", "y"])
+    assert status == 0 and "std err" in out
+    lines = err.strip().splitlines()
+    assert lines and all(line.startswith("skfisher: warning: ") for line in lines)
+    assert any("separat" in line for line in lines)
+
+
+@needs_dist
+def test_dist_family_equals_the_library(runs):
+    out = _ok(runs, "dist_text")
+    food = load_engel().target
+    model = skfisher.MLEDistribution("gamma").fit(food)
+    assert "Gamma distribution of 'foodexp'" in out
+    for name, se in zip(model.param_names_, model.standard_errors_, strict=True):
+        assert name in out and f"{se:.4f}" in out
+    payload = json.loads(_ok(runs, "dist_json"))
+    lognormal = skfisher.MLEDistribution("lognormal").fit(food)
+    assert payload["param_names"] == list(lognormal.param_names_)
+    assert_allclose(payload["params"], lognormal.params_, rtol=SAME_FIT_RTOL)
+    assert_allclose(payload["standard_errors"], lognormal.standard_errors_, rtol=SAME_FIT_RTOL)
+
+
+@needs_dist
+def test_dist_auto_ranks_by_aic(runs):
+    rows = list(csv.DictReader(io.StringIO(_ok(runs, "dist_auto_csv"))))
+    food = load_engel().target
+    aic = [float(row["aic"]) for row in rows]
+    assert aic == sorted(aic)
+    for row in rows[:3]:
+        model = skfisher.MLEDistribution(row["family"]).fit(food)
+        assert_allclose(float(row["aic"]), model.aic(food), rtol=SAME_FIT_RTOL)
+    assert {"normal", "gamma", "lognormal"} <= {row["family"] for row in rows}
+    assert not {"poisson", "negative_binomial"} & {row["family"] for row in rows}
+
+
+@needs_dist
+def test_dist_auto_on_counts_uses_discrete_families(cli):
+    out = _ok_in_process(cli(["dist", "--dataset", "randhie"]))
+    assert "integer data" in out
+    table = out.split("\n\n")[1]
+    assert "negative_binomial" in table and "poisson" in table
+    assert "gamma" not in table and "normal" not in table
