@@ -18,6 +18,7 @@ import numpy as np
 
 from skfisher import FisherGLMRegressor
 from skfisher.datasets import load_anes96
+from skfisher.plotting import plot_information
 
 X, y = load_anes96(return_X_y=True, as_frame=True)
 probit = FisherGLMRegressor(family="binomial", link="probit").fit(X, y)
@@ -36,6 +37,12 @@ for label, matrix in [
 ]:
     print(f"{label}, scaled:")
     print(np.array2string(matrix / np.outer(scale, scale), precision=3, suppress_small=True))
+
+# %%
+# :func:`skfisher.plotting.plot_information` draws the three on one colour scale.
+
+plot_information(probit)
+plt.show()
 
 # %%
 # Each matrix gives a covariance, chosen by ``cov_type``; ``"sandwich"`` combines
