@@ -33,6 +33,14 @@ MODELS = {
 # The kind of response of each family's bundled example (the others: "positive").
 FAMILY_RESPONSES = {"binomial": "binary", "poisson": "count", "negative_binomial": "count"}
 EXIT_USAGE = 2
+EXAMPLES = """examples:
+  skfisher                                   logistic fit of the bundled anes96 vote data
+  skfisher fit data.csv --target y           model chosen from y; string columns one-hot
+  skfisher fit data.csv --target visits --model poisson --offset log_days --cov-type sandwich
+  skfisher fit --dataset randhie --format json
+  skfisher dist data.csv --column x          every family, ranked by AIC
+  skfisher fit --help                        all the options of a command
+"""
 EXIT_INTERNAL = 1
 
 
@@ -77,10 +85,12 @@ def _add_data_arguments(parser, role):
 def _build_parser():
     parser = _Parser(
         prog="skfisher",
-        description="Fit maximum-likelihood models by Fisher scoring and print the "
-        "estimates with standard errors, z, p-values and confidence intervals. "
-        "Without a command, fit the logistic regression of the bundled 1996 American "
-        "National Election Study vote data.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=EXAMPLES,
+        description="Fit maximum-likelihood models by Fisher scoring and print the estimates\n"
+        "with standard errors, z, p-values and confidence intervals. Without a command,\n"
+        "fit the logistic regression of the bundled 1996 American National Election\n"
+        "Study vote data.",
     )
     parser.add_argument("--version", action="version", version=f"skfisher {__version__}")
     parser.add_argument(
@@ -93,6 +103,7 @@ def _build_parser():
     parser.add_argument(
         "--alpha",
         dest="top_alpha",
+        metavar="ALPHA",
         type=float,
         default=0.05,
         help="1 - confidence level (default: 0.05)",
@@ -112,12 +123,17 @@ def _build_parser():
         "--model",
         choices=sorted(MODELS),
         help="logistic, poisson, gamma, or glm with --family and --link (default: "
-        "chosen from the response: two values → logistic, counts → poisson, "
-        "positive → gamma, otherwise glm with the gaussian family)",
+        "chosen from the response: two values -> logistic, counts -> poisson, "
+        "positive -> gamma, otherwise glm with the gaussian family)",
     )
     fit.add_argument("--family", help="GLM family, e.g. binomial, poisson, gamma, gaussian")
     fit.add_argument("--link", help="GLM link, e.g. logit, probit, log, identity, inverse")
-    fit.add_argument("--cov-type", choices=COV_TYPES, default="fisher", help="(default: fisher)")
+    fit.add_argument(
+        "--cov-type",
+        choices=COV_TYPES,
+        default="fisher",
+        help="covariance behind the standard errors (default: fisher)",
+    )
     fit.add_argument("--weights", help="column of frequency weights (sample_weight)")
     fit.add_argument("--offset", help="column of offsets added to the linear predictor")
     fit.add_argument("--groups", help="column of cluster labels, for --cov-type cluster")
@@ -136,7 +152,12 @@ def _build_parser():
         help="distribution family (e.g. normal, gamma, poisson), or auto to fit every "
         "family whose support holds the data and compare them by AIC (default: auto)",
     )
-    dist.add_argument("--cov-type", choices=COV_TYPES, default="fisher", help="(default: fisher)")
+    dist.add_argument(
+        "--cov-type",
+        choices=COV_TYPES,
+        default="fisher",
+        help="covariance behind the standard errors (default: fisher)",
+    )
     return parser
 
 
