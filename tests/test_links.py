@@ -1,0 +1,83 @@
+"""Links: the inverse and its derivatives against numerical differentiation."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+from skfisher.links import (
+    CLogLog,
+    Identity,
+    Inverse,
+    InverseSquared,
+    Log,
+    Logit,
+    Probit,
+    Sqrt,
+    get_link,
+)
+
+# Each link on a range of η inside its domain (η > 0 where μ = g⁻¹(η) needs it).
+LINK_ETAS = {
+    Identity(): np.linspace(-3.0, 3.0, 13),
+    Log(): np.linspace(-3.0, 3.0, 13),
+    Logit(): np.linspace(-5.0, 5.0, 13),
+    Probit(): np.linspace(-3.0, 3.0, 13),
+    CLogLog(): np.linspace(-3.0, 1.5, 13),
+    Inverse(): np.linspace(0.2, 3.0, 13),
+    InverseSquared(): np.linspace(0.2, 3.0, 13),
+    Sqrt(): np.linspace(0.2, 3.0, 13),
+}
+LINKS = list(LINK_ETAS)
+
+
+def _central_difference(f, x, h):
+    """Fourth-order central difference: error O(h⁴), rounding O(ε/h)."""
+    return (-f(x + 2 * h) + 8 * f(x + h) - 8 * f(x - h) + f(x - 2 * h)) / (12 * h)
+
+
+@pytest.mark.parametrize("link", LINKS, ids=lambda link: link.name)
+def test_link_inverts_inverse(link):
+    eta = LINK_ETAS[link]
+    # One rounding in each direction, amplified by at most the condition of g.
+    assert_allclose(link.link(link.inverse(eta)), eta, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("link", LINKS, ids=lambda link: link.name)
+def test_inverse_derivatives_match_numerical_differentiation(link):
+    eta = LINK_ETAS[link]
+    h = 1e-3
+    # A fourth-order difference with h = 1e-3 is exact to about h⁴ ≈ 1e-12 times
+    # the fifth derivative, and rounding adds ε/h ≈ 1e-13: 1e-8 leaves room.
+    assert_allclose(
+        link.inverse_deriv(eta), _central_difference(link.inverse, eta, h), rtol=1e-8, atol=1e-10
+    )
+    assert_allclose(
+        link.inverse_deriv2(eta),
+        _central_difference(link.inverse_deriv, eta, h),
+        rtol=1e-8,
+        atol=1e-10,
+    )
+
+
+@pytest.mark.parametrize("link", LINKS, ids=lambda link: link.name)
+def test_complement_and_logs_agree_with_inverse(link):
+    eta = LINK_ETAS[link]
+    mu = link.inverse(eta)
+    inside = (mu > 0) & (mu < 1)
+    assert_allclose(link.inverse_complement(eta), 1.0 - mu, rtol=1e-12, atol=1e-15)
+    positive = mu > 0
+    assert_allclose(link.log_inverse(eta[positive]), np.log(mu[positive]), rtol=1e-12, atol=1e-15)
+    assert_allclose(
+        link.log_inverse_complement(eta[inside]), np.log1p(-mu[inside]), rtol=1e-12, atol=1e-15
+    )
+
+
+def test_get_link_by_name_and_instance():
+    assert get_link("probit") == Probit()
+    link = Sqrt()
+    assert get_link(link) is link
+
+
+def test_get_link_unknown_name_lists_the_known_links():
+    with pytest.raises(ValueError, match=r"Unknown link 'cauchit'.*'cloglog'.*'sqrt'"):
+        get_link("cauchit")
