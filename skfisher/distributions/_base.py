@@ -71,7 +71,7 @@ class SampleStatistics:
         """``Σ w T_name``."""
         if name not in self._sums:
             v = self.values[name]
-            self._sums[name] = float(v.sum() if self.weights is None else self.weights @ v)
+            self._sums[name] = float(v.sum() if self.weights is None else _dot(self.weights, v))
         return self._sums[name]
 
     def mean(self, name):
@@ -86,13 +86,13 @@ class SampleStatistics:
             ta, tb = self.values[a], self.values[b]
             ma, mb = self.mean(a), self.mean(b)
             wa = ta if self.weights is None else self.weights * ta
-            value = float(wa @ tb) - self.n * ma * mb
+            value = _dot(wa, tb) - self.n * ma * mb
             # One pass loses the digits that n·m_a·m_b has beyond the result
             # (the textbook cancellation of Σx² − n x̄²); when that exceeds six,
             # pay for a second pass over the centred values.
             if self.n * abs(ma * mb) > 1e6 * abs(value):
                 da, db = ta - ma, tb - mb
-                value = float((da if self.weights is None else self.weights * da) @ db)
+                value = _dot(da if self.weights is None else self.weights * da, db)
             self._css[key] = value
         return self._css[key]
 
@@ -167,6 +167,16 @@ class WeightedSample:
         return mean, var
 
 
+def _dot(a, b):
+    """``Σ a_i b_i`` by numpy's own loop rather than BLAS.
+
+    OpenBLAS spreads a long dot product over threads; on a machine whose cores
+    are busy, waiting for them cost ten times the product (a gamma fit of 10⁶
+    points took 45 ms instead of 5 ms with the two cores shared).
+    """
+    return float(np.einsum("i,i->", a, b))
+
+
 def boundary_error(family, param, reason):
     """The ``ValueError`` for a maximum-likelihood estimate on the parameter boundary."""
     return ValueError(
@@ -221,6 +231,11 @@ class DistributionFamily:
     constants : tuple of str
         Known constants that are not estimated (the binomial's ``n``); they
         are set through ``fixed`` and passed to the constructor.
+    screens_support : bool
+        Whether the sums of the statistics are finite exactly when every
+        observation lies inside the (open) support and is finite, as for
+        ``log x`` on (0, ∞); the support is then checked from those sums at
+        no extra cost, and value by value only when they are not finite.
     location : str or None
         The parameter that enters only through ``x − loc``. The data are
         centred before the fit and the iterations run on ``loc − c``: when
@@ -236,6 +251,7 @@ class DistributionFamily:
     sufficient = False
     score_statistics = None
     constants = ()
+    screens_support = False
     location = None
 
     # What a family declares ------------------------------------------------------
@@ -308,7 +324,7 @@ class DistributionFamily:
             if self.sufficient:
                 return float(self.loglik(sample.statistics(), theta))
             points, weights = sample.points()
-            return float(weights @ self.loglik(points, theta))
+            return _dot(weights, np.broadcast_to(self.loglik(points, theta), weights.shape))
 
     def total_score(self, sample, theta):
         """``U(θ) = Σ w s(x; θ)``, shape (k,)."""
@@ -317,7 +333,10 @@ class DistributionFamily:
                 return np.array(self.score(sample.statistics(), theta), dtype=float)
             points, weights = sample.points()
             return np.array(
-                [weights @ np.broadcast_to(e, weights.shape) for e in self.score(points, theta)]
+                [
+                    _dot(weights, np.broadcast_to(e, weights.shape))
+                    for e in self.score(points, theta)
+                ]
             )
 
     def total_observed_information(self, sample, theta, free):
@@ -337,7 +356,10 @@ class DistributionFamily:
                 points, weights = sample.points()
                 entries = self.hessian(points, theta)
                 total = np.array(
-                    [[weights @ np.broadcast_to(e, weights.shape) for e in row] for row in entries]
+                    [
+                        [_dot(weights, np.broadcast_to(e, weights.shape)) for e in row]
+                        for row in entries
+                    ]
                 )
         return -total[np.ix_(free, free)]
 
@@ -377,4 +399,4 @@ class DistributionFamily:
         with np.errstate(all="ignore"):
             entries = self.score(points, theta)
         S = np.column_stack([np.broadcast_to(entries[j], weights.shape) for j in free])
-        return S.T @ (weights[:, None] * S)
+        return np.einsum("ij,ik->jk", weights[:, None] * S, S)

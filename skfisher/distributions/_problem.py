@@ -210,8 +210,10 @@ def column_problem(family, fixed, free, x, weights):
         ``problem.shift`` (all zeros unless the family has a location).
     """
     owner = f"The {family.name} family"
-    extremes = _check_support_fast(x, family.support, owner)
-    if weights is not None and np.any(weights == 0):
+    dropped = weights is not None and np.any(weights == 0)
+    screened = family.sufficient and family.screens_support and not dropped
+    extremes = None if screened else _check_support_fast(x, family.support, owner)
+    if dropped:
         keep = weights > 0
         x, weights, extremes = x[keep], weights[keep], None
     shift = np.zeros(len(family.param_names))
@@ -224,6 +226,10 @@ def column_problem(family, fixed, free, x, weights):
         if family.location in fixed:
             fixed = {**fixed, family.location: 0.0}
     sample = WeightedSample(x, weights, family, extremes=extremes)
+    if screened:
+        stats = sample.statistics()
+        if not all(np.isfinite(stats.sum(name)) for name in stats.values):
+            _check_support_fast(x, family.support, owner)  # raises, naming the values
     names = [family.param_names[j] for j in free]
     if sample.size < len(free):
         raise ValueError(
