@@ -100,6 +100,10 @@ class FisherMixin:
         variances = np.diag(self.covariance_).copy()
         variances[variances < 0] = np.nan
         self.standard_errors_ = np.sqrt(variances)
+        # Kept for the likelihood-ratio quantities (conf_int(method="profile"),
+        # lr_pvalues_), which refit with one parameter held fixed.
+        self._fitted_problem = problem
+        self._likelihood_cache = {}
 
     def _covariance(self, fisher_factor, phi, keep=(slice(None), slice(None))):
         """The covariance by ``cov_type``, over the parameters indexed by ``keep``."""
@@ -207,13 +211,20 @@ class FisherMixin:
             covariance[keep] = self._covariance(factor, 1.0, keep=keep)
         return covariance
 
-    def conf_int(self, alpha=0.05):
-        """Return Wald confidence intervals from ``standard_errors_``.
+    def conf_int(self, alpha=0.05, method="wald"):
+        """Return confidence intervals: Wald (default) or profile likelihood.
 
         Parameters
         ----------
         alpha : float, default=0.05
             One minus the confidence level.
+        method : {"wald", "profile"}, default="wald"
+            ``"wald"``: ``params_ ± z standard_errors_``. ``"profile"``: the set
+            of values whose likelihood-ratio statistic against the fit is below
+            the χ²₁ quantile, each end found by root-finding on refits with the
+            parameter held fixed (one refit per root-finding step; the
+            penalised likelihood for Firth fits; φ held at φ̂ for families with
+            a dispersion). See :mod:`skfisher.linear_model._profile`.
 
         Returns
         -------
@@ -223,9 +234,29 @@ class FisherMixin:
         check_is_fitted(self, "params_")
         if not 0 < alpha < 1:
             raise ValueError(f"alpha must be in (0, 1); got {alpha!r}.")
+        if method not in ("wald", "profile"):
+            raise ValueError(f"method must be 'wald' or 'profile'; got {method!r}.")
+        if method == "profile":
+            from .linear_model._profile import profile_conf_int
+
+            return profile_conf_int(self, alpha)
         q = stats.norm.ppf(1 - alpha / 2)
         half = q * self.standard_errors_
         return np.column_stack([self.params_ - half, self.params_ + half])
+
+    @property
+    def lr_pvalues_(self):
+        """Likelihood-ratio p-values of ``θ_j = 0``, shape (n_params,).
+
+        Computed on first access, one refit per parameter with ``θ_j`` held at
+        0, and cached until the next fit; for Firth fits the penalised
+        likelihood-ratio test (as R's ``logistf``). ``nan`` where 0 is outside
+        the parameter's domain or the parameter is not identified.
+        """
+        check_is_fitted(self, "params_")
+        from .linear_model._profile import lr_pvalues
+
+        return lr_pvalues(self)
 
     @property
     def aic_(self):
@@ -252,13 +283,15 @@ class FisherMixin:
             ("BIC", self.bic_),
         ]
 
-    def summary(self, alpha=0.05):
+    def summary(self, alpha=0.05, ci="wald"):
         """Return the coefficient table with standard errors, z, p-values and intervals.
 
         Parameters
         ----------
         alpha : float, default=0.05
             One minus the confidence level of the intervals.
+        ci : {"wald", "profile"}, default="wald"
+            Which intervals the table shows (``conf_int(alpha, method=ci)``).
 
         Returns
         -------
@@ -269,7 +302,9 @@ class FisherMixin:
         check_is_fitted(self, "params_")
         if not 0 < alpha < 1:
             raise ValueError(f"alpha must be in (0, 1); got {alpha!r}.")
-        return SummaryTable(
+        if ci not in ("wald", "profile"):
+            raise ValueError(f"ci must be 'wald' or 'profile'; got {ci!r}.")
+        table = SummaryTable(
             f"{type(self).__name__} results",
             self._summary_info(),
             self.param_names_,
@@ -277,6 +312,10 @@ class FisherMixin:
             self.standard_errors_,
             alpha=alpha,
         )
+        if ci == "profile":
+            table.conf_int = self.conf_int(alpha, method="profile")
+            table.info.append(("Intervals", "profile likelihood"))
+        return table
 
 
 def _covariance_label(estimator):

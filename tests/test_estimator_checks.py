@@ -8,6 +8,7 @@ ESTIMATORS = [
     FisherLogisticRegression(),
     FisherLogisticRegression(alpha=1.0, cov_type="sandwich"),
     FisherLogisticRegression(fit_intercept=False, cov_type="empirical"),
+    FisherLogisticRegression(bias_reduction="firth"),
 ]
 
 # The checks fit 30 features on 15 rows: the classes are separable and the
@@ -23,7 +24,19 @@ _SEPARATED = {
 }
 
 
+# Firth's estimate exists on these data, but with 31 parameters and 15 rows it
+# is unique only in the span of the rows of positive weight; the check also
+# predicts at the rows of weight 0, where the estimate is not identified. The
+# equivalence is tested on identified data in tests/linear_model/test_firth.py.
+_NOT_IDENTIFIED = {
+    name: "more parameters than rows: predictions at rows of weight 0 are not identified"
+    for name in _SEPARATED
+}
+
+
 def _expected_failed_checks(estimator):
+    if estimator.bias_reduction is not None:
+        return _NOT_IDENTIFIED
     return _SEPARATED if estimator.alpha == 0 else {}
 
 

@@ -23,6 +23,9 @@ _SHARED_PARAMETERS = """
         Which covariance ``covariance_`` and ``standard_errors_`` report.
     warm_start : bool, default=False
         Start from the previous fit's ``params_`` when refitting.
+    bias_reduction : {None, "firth"}, default=None
+        ``"firth"``: Firth's penalised likelihood ``ℓ + ½ log det I``
+        (Poisson only; see :class:`FisherGLMRegressor`).
 
     Attributes
     ----------
@@ -79,6 +82,7 @@ class _FixedFamilyGLM(FisherGLMRegressor):
         tol=1e-8,
         cov_type="fisher",
         warm_start=False,
+        bias_reduction=None,
     ):
         self.fit_intercept = fit_intercept
         self.alpha = alpha
@@ -86,6 +90,7 @@ class _FixedFamilyGLM(FisherGLMRegressor):
         self.tol = tol
         self.cov_type = cov_type
         self.warm_start = warm_start
+        self.bias_reduction = bias_reduction
 
     def _family_and_link(self):
         return self._family_class(), Log()

@@ -1,0 +1,329 @@
+"""Profile-likelihood confidence intervals and likelihood-ratio p-values.
+
+Both hold one parameter fixed and refit the others with the same engine
+(:func:`~skfisher._scoring.fisher_scoring`). For a GLM, holding ``β_j = b`` is
+the model with the column ``x_j`` moved out of the design into the offset
+``b x_j``; :class:`FixedProblem` does exactly that for any scoring problem
+(GLM, negative binomial with α, multinomial, Firth) by evaluating the full
+problem at ``θ`` with ``θ_j = b`` and keeping the score and information of the
+free parameters.
+
+**The statistic.** With ``ℓ̃(b)`` the maximum of the objective over the free
+parameters at ``θ_j = b`` and ``ℓ̂`` the unrestricted maximum,
+
+    LR(b) = 2 [ℓ̂ − ℓ̃(b)],      r(b) = sign(b − θ̂_j) √LR(b),
+
+the signed root, which is close to linear in ``b``. The profile interval at
+level ``1 − α`` is ``{b : LR(b) ≤ χ²₁(1 − α)}``; its ends solve
+``r(b) = ±z_{1−α/2}`` and are found by :func:`scipy.optimize.brentq` on ``r``,
+after bracketing by doubling steps of ``z · SE`` away from ``θ̂_j``. Each end is
+located to ``1e-9`` standard errors, so LR there equals the χ² quantile to a
+relative ``1e-8``; every refit stops at a Newton decrement of ``1e-10``.
+
+The likelihood-ratio p-value of ``θ_j`` is ``P(χ²₁ > LR(0))``.
+
+**Firth fits** profile the penalised log-likelihood ℓ* (the penalty is the
+log-determinant of the full model's information with ``θ_j`` held fixed), as
+R's ``logistf`` does for its default intervals and its penalised
+likelihood-ratio tests.
+
+**Families with a dispersion** (gaussian, gamma, inverse Gaussian, Tweedie)
+hold φ at the Pearson estimate φ̂ of the full fit: ``LR(b) = [D̃(b) − D̂] / φ̂``
+(D the deviance), referred to χ²₁, as R's ``confint.glm`` (MASS's
+``profile.glm``) and ``anova(..., test="Chisq")`` do. The negative binomial
+with α estimated re-estimates α in every refit (a true profile).
+"""
+
+import copy
+import warnings
+
+import numpy as np
+from scipy import optimize, stats
+from sklearn.utils.validation import check_is_fitted
+
+from .._scoring import ScoringProblem, fisher_scoring
+
+# Stop of every refit, in standard errors of the step (Newton decrement).
+_REFIT_TOL = 1e-10
+_REFIT_MAX_ITER = 200
+# brentq's absolute tolerance on an interval end, in standard errors of θ̂_j.
+_ENDPOINT_XTOL = 1e-9
+# Doublings of the bracketing step before an end is declared infinite.
+_MAX_DOUBLINGS = 40
+
+
+class FixedProblem(ScoringProblem):
+    """A scoring problem with the parameters ``fixed`` held at ``values``.
+
+    Parameters
+    ----------
+    problem : ScoringProblem
+        The full problem.
+    n_params : int
+        The number k of its parameters.
+    fixed : array-like of int
+        Indices of the parameters held fixed.
+    values : array-like of float
+        Their values.
+
+    Notes
+    -----
+    The free parameters ``θ_F`` are the rest, in order. The objective is the
+    full objective at ``θ``, its gradient the free entries of the full one and
+    its information the free block ``I_FF``: for a GLM, the problem of the
+    design without the fixed columns and the offset ``X_fixed values``.
+    """
+
+    def __init__(self, problem, n_params, fixed, values):
+        self.problem = problem
+        self.fixed = np.atleast_1d(np.asarray(fixed, dtype=int))
+        self.values = np.atleast_1d(np.asarray(values, dtype=float))
+        self.free = np.setdiff1d(np.arange(n_params), self.fixed)
+
+    def full(self, theta_free):
+        """Return the full θ with the fixed values inserted, shape (k,)."""
+        theta = np.empty(self.free.size + self.fixed.size)
+        theta[self.free] = theta_free
+        theta[self.fixed] = self.values
+        return theta
+
+    def objective(self, theta):
+        return self.problem.objective(self.full(theta))
+
+    def score_information(self, theta):
+        score, information = self.problem.score_information(self.full(theta))
+        return score[self.free], information[np.ix_(self.free, self.free)]
+
+    def loglik(self, theta):
+        return self.problem.loglik(self.full(theta))
+
+
+class LikelihoodProfile:
+    """The profile of a fitted estimator's objective, one parameter at a time.
+
+    Parameters
+    ----------
+    estimator : fitted estimator
+        Its ``_fitted_problem`` (kept by ``_set_fisher``) is copied, so that the
+        refits never touch the estimator, and the maximum is re-polished to the
+        refits' tolerance from ``params_``.
+    """
+
+    def __init__(self, estimator):
+        problem = _private_copy(estimator._fitted_problem)
+        self.problem = problem
+        self.scale = _loglik_scale(problem)
+        result = fisher_scoring(
+            problem, np.asarray(estimator.params_, float), max_iter=_REFIT_MAX_ITER, tol=_REFIT_TOL
+        )
+        self.theta = result.theta
+        self.maximum = result.objective
+        variances = np.diag(result.factor.inverse()) / self.scale
+        self.standard_errors = np.sqrt(np.where(variances > 0, variances, np.nan))
+        self.names = [str(name) for name in estimator.param_names_]
+        self.unconverged = set()
+        self.discontinuous = set()
+
+    def statistic(self, j, value, start=None):
+        """Return ``(LR, θ_free)`` with ``θ_j = value``; LR is None outside the domain.
+
+        The refit runs from ``start`` (the previous point of the profile) and
+        from ``θ̂`` and keeps the higher maximum: a penalised (Firth)
+        log-likelihood need not be concave, and its restricted maximum can
+        jump between two local maxima along the profile.
+        """
+        fixed = FixedProblem(self.problem, self.theta.size, [j], [value])
+        starts = [self.theta[fixed.free]] + ([] if start is None else [start])
+        best = None
+        for theta0 in starts:
+            if not np.isfinite(fixed.objective(theta0)):
+                continue
+            result = fisher_scoring(fixed, theta0, max_iter=_REFIT_MAX_ITER, tol=_REFIT_TOL)
+            if best is None or result.objective > best.objective:
+                best = result
+        if best is None:
+            return None, None
+        # A decrement below the objective's rounding promises no measurable gain
+        # (the loop's own test when its line search stalls): the refit is done.
+        if not (best.converged or best.decrement <= 1e-10 * (1.0 + abs(best.objective))):
+            self.unconverged.add(self.names[j])
+        statistic = 2.0 * self.scale * (self.maximum - best.objective)
+        return max(statistic, 0.0), best.theta
+
+    def interval(self, j, z):
+        """Return the ends ``(lower, upper)`` where ``LR = z²`` around ``θ̂_j``."""
+        if not np.isfinite(self.standard_errors[j]):
+            return np.nan, np.nan
+        return self._end(j, -1.0, z), self._end(j, 1.0, z)
+
+    def _end(self, j, side, z):
+        """Return ``θ̂_j + side d`` with ``√LR = z``, d > 0 found by brentq after bracketing."""
+        center, se = self.theta[j], self.standard_errors[j]
+        warm = {"start": None}
+
+        def excess(d):
+            # √LR(θ̂_j + side d) − z: negative inside the interval, rising with d.
+            statistic, theta_free = self.statistic(j, center + side * d, warm["start"])
+            if statistic is None:
+                return None
+            warm["start"] = theta_free
+            return np.sqrt(statistic) - z
+
+        inside, outside, infeasible = 0.0, z * se, np.inf
+        for _ in range(4 * _MAX_DOUBLINGS):
+            value = excess(outside)
+            if value is not None and value >= 0:
+                break
+            if value is None:
+                # Outside the parameter's domain (the negative binomial's α ≤ 0):
+                # the end lies between the last point inside and this one.
+                infeasible = outside
+            else:
+                inside = outside
+            if infeasible - inside <= _ENDPOINT_XTOL * se:
+                # LR stays below z² up to the boundary of the domain.
+                return center + side * inside
+            if inside > 2.0**_MAX_DOUBLINGS * z * se:
+                return side * np.inf
+            outside = min(2.0 * outside, 0.5 * (inside + infeasible))
+        else:
+            return side * np.inf
+
+        def bounded(d):
+            value = excess(d)
+            return np.inf if value is None else value
+
+        d = optimize.brentq(bounded, inside, outside, xtol=_ENDPOINT_XTOL * se)
+        value = excess(d)
+        if value is None or abs(value) > 1e-6 * z:
+            # brentq found a jump of the profile, not a root: the restricted
+            # maximum moved between local maxima.
+            self.discontinuous.add(self.names[j])
+        return center + side * d
+
+    def pvalue(self, j):
+        """Return ``P(χ²₁ > LR(0))`` for ``θ_j = 0`` (nan when 0 is outside the domain)."""
+        if not np.isfinite(self.standard_errors[j]):
+            return np.nan
+        statistic, _ = self.statistic(j, 0.0)
+        return np.nan if statistic is None else float(stats.chi2.sf(statistic, 1))
+
+    def warn_unconverged(self):
+        """Warn for the parameters whose refits did not converge or whose profile jumps."""
+        if self.discontinuous:
+            warnings.warn(
+                "The likelihood-ratio statistic jumps across the χ² quantile for the "
+                f"parameters {sorted(self.discontinuous)}: their restricted fits have several "
+                "local maxima, and the interval end reported is where the statistic jumps.",
+                RuntimeWarning,
+                stacklevel=4,
+            )
+            self.discontinuous = set()
+        if self.unconverged:
+            warnings.warn(
+                "Some refits with a parameter held fixed did not converge (parameters "
+                f"{sorted(self.unconverged)}); their profile quantities may be inaccurate. "
+                "The model may be separated or nearly so: consider bias_reduction='firth'.",
+                RuntimeWarning,
+                stacklevel=4,
+            )
+            self.unconverged = set()
+
+
+def profile_conf_int(estimator, alpha):
+    """Return profile-likelihood intervals at level ``1 − alpha``, shape (k, 2).
+
+    Cached per ``alpha`` until the estimator is refitted.
+    """
+    cache = _cache(estimator)
+    key = ("conf_int", float(alpha))
+    if key not in cache:
+        profile = _profile(estimator)
+        z = float(stats.norm.ppf(1.0 - alpha / 2.0))
+        cache[key] = np.array([profile.interval(j, z) for j in range(profile.theta.size)])
+        profile.warn_unconverged()
+    return cache[key].copy()
+
+
+def lr_pvalues(estimator):
+    """Return the likelihood-ratio p-value of ``θ_j = 0`` for every parameter, shape (k,)."""
+    cache = _cache(estimator)
+    if "lr_pvalues" not in cache:
+        profile = _profile(estimator)
+        cache["lr_pvalues"] = np.array([profile.pvalue(j) for j in range(profile.theta.size)])
+        profile.warn_unconverged()
+    return cache["lr_pvalues"].copy()
+
+
+def _cache(estimator):
+    check_is_fitted(estimator, "params_")
+    cache = getattr(estimator, "_likelihood_cache", None)
+    if cache is None:
+        cache = estimator._likelihood_cache = {}
+    return cache
+
+
+def _profile(estimator):
+    """Return the estimator's (cached) :class:`LikelihoodProfile` after checking it applies."""
+    cache = _cache(estimator)
+    if "profile" not in cache:
+        _check_profile(estimator)
+        cache["profile"] = LikelihoodProfile(estimator)
+    return cache["profile"]
+
+
+def _check_profile(estimator):
+    name = type(estimator).__name__
+    if getattr(estimator, "_fitted_problem", None) is None:
+        raise ValueError(
+            f"Profile likelihoods are not available for {name}: it does not keep the "
+            "scoring problem of its fit. Use method='wald'."
+        )
+    alpha = getattr(estimator, "alpha", 0.0)
+    if alpha != 0:
+        raise ValueError(
+            f"Profile-likelihood intervals and likelihood-ratio p-values need a likelihood; "
+            f"the fit maximised an L2-penalised one (alpha={alpha!r}), whose ratio has no "
+            "χ² reference. Refit with alpha=0 (or bias_reduction='firth'), or use "
+            "method='wald'."
+        )
+    if getattr(estimator, "bias_reduction", None) == "flic":
+        raise ValueError(
+            "Profile-likelihood quantities are not defined for bias_reduction='flic' (its "
+            "intercept maximises a different function than its slopes). Use "
+            "bias_reduction='firth' (the same slopes) or method='wald'."
+        )
+    if not estimator.converged_:
+        raise ValueError(
+            f"Profile-likelihood quantities need a converged fit; this {name} fit did not "
+            "converge (under separation the maximum likelihood estimate does not exist). "
+            "Refit with bias_reduction='firth', a larger max_iter, or use method='wald'."
+        )
+
+
+def _loglik_scale(problem):
+    """Return the factor turning objective differences into log-likelihood differences.
+
+    A family with a dispersion runs its loop at a fixed φ₀ (``loop_phi``) with
+    the objective ``−D/(2φ₀)``; at the Pearson φ̂ (``phi``) the log-likelihood
+    difference is ``φ₀/φ̂`` times the objective difference. Every other
+    problem's objective is its log-likelihood.
+    """
+    loop_phi = getattr(problem, "loop_phi", None)
+    return 1.0 if loop_phi is None else float(loop_phi) / float(problem.phi)
+
+
+def _private_copy(problem):
+    """Return a copy of ``problem`` that shares its data but not its mutable state.
+
+    The negative binomial sets ``family.alpha`` at every evaluation and every
+    problem caches its last θ, so the refits run on copies.
+    """
+    clone = copy.copy(problem)
+    for name in ("glm", "family"):
+        inner = vars(clone).get(name)
+        if isinstance(inner, ScoringProblem):
+            setattr(clone, name, _private_copy(inner))
+        elif inner is not None:
+            setattr(clone, name, copy.copy(inner))
+    return clone
