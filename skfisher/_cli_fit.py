@@ -1,0 +1,197 @@
+"""``skfisher fit``: a regression fitted to a table, with its coefficient table.
+
+The model is the one asked for (``--model``, ``--family``, ``--link``) or, by
+default, the one a statistician would try first on the response: logistic
+regression for two values, Poisson for counts, Gamma for positive numbers and
+the Gaussian GLM otherwise.
+"""
+
+import inspect
+import re
+
+import numpy as np
+
+from ._cli_output import ModelReport, reported_warnings
+from ._cli_table import CLIError, design_matrix
+
+# Each --model: the estimator class and the family it fits.
+MODELS = {
+    "logistic": ("FisherLogisticRegression", "binomial"),
+    "poisson": ("FisherPoissonRegressor", "poisson"),
+    "gamma": ("FisherGammaRegressor", "gamma"),
+    "glm": ("FisherGLMRegressor", None),
+}
+
+
+def _split(value):
+    return [name.strip() for name in value.split(",") if name.strip()] if value else []
+
+
+def run_fit(args, loaded):
+    """Fit the regression the arguments describe; return the report."""
+    table, spec = loaded
+    target = args.target or (spec["target"] if spec else None)
+    if target is None:
+        raise CLIError("--target is required with a data file: name the response column")
+    table.check_column(target, "the target")
+    features = _features(args, table, target, spec)
+    model, family, link = _resolve_model(args, table, target, spec)
+    X, names, references = design_matrix(
+        table, features, set(_split(args.categorical)), not args.no_intercept
+    )
+    y = _response(table, target, model)
+    fit_params = {}
+    if args.weights:
+        fit_params["sample_weight"] = table.numeric(args.weights, "--weights")
+    if args.offset:
+        fit_params["offset"] = table.numeric(args.offset, "--offset")
+    if (args.groups is None) != (args.cov_type != "cluster"):
+        raise CLIError("--cov-type cluster and --groups COL go together: give both or neither")
+    if args.groups:
+        table.check_column(args.groups, "--groups")
+        fit_params["groups"] = table.labels(args.groups)
+    estimator = _make_estimator(args, model, family, link)
+    with reported_warnings():
+        estimator.fit(X, y, **fit_params)
+    link = _link_name(estimator, family, link)
+    return ModelReport(
+        estimator=estimator,
+        names=_rename(estimator.param_names_, names),
+        heading=f"{_model_title(estimator, family, link)} of {target!r}, by Fisher scoring",
+        source=table.source,
+        n_rows=table.n_rows,
+        alpha=args.alpha,
+        references=references,
+        extra={"target": target, "family": family, "link": link},
+    )
+
+
+def _features(args, table, target, spec):
+    """The feature columns: as given, the bundled model's, or every other column."""
+    special = [target, args.weights, args.offset, args.groups]
+    if args.features:
+        features = _split(args.features)
+    elif spec is not None and target == spec["target"]:
+        features = list(spec["features"])
+    else:
+        features = [name for name in table.names if name not in special]
+    clash = sorted(set(features) & {name for name in special if name})
+    if clash:
+        raise CLIError(
+            f"{', '.join(clash)} cannot be both a feature and the target, weights, "
+            "offset or groups"
+        )
+    if not features and args.no_intercept:
+        raise CLIError("the model has no features and no intercept: nothing to fit")
+    return features
+
+
+def _resolve_model(args, table, target, spec):
+    """Return (model, family, link) from the arguments, the dataset and the response."""
+    model, family, link = args.model, args.family, args.link
+    if model is None and family is not None:
+        model = "glm"
+    if model is None:
+        model = spec["model"] if spec and target == spec["target"] else _infer_model(table, target)
+        family = MODELS[model][1] or "gaussian"
+    implied = MODELS[model][1]
+    if implied is not None:
+        if family not in (None, implied):
+            raise CLIError(
+                f"--model {model} fits the {implied} family, not {family!r}; "
+                f"use --model glm --family {family}"
+            )
+        family = implied
+    elif family is None:
+        raise CLIError("--model glm needs --family (e.g. --family gaussian)")
+    _check_names(family, link)
+    if model == "logistic" and (link not in (None, "logit") or args.offset):
+        model = "glm"  # the binomial GLM takes any binomial link and an offset
+    return model, family, link
+
+
+def _check_names(family, link):
+    from .families import get_family
+    from .links import get_link
+
+    try:
+        get_family(family)
+        if link is not None:
+            get_link(link)
+    except ValueError as exc:
+        raise CLIError(str(exc)) from None
+
+
+def _infer_model(table, target):
+    """Choose a model from the response: the one a statistician would try first."""
+    if not table.is_numeric(target):
+        return "logistic"
+    y = table.numeric(target, "the target")
+    if np.unique(y).size == 2:
+        return "logistic"
+    if np.all(y >= 0) and np.all(y == np.round(y)):
+        return "poisson"
+    return "gamma" if np.all(y > 0) else "glm"
+
+
+def _make_estimator(args, model, family, link):
+    import skfisher
+
+    class_name = MODELS[model][0]
+    cls = getattr(skfisher, class_name, None)
+    if cls is not None and link is not None and "link" not in cls().get_params():
+        class_name = MODELS["glm"][0]  # a convenience class without a link argument
+        cls = getattr(skfisher, class_name, None)
+    if cls is None:
+        raise CLIError(
+            f"fitting the {family} model needs skfisher.{class_name}, which this version "
+            f"of skfisher ({skfisher.__version__}) does not provide"
+        )
+    params = {"cov_type": args.cov_type, "fit_intercept": not args.no_intercept}
+    accepted = cls().get_params()
+    if "family" in accepted:
+        params["family"] = family
+    if link is not None and "link" in accepted:
+        params["link"] = link
+    accepted_fit = inspect.signature(cls.fit).parameters
+    for option, name in (("--offset", "offset"), ("--groups", "groups")):
+        if getattr(args, name) and name not in accepted_fit:
+            raise CLIError(f"{option} is not supported by {class_name}")
+    return cls(**params)
+
+
+def _response(table, target, model):
+    if model == "logistic" and not table.is_numeric(target):
+        return table.labels(target)
+    y = table.numeric(target, "the target")
+    if model == "logistic" and np.all(y == np.round(y)):
+        return y.astype(np.int64)  # label classes 0/1, not 0.0/1.0
+    return y
+
+
+def _rename(param_names, feature_names):
+    """Replace scikit-learn's ``x0, x1, ...`` in parameter names by the column names."""
+
+    def name_of(match):
+        return match.group(1) + feature_names[int(match.group(2))]
+
+    return [re.sub(r"(^|:)x(\d+)$", name_of, str(name)) for name in param_names]
+
+
+def _link_name(estimator, family, link):
+    """The link the fit used: the estimator's, the one asked for, or the family's default."""
+    if type(estimator).__name__ == "FisherLogisticRegression":
+        return "logit"
+    link = getattr(estimator, "link_", None) or link
+    if link is None:
+        from .families import get_family
+
+        link = get_family(family).default_link
+    return getattr(link, "name", link)
+
+
+def _model_title(estimator, family, link_name):
+    if type(estimator).__name__ == "FisherLogisticRegression":
+        n_classes = len(estimator.classes_)
+        return "Logistic regression" if n_classes == 2 else "Multinomial logistic regression"
+    return f"{family.replace('_', ' ').capitalize()} regression ({link_name} link)"
