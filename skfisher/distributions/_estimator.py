@@ -12,11 +12,12 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 from .._contract import FisherMixin
 from .._scoring import fisher_scoring, warn_not_converged
 from .._validation import check_weights
+from ._derived import DerivedIntervalsMixin
 from ._problem import ReportedProblem, StackedProblem, UnconstrainedProblem, column_problem
 from ._registry import resolve_family
 
 
-class MLEDistribution(DensityMixin, FisherMixin, BaseEstimator):
+class MLEDistribution(DerivedIntervalsMixin, DensityMixin, FisherMixin, BaseEstimator):
     """A univariate distribution fitted by maximum likelihood, with its information picture.
 
     Fisher scoring (``θ ← θ + I(θ)⁻¹ U(θ)``) maximises the (weighted)
