@@ -108,6 +108,8 @@ class WeightedSample:
         Their frequency weights (``None``: all ones).
     family : DistributionFamily
         The family whose statistics are computed.
+    extremes : tuple of float, default=None
+        ``(min x, max x)`` when the caller has them; otherwise computed on request.
     """
 
     def __init__(self, x, weights, family, extremes=None):
