@@ -33,25 +33,25 @@ class MLEDistribution(DerivedIntervalsMixin, DensityMixin, FisherMixin, BaseEsti
         One of the analytic families, by name (``params_`` in the
         ``scipy.stats`` parameterisation, ``loc = 0`` unless it is a parameter):
 
-        =====================  ==========================  =========================
-        name                   ``param_names_``             ``distribution_``
-        =====================  ==========================  =========================
-        ``"normal"``           loc, scale                  ``norm(loc, scale)``
-        ``"lognormal"``        s, scale                    ``lognorm(s, scale=scale)``
-        ``"exponential"``      scale                       ``expon(scale=scale)``
-        ``"gamma"``            shape, scale                ``gamma(shape, scale=scale)``
-        ``"weibull"``          shape, scale                ``weibull_min(shape, scale=)``
-        ``"beta"``             a, b                        ``beta(a, b)``
-        ``"logistic"``         loc, scale                  ``logistic(loc, scale)``
-        ``"student_t"``        loc, scale, df              ``t(df, loc, scale)``
-        ``"inverse_gaussian"`` mu, scale (mean mu·scale)   ``invgauss(mu, scale=scale)``
-        ``"von_mises"``        loc, kappa                  ``vonmises(kappa, loc)``
-        ``"poisson"``          mu                          ``poisson(mu)``
-        ``"negative_binomial"`` n, p                       ``nbinom(n, p)``
-        ``"geometric"``        p                           ``geom(p)``
-        ``"bernoulli"``        p                           ``bernoulli(p)``
-        ``"binomial"``         p (``fixed={"n": trials}``)  ``binom(n, p)``
-        =====================  ==========================  =========================
+        =======================  ===========================  ==============================
+        name                     ``param_names_``             ``distribution_``
+        =======================  ===========================  ==============================
+        ``"normal"``             loc, scale                   ``norm(loc, scale)``
+        ``"lognormal"``          s, scale                     ``lognorm(s, scale=scale)``
+        ``"exponential"``        scale                        ``expon(scale=scale)``
+        ``"gamma"``              shape, scale                 ``gamma(shape, scale=scale)``
+        ``"weibull"``            shape, scale                 ``weibull_min(shape, scale=)``
+        ``"beta"``               a, b                         ``beta(a, b)``
+        ``"logistic"``           loc, scale                   ``logistic(loc, scale)``
+        ``"student_t"``          loc, scale, df               ``t(df, loc, scale)``
+        ``"inverse_gaussian"``   mu, scale (mean mu·scale)    ``invgauss(mu, scale=scale)``
+        ``"von_mises"``          loc, kappa                   ``vonmises(kappa, loc)``
+        ``"poisson"``            mu                           ``poisson(mu)``
+        ``"negative_binomial"``  n, p                         ``nbinom(n, p)``
+        ``"geometric"``          p                            ``geom(p)``
+        ``"bernoulli"``          p                            ``bernoulli(p)``
+        ``"binomial"``           p (``fixed={"n": trials}``)  ``binom(n, p)``
+        =======================  ===========================  ==============================
 
         scipy's names (``"norm"``, ``"weibull_min"``, ``"t"``, ...) are accepted
         too. Any other ``scipy.stats`` distribution object (e.g.
