@@ -51,7 +51,7 @@ def run_fit(args, loaded):
         table.check_column(args.groups, "--groups")
         fit_params["groups"] = table.labels(args.groups)
     estimator = _make_estimator(args, model, family, link)
-    with reported_warnings():
+    with reported_warnings(lambda message: _rename_quoted(message, names)):
         estimator.fit(X, y, **fit_params)
     link = _link_name(estimator, family, link)
     return ModelReport(
@@ -169,13 +169,24 @@ def _response(table, target, model):
     return y
 
 
+def _column_name(match, feature_names):
+    """The column behind scikit-learn's default name ``x<j>`` in ``match`` (prefix kept)."""
+    j = int(match.group(2))
+    if j >= len(feature_names):
+        return match.group(0)
+    return (match.group(1) or "") + feature_names[j]
+
+
 def _rename(param_names, feature_names):
     """Replace scikit-learn's ``x0, x1, ...`` in parameter names by the column names."""
+    pattern = re.compile(r"(^|:)x(\d+)$")
+    return [pattern.sub(lambda m: _column_name(m, feature_names), str(n)) for n in param_names]
 
-    def name_of(match):
-        return match.group(1) + feature_names[int(match.group(2))]
 
-    return [re.sub(r"(^|:)x(\d+)$", name_of, str(name)) for name in param_names]
+def _rename_quoted(message, feature_names):
+    """Replace quoted ``'x0'`` (or ``'class:x0'``) in a warning by the column's name."""
+    pattern = re.compile(r"(?<=')([^':]*:)?x(\d+)(?=')")
+    return pattern.sub(lambda m: _column_name(m, feature_names), message)
 
 
 def _link_name(estimator, family, link):

@@ -56,7 +56,8 @@ class ModelReport:
         return table
 
     def text(self):
-        lines = [self.heading, f"Data: {self.source}, {self.n_rows} rows"]
+        rows = "row" if self.n_rows == 1 else "rows"
+        lines = [self.heading, f"Data: {self.source}, {self.n_rows} {rows}"]
         if self.references:
             levels = ", ".join(f"{name} = {level}" for name, level in self.references.items())
             lines.append(f"Reference levels: {levels}")
@@ -192,10 +193,17 @@ def _csv_number(value):
 
 
 class reported_warnings(warnings.catch_warnings):
-    """Print each warning raised inside as one line ``skfisher: warning: ...`` on stderr."""
+    """Print each warning raised inside as one line ``skfisher: warning: ...`` on stderr.
 
-    def __init__(self):
+    Parameters
+    ----------
+    rewrite : callable, default=None
+        Applied to each message before printing (to put column names in it).
+    """
+
+    def __init__(self, rewrite=None):
         super().__init__(record=True)
+        self._rewrite = rewrite or (lambda message: message)
 
     def __enter__(self):
         self._caught = super().__enter__()
@@ -206,7 +214,7 @@ class reported_warnings(warnings.catch_warnings):
         super().__exit__(*exc_info)
         seen = set()
         for caught in self._caught:
-            message = " ".join(str(caught.message).split())
+            message = self._rewrite(" ".join(str(caught.message).split()))
             if message not in seen:
                 seen.add(message)
                 print(f"skfisher: warning: {message}", file=sys.stderr)

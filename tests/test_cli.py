@@ -507,3 +507,13 @@ def test_dist_auto_on_counts_uses_discrete_families(cli):
     table = out.split("\n\n")[1]
     assert "negative_binomial" in table and "poisson" in table
     assert "gamma" not in table and "normal" not in table
+
+
+def test_warnings_name_the_columns(cli, folder):
+    # b = 2a: the collinearity warning must name the columns, not x0 and x1.
+    pairs = [(0, 1), (1, 2), (0, 3), (1, 5), (1, 4), (0, 0)]
+    rows = "\n".join(f"{y},{a},{2 * a}" for y, a in pairs)
+    (folder / "collinear.csv").write_text("y,a,b\n" + rows + "\n")
+    status, out, err = cli(["fit", "{collinear.csv}", "--target", "y"])
+    assert status == 0 and "std err" in out
+    assert "'a'" in err and "'b'" in err and "'x0'" not in err
