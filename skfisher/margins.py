@@ -245,7 +245,9 @@ class MarginalEffectsTable(SummaryTable):
         short = SummaryTable.__new__(MarginalEffectsTable)
         short.__dict__.update(self.__dict__)
         short.groups = None
-        short.names = ["  " + name.split(":", 1)[1] for name in self.names]
+        # Strip each "<class>:" prefix by its length: a label may contain a colon.
+        prefixes = [len(f"{label}:") for label in labels for _ in range(size)]
+        short.names = ["  " + name[n:] for name, n in zip(self.names, prefixes, strict=True)]
         lines = str(short).split("\n")
         first_row = next(i for i, line in enumerate(lines) if line and set(line) == {"-"}) + 1
         for g, label in reversed(list(enumerate(labels))):

@@ -37,6 +37,10 @@ def _randhie():
     return X.iloc[:2000], y.to_numpy()[:2000]  # idp, hlthg, hlthf, hlthp: dummies
 
 
+def _wine_target():
+    return load_wine().target
+
+
 def _wine_with_dummy():
     data = load_wine(as_frame=True)
     X = pd.DataFrame(
@@ -291,6 +295,10 @@ def test_table_prints_and_converts():
     for label in (0, 1, 2):
         assert f"P(y = {label})" in text
     assert "[0.05" in text and "0:alcohol" not in text  # grouped: the prefix is a heading
+    # A label with a colon keeps the feature names intact.
+    labelled = FisherLogisticRegression().fit(X, np.array(["a:1", "b", "c"])[_wine_target()])
+    text = str(labelled.marginal_effects(X))
+    assert "P(y = 'a:1')" in text and "  alcohol" in text and "1:alcohol" not in text
 
 
 def test_errors():
