@@ -7,7 +7,9 @@ from numpy.testing import assert_allclose
 from scipy import stats
 from sklearn.exceptions import NotFittedError
 
-from skfisher import FisherLogisticRegression
+from skfisher import FisherGLMRegressor, FisherLogisticRegression, FisherPoissonRegressor
+from skfisher.distributions import MLEDistribution
+from skfisher.families import NegativeBinomial
 from skfisher.inference import ChiSquareResult, lr_test, wald_test
 from skfisher.inference._hypotheses import linear_hypotheses
 
@@ -181,3 +183,71 @@ def test_lr_refuses_models_that_are_not_nested():
         lr_test(small, _fit(X, y, alpha=0.1))
     with pytest.raises(ValueError, match="fitted skfisher estimator"):
         lr_test(small, "model")
+
+
+# Other estimators with the Fisher contract ------------------------------------
+def _counts(seed=0, n=400):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 3))
+    y = rng.poisson(np.exp(0.3 + X @ [0.4, -0.2, 0.05])).astype(float)
+    return X, y
+
+
+@pytest.mark.parametrize(("cov_type", "sm_cov"), [("fisher", "nonrobust"), ("sandwich", "HC0")])
+def test_glm_wald_and_lr_match_statsmodels(cov_type, sm_cov):
+    X, y = _counts()
+    full = FisherGLMRegressor(cov_type=cov_type, tol=1e-10).fit(X, y)
+    reference = sm.GLM(y, sm.add_constant(X), family=sm.families.Poisson()).fit(
+        tol=1e-13, cov_type=sm_cov
+    )
+    ours = wald_test(full, "x1 = 0, x0 + x2 = 0.5")
+    expected = reference.wald_test("x2 = 0, x1 + x3 = 0.5", scalar=True, use_f=False)
+    assert_allclose(ours.statistic, expected.statistic, rtol=STAT_RTOL)
+    restricted = FisherGLMRegressor(tol=1e-10).fit(X[:, :1], y)
+    small = sm.GLM(y, sm.add_constant(X[:, :1]), family=sm.families.Poisson()).fit(tol=1e-13)
+    assert_allclose(
+        lr_test(restricted, full).statistic, 2 * (reference.llf - small.llf), rtol=STAT_RTOL
+    )
+
+
+def test_lr_compares_likelihoods_not_classes():
+    X, y = _counts()
+    poisson = FisherPoissonRegressor().fit(X[:, :1], y)
+    full = FisherGLMRegressor(family="poisson").fit(X, y)
+    assert lr_test(poisson, full).df == 2
+    with pytest.raises(ValueError, match="same model"):
+        lr_test(poisson, FisherGLMRegressor(family="gaussian").fit(X, y))
+    small = FisherGLMRegressor(family=NegativeBinomial(alpha=1.0)).fit(X[:, :1], y)
+    large = FisherGLMRegressor(family=NegativeBinomial(alpha=2.0)).fit(X, y)
+    with pytest.raises(ValueError, match="same model"):
+        lr_test(small, large)
+
+
+def test_distribution_wald_and_lr_are_the_textbook_ones():
+    # Normal sample, H0: μ = 0. LR = n log(σ̃²/σ̂²) with σ̃² = mean(y²) and
+    # σ̂² = var(y); Wald = (ȳ / (σ̂/√n))² with the MLE σ̂.
+    y = np.random.default_rng(0).normal(0.3, 2.0, size=200)
+    full = MLEDistribution("normal").fit(y)
+    restricted = MLEDistribution("normal", fixed={"loc": 0.0}).fit(y)
+    n = len(y)
+    lr = lr_test(restricted, full)
+    assert_allclose(lr.statistic, n * np.log(np.mean(y**2) / np.var(y)), rtol=1e-8)
+    assert lr.df == 1 and lr.hypotheses == ("loc = 0",)
+    wald = wald_test(full, "loc = 0")
+    assert_allclose(wald.statistic, (y.mean() / (y.std() / np.sqrt(n))) ** 2, rtol=1e-8)
+
+
+def test_multinomial_wald_matches_mnlogit():
+    # Names such as "1:x0" start with a digit: they are matched as names first.
+    rng = np.random.default_rng(3)
+    n = 400
+    X = rng.normal(size=(n, 2))
+    logits = np.column_stack([np.zeros(n), X @ [0.8, -0.3], X @ [-0.4, 0.6] + 0.2])
+    probabilities = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    y = np.array([rng.choice(3, p=p) for p in probabilities])
+    model = _fit(X, y)
+    reference = sm.MNLogit(y, sm.add_constant(X)).fit(method="newton", disp=0)
+    R = np.zeros((2, 6))
+    R[0, 1], R[0, 4], R[1, 5] = 1.0, -1.0, 1.0  # class-major, as params_ (and MNLogit's "F" order)
+    expected = reference.wald_test(R, scalar=True, use_f=False).statistic
+    assert_allclose(wald_test(model, "1:x0 = 2:x0, 2:x1 = 0").statistic, expected, rtol=STAT_RTOL)

@@ -1,5 +1,7 @@
 """Rao's score test and score screening against statsmodels and independent formulas."""
 
+import warnings
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -7,7 +9,7 @@ import statsmodels.api as sm
 from numpy.testing import assert_allclose
 from scipy.special import expit
 
-from skfisher import FisherLogisticRegression
+from skfisher import FisherGLMRegressor, FisherLogisticRegression
 from skfisher.inference import lr_test, score_screen, score_test, wald_test
 
 # statsmodels evaluates the same score and information at a restricted
@@ -153,6 +155,8 @@ def test_score_test_errors():
     restricted = _fit(X, y)
     with pytest.raises(ValueError, match="L2 penalty"):
         score_test(_fit(X, y, alpha=0.5), Z, y, X=X)
+    with pytest.raises(ValueError, match="bias_reduction='firth'"):
+        score_test(_fit(X, y, bias_reduction="firth"), Z, y, X=X)
     with pytest.raises(ValueError, match="X has 2 features"):
         score_test(restricted, Z, y, X=X[:, :2])
     with pytest.raises(ValueError, match="X_extra has 299 rows"):
@@ -170,3 +174,65 @@ def test_score_test_errors():
     three = np.digitize(Z[:, 0], [-0.5, 0.5])
     with pytest.raises(ValueError, match="multinomial"):
         score_test(_fit(X, three), Z, three, X=X)
+
+
+# Generalised linear models beyond the logistic ---------------------------------
+def _glm_case(family, link, seed=0, n=400):
+    rng = np.random.default_rng(seed)
+    X, Z = rng.normal(size=(n, 2)), rng.normal(size=(n, 2))
+    mu = np.exp(0.5 + X @ [0.3, -0.2] + Z @ [0.05, 0.0])
+    y = {
+        "poisson": lambda: rng.poisson(mu).astype(float),
+        "gamma": lambda: rng.gamma(3.0, mu / 3.0),
+        "gaussian": lambda: mu + rng.normal(size=n),
+        "inverse_gaussian": lambda: rng.wald(mu, 5.0),
+    }[family]()
+    links = sm.families.links
+    sm_link = {"log": links.Log(), "sqrt": links.Sqrt(), "identity": links.Identity()}.get(link)
+    sm_family = {
+        "poisson": sm.families.Poisson,
+        "gamma": sm.families.Gamma,
+        "gaussian": sm.families.Gaussian,
+        "inverse_gaussian": sm.families.InverseGaussian,
+    }[family]
+    sm_family = sm_family() if sm_link is None else sm_family(sm_link)
+    return X, Z, y, sm_family
+
+
+GLM_CASES = [
+    ("poisson", "log"),
+    ("poisson", "sqrt"),
+    ("gamma", "log"),
+    ("gamma", "inverse"),
+    ("gaussian", "identity"),
+    ("gaussian", "log"),
+    ("inverse_gaussian", "log"),
+]
+
+
+@pytest.mark.parametrize(("family", "link"), GLM_CASES)
+@pytest.mark.parametrize("information", ["expected", "observed"])
+def test_glm_families_match_statsmodels(family, link, information):
+    # Families with a dispersion use the restricted fit's Pearson φ̂, as
+    # statsmodels' GLMResults.score_test does.
+    X, Z, y, sm_family = _glm_case(family, link)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # statsmodels' DomainWarning for Poisson sqrt
+        reference = sm.GLM(y, sm.add_constant(X), family=sm_family).fit(tol=1e-13)
+        expected = reference.score_test(
+            exog_extra=Z, observed=information == "observed"
+        ).statistic[0]
+    restricted = FisherGLMRegressor(family=family, link=link, tol=1e-10).fit(X, y)
+    ours = score_test(restricted, Z, y, X=X, information=information)
+    assert_allclose(ours.statistic, expected, rtol=SCORE_RTOL)
+
+
+def test_glm_offset_is_used():
+    X, Z, y, _ = _glm_case("poisson", "log", seed=3)
+    offset = np.log(np.random.default_rng(0).uniform(0.5, 2.0, size=len(y)))
+    restricted = FisherGLMRegressor(tol=1e-10).fit(X, y, offset=offset)
+    reference = sm.GLM(y, sm.add_constant(X), family=sm.families.Poisson(), offset=offset).fit(
+        tol=1e-13
+    )
+    ours = score_test(restricted, Z, y, X=X, offset=offset)
+    assert_allclose(ours.statistic, reference.score_test(exog_extra=Z).statistic[0], rtol=1e-5)
