@@ -1,5 +1,6 @@
 """The Fisher contract: what every fitted skfisher estimator exposes (DESIGN §1–2)."""
 
+import inspect
 import warnings
 
 import numpy as np
@@ -170,6 +171,11 @@ class FisherMixin:
     def _set_cluster_fisher(self, problem, theta, groups):
         """Set ``cluster_fisher_`` (Σ_g u_g u_gᵀ) and ``n_groups_``."""
         if groups is None:
+            if "groups" not in inspect.signature(self.fit).parameters:
+                raise ValueError(
+                    f"cov_type='cluster' is not available for {type(self).__name__}: its fit "
+                    "takes no groups. Use cov_type='sandwich'."
+                )
             raise ValueError("cov_type='cluster' needs groups: pass fit(X, y, groups=...).")
         try:
             self.cluster_fisher_ = problem.cluster_fisher(theta, groups)

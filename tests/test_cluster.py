@@ -10,6 +10,7 @@ from numpy.testing import assert_allclose
 from scipy.special import expit
 
 from skfisher import FisherGLMRegressor, FisherLogisticRegression
+from skfisher.distributions import MLEDistribution
 
 # Both sides sandwich the same per-cluster score sums between the same
 # Hessian at estimates that agree to ~1e-9; 1e-6 is the tolerance asked for
@@ -178,3 +179,9 @@ def test_multinomial_matches_mnlogit():
     )
     expected = np.asarray(reference.bse).ravel(order="F")  # class-major, as params_
     assert_allclose(ours.standard_errors_, expected, rtol=SE_RTOL)
+
+
+def test_estimator_without_groups_refuses_cluster():
+    y = np.random.default_rng(0).normal(size=100)
+    with pytest.raises(ValueError, match="its fit takes no groups"):
+        MLEDistribution("normal", cov_type="cluster").fit(y)
