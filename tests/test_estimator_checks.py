@@ -2,13 +2,14 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skfisher import FisherLogisticRegression
+from skfisher import FisherLogisticRegression, FisherPoissonRegressor
 
 ESTIMATORS = [
     FisherLogisticRegression(),
     FisherLogisticRegression(alpha=1.0, cov_type="sandwich"),
     FisherLogisticRegression(fit_intercept=False, cov_type="empirical"),
     FisherLogisticRegression(bias_reduction="firth"),
+    FisherPoissonRegressor(bias_reduction="firth"),
 ]
 
 # The checks fit 30 features on 15 rows: the classes are separable and the
@@ -35,6 +36,8 @@ _NOT_IDENTIFIED = {
 
 
 def _expected_failed_checks(estimator):
+    if isinstance(estimator, FisherPoissonRegressor):
+        return {}
     if estimator.bias_reduction is not None:
         return _NOT_IDENTIFIED
     return _SEPARATED if estimator.alpha == 0 else {}
