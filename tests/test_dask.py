@@ -88,8 +88,6 @@ def test_distributed_local_cluster_fit_equals_numpy_fit():
             Xd = da.from_array(X, chunks=(5000, 5)).persist()
             yd = da.from_array(y, chunks=5000).persist()
             wd = da.from_array(w, chunks=5000).persist()
-            dask_fit = FisherLogisticRegression(cov_type="sandwich").fit(
-                Xd, yd, sample_weight=wd
-            )
+            dask_fit = FisherLogisticRegression(cov_type="sandwich").fit(Xd, yd, sample_weight=wd)
     np.testing.assert_allclose(dask_fit.params_, numpy_fit.params_, rtol=1e-8)
     np.testing.assert_allclose(dask_fit.standard_errors_, numpy_fit.standard_errors_, rtol=1e-8)
