@@ -221,3 +221,13 @@ def test_information_matrix_test_errors():
     three = np.random.default_rng(1).integers(0, 3, size=len(y))
     with pytest.raises(ValueError, match="multinomial"):
         information_matrix_test(FisherLogisticRegression().fit(X, three), X, three)
+
+
+def test_collinear_columns_reduce_the_degrees_of_freedom():
+    # x2 = x0 + x1: the 10 products of [1, x0, x1, x2] span only the 6 of [1, x0, x1].
+    X, y = _poisson(7)
+    X = np.column_stack([X, X[:, 0] + X[:, 1]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the CollinearityWarning of the fit
+        model = FisherGLMRegressor().fit(X, y)
+    assert information_matrix_test(model, X, y).df == 6

@@ -24,6 +24,7 @@ import numpy as np
 from scipy import stats
 from sklearn.utils.validation import validate_data
 
+from .._linalg import SymmetricFactor
 from ._classical import _check_unpenalised, check_fisher_fitted
 from ._result import ChiSquareResult
 
@@ -136,7 +137,8 @@ def _model_variance_statistic(problem, theta, q, rows_of):
             p_theta -= (w[rows] * problem.phi * slope) @ x
     n_total = w.sum()
     correction = -cross + (np.outer(d_phi, p_theta) / n_total if has_phi else 0.0)
-    M = np.linalg.solve(information, correction.T).T
+    # A pseudo-inverse for collinear columns: their indicators drop out of df.
+    M = SymmetricFactor(information).solve(correction.T).T
     variance, unadjusted = np.zeros((q, q)), np.zeros(q)
     for rows, x in _chunks(problem):
         row = rows_of(rows)
