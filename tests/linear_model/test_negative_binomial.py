@@ -1,0 +1,199 @@
+"""The negative binomial (NB2) with α estimated, against statsmodels' discrete model.
+
+statsmodels' ``discrete_model.NegativeBinomial(loglike_method="nb2")`` maximises
+the same log-likelihood in ``[β, α]``; its ``bse`` is the inverse of the
+observed information (its Hessian), its ``cov_type="HC0"`` the sandwich, and
+its ``score_obs`` gives the per-row scores in ``[β, α]``. The expected
+information, which no statsmodels model reports for α, is checked against
+its definition ``E[s sᵀ]`` by summation over the counts, and its coefficient
+block against statsmodels' GLM with α fixed at the estimate (α and β are
+orthogonal, so the blocks are the same).
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+import statsmodels.api as sm
+from numpy.testing import assert_allclose
+from scipy import stats
+from statsmodels.discrete.discrete_model import NegativeBinomial as DiscreteNB
+
+from skfisher import FisherGLMRegressor
+from skfisher.families import NegativeBinomial
+
+# statsmodels' Newton iterations stop at tol=1e-12 on the parameters and ours
+# at 1e-10 standard errors; the bound is the acceptance criterion of the issue.
+RTOL = 1e-5
+LOGLIK_RTOL = 1e-8
+
+
+def randhie(n=None):
+    """Doctor visits in the RAND health insurance experiment (statsmodels' NB example)."""
+    data = sm.datasets.randhie.load_pandas().data
+    if n is not None:
+        data = data.iloc[:n]
+    return data.drop(columns="mdvis"), data["mdvis"].to_numpy(float)
+
+
+def fit_ours(X, y, cov_type="fisher", **fit_params):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = FisherGLMRegressor("negative_binomial", tol=1e-10, cov_type=cov_type)
+        return model.fit(X, y, **fit_params)
+
+
+def fit_statsmodels(X, y, cov_type="nonrobust", **model_params):
+    exog = sm.add_constant(np.asarray(X, dtype=float))
+    model = DiscreteNB(y, exog, loglike_method="nb2", **model_params)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = model.fit(method="newton", maxiter=200, tol=1e-12, disp=0, cov_type=cov_type)
+        if not np.all(np.isfinite(fit.params)):
+            # With an exposure, statsmodels' Newton iterations from its own
+            # start diverge to nan; its BFGS gets there, and Newton from it
+            # polishes the estimate to the tolerance.
+            start = model.fit(method="bfgs", maxiter=1000, disp=0).params
+            fit = model.fit(
+                method="newton",
+                maxiter=200,
+                tol=1e-12,
+                disp=0,
+                cov_type=cov_type,
+                start_params=start,
+            )
+    assert fit.mle_retvals["converged"]
+    return model, fit
+
+
+@pytest.fixture(scope="module")
+def randhie_fits():
+    X, y = randhie()
+    ours = {
+        cov_type: fit_ours(X, y, cov_type)
+        for cov_type in ("fisher", "observed", "empirical", "sandwich")
+    }
+    model, fit = fit_statsmodels(X, y)
+    _, robust = fit_statsmodels(X, y, cov_type="HC0")
+    return X, y, ours, model, fit, robust
+
+
+def test_params_loglik_and_names_equal_statsmodels(randhie_fits):
+    X, y, ours, _, fit, _ = randhie_fits
+    model = ours["fisher"]
+    assert model.converged_
+    assert_allclose(model.params_, fit.params, rtol=RTOL)
+    assert model.param_names_[-1] == "alpha"
+    assert model.param_names_.tolist() == ["intercept", *X.columns, "alpha"]
+    assert_allclose(model.family_.alpha, fit.params[-1], rtol=RTOL)
+    assert_allclose(model.loglik_, fit.llf, rtol=LOGLIK_RTOL)
+    # statsmodels counts α in its AIC and BIC, as params_ does.
+    assert_allclose(model.aic_, fit.aic, rtol=LOGLIK_RTOL)
+    assert_allclose(model.bic_, fit.bic, rtol=LOGLIK_RTOL)
+
+
+def test_observed_and_sandwich_standard_errors_equal_statsmodels(randhie_fits):
+    _, _, ours, model, fit, robust = randhie_fits
+    assert_allclose(ours["observed"].standard_errors_, fit.bse, rtol=RTOL)
+    assert_allclose(ours["sandwich"].standard_errors_, robust.bse, rtol=RTOL)
+    hessian = model.hessian(fit.params)
+    scale = np.sqrt(np.outer(np.diag(hessian), np.diag(hessian)))
+    assert_allclose(ours["fisher"].observed_information_ / scale, -hessian / scale, atol=1e-7)
+
+
+def test_empirical_fisher_is_the_outer_product_of_statsmodels_scores(randhie_fits):
+    _, _, ours, model, fit, _ = randhie_fits
+    scores = model.score_obs(fit.params)
+    empirical = scores.T @ scores
+    scale = np.sqrt(np.outer(np.diag(empirical), np.diag(empirical)))
+    assert_allclose(ours["fisher"].empirical_fisher_ / scale, empirical / scale, atol=1e-7)
+    reference = np.sqrt(np.diag(np.linalg.inv(empirical)))
+    assert_allclose(ours["empirical"].standard_errors_, reference, rtol=RTOL)
+
+
+def test_expected_information_blocks(randhie_fits):
+    X, y, ours, _, _, _ = randhie_fits
+    model = ours["fisher"]
+    k = len(model.params_) - 1
+    information = model.information_
+    # α and β are orthogonal: the expected cross block is exactly 0.
+    assert np.all(information[:k, k] == 0)
+    # The β block is the GLM's with α fixed at the estimate.
+    alpha = model.params_[-1]
+    exog = sm.add_constant(np.asarray(X, dtype=float))
+    glm = sm.GLM(y, exog, family=sm.families.NegativeBinomial(alpha=alpha))
+    reference = -glm.hessian(model.params_[:k], scale=1.0, observed=False)
+    scale = np.sqrt(np.outer(np.diag(reference), np.diag(reference)))
+    assert_allclose(information[:k, :k] / scale, reference / scale, atol=1e-10)
+    # The α entry is Σ E[(∂ℓ/∂α)²], here summed over the counts row by row
+    # (on 300 rows: each row sums a few hundred terms).
+    mu = model.predict(X)[:300]
+    family = NegativeBinomial(alpha)
+    total = 0.0
+    for m in mu:
+        dist = stats.nbinom(1 / alpha, 1 / (1 + alpha * m))
+        counts = np.arange(dist.isf(1e-18) + 1)
+        total += dist.pmf(counts) @ family.alpha_score_obs(counts, np.full_like(counts, m)) ** 2
+    assert_allclose(family.alpha_information_obs(mu).sum(), total, rtol=1e-9)
+    fisher_se = np.sqrt(np.diag(np.linalg.inv(information)))
+    assert_allclose(model.standard_errors_, fisher_se, rtol=1e-10)
+
+
+def test_exposure_offset_equals_statsmodels_exposure():
+    X, y = randhie(3000)
+    exposure = np.random.default_rng(0).uniform(0.5, 2.0, size=len(y))
+    ours = fit_ours(X, y, cov_type="observed", offset=np.log(exposure))
+    _, fit = fit_statsmodels(X, y, exposure=exposure)
+    assert_allclose(ours.params_, fit.params, rtol=RTOL)
+    assert_allclose(ours.standard_errors_, fit.bse, rtol=RTOL)
+    assert_allclose(ours.loglik_, fit.llf, rtol=LOGLIK_RTOL)
+
+
+def test_weights_are_repeated_rows():
+    X, y = randhie(1500)
+    X = np.asarray(X)
+    w = np.random.default_rng(1).integers(0, 4, size=len(y)).astype(float)
+    weighted = fit_ours(X, y, cov_type="sandwich", sample_weight=w)
+    rows = np.repeat(np.arange(len(y)), w.astype(int))
+    repeated = fit_ours(X[rows], y[rows], cov_type="sandwich")
+    for name in (
+        "params_",
+        "standard_errors_",
+        "information_",
+        "observed_information_",
+        "empirical_fisher_",
+        "loglik_",
+        "deviance_",
+    ):
+        assert_allclose(getattr(weighted, name), getattr(repeated, name), rtol=1e-8, err_msg=name)
+
+
+def test_fixed_alpha_is_not_estimated():
+    X, y = randhie(2000)
+    model = FisherGLMRegressor(NegativeBinomial(alpha=1.3)).fit(X, y)
+    assert "alpha" not in model.param_names_
+    assert model.family_.alpha == 1.3
+    assert len(model.params_) == X.shape[1] + 1
+
+
+def test_alpha_on_its_boundary_warns_and_reports_no_standard_error():
+    # Poisson counts: the likelihood in α is largest at 0 for this seed.
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(300, 2))
+    y = rng.poisson(np.exp(0.5 + X @ [0.3, -0.2])).astype(float)
+    with pytest.warns(UserWarning, match="alpha went to its boundary 0.*Use family='poisson'"):
+        model = FisherGLMRegressor("negative_binomial").fit(X, y)
+    assert not model.converged_
+    assert np.isnan(model.standard_errors_[-1])
+    assert model.params_[-1] < 1e-6
+
+
+def test_predict_and_d2_use_the_estimated_alpha():
+    X, y = randhie(2000)
+    model = FisherGLMRegressor("negative_binomial").fit(X, y)
+    mu = model.predict(X)
+    family = NegativeBinomial(model.params_[-1])
+    deviance = family.unit_deviance(y, mu).sum()
+    null = family.unit_deviance(y, np.full_like(y, y.mean())).sum()
+    assert_allclose(model.score(X, y), 1 - deviance / null, rtol=1e-12)
+    assert_allclose(model.deviance_, deviance, rtol=1e-12)
