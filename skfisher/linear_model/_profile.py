@@ -124,18 +124,26 @@ class LikelihoodProfile:
         self.unconverged = set()
         self.discontinuous = set()
 
-    def statistic(self, j, value, start=None):
+    def statistic(self, j, value, start=None, restarts=False):
         """Return ``(LR, θ_free)`` with ``θ_j = value``; LR is None outside the domain.
 
-        The refit runs from ``start`` (the previous point of the profile) and
-        from ``θ̂`` and keeps the higher maximum: a penalised (Firth)
-        log-likelihood need not be concave, and its restricted maximum can
-        jump between two local maxima along the profile.
+        The refit starts from ``start`` (the previous point of the profile) or
+        from ``θ̂``; with ``restarts`` it runs from both and keeps the higher
+        maximum.
         """
         fixed = FixedProblem(self.problem, self.theta.size, [j], [value])
-        starts = [self.theta[fixed.free]] + ([] if start is None else [start])
+        default = self.theta[fixed.free]
+        if start is None:
+            starts = [default]
+        else:
+            starts = [start, default] if restarts else [start, None]
         best = None
         for theta0 in starts:
+            if theta0 is None:
+                # A warm start outside the domain falls back on θ̂.
+                if best is not None:
+                    break
+                theta0 = default
             if not np.isfinite(fixed.objective(theta0)):
                 continue
             result = fisher_scoring(fixed, theta0, max_iter=_REFIT_MAX_ITER, tol=_REFIT_TOL)
@@ -157,13 +165,30 @@ class LikelihoodProfile:
         return self._end(j, -1.0, z), self._end(j, 1.0, z)
 
     def _end(self, j, side, z):
-        """Return ``θ̂_j + side d`` with ``√LR = z``, d > 0 found by brentq after bracketing."""
+        """Return the end of the interval on one side of ``θ̂_j``.
+
+        A penalised (Firth) log-likelihood need not be concave: along the
+        profile the restricted maximum can move from one local maximum to
+        another, and warm starts can then follow the lower one, so that
+        brentq lands on a jump of LR rather than on a root. A jump is
+        detected by evaluating LR at the end found; the search is then
+        repeated with every refit also started from θ̂.
+        """
+        end, jumped = self._search(j, side, z, restarts=False)
+        if jumped:
+            end, jumped = self._search(j, side, z, restarts=True)
+            if jumped:
+                self.discontinuous.add(self.names[j])
+        return end
+
+    def _search(self, j, side, z, restarts):
+        """Return ``(θ̂_j + side d, jumped)`` with ``√LR = z``: bracketing, then brentq."""
         center, se = self.theta[j], self.standard_errors[j]
         warm = {"start": None}
 
         def excess(d):
             # √LR(θ̂_j + side d) − z: negative inside the interval, rising with d.
-            statistic, theta_free = self.statistic(j, center + side * d, warm["start"])
+            statistic, theta_free = self.statistic(j, center + side * d, warm["start"], restarts)
             if statistic is None:
                 return None
             warm["start"] = theta_free
@@ -178,16 +203,21 @@ class LikelihoodProfile:
                 # Outside the parameter's domain (the negative binomial's α ≤ 0):
                 # the end lies between the last point inside and this one.
                 infeasible = outside
+                growth = 2.0
             else:
                 inside = outside
+                # √LR is nearly linear in d: aim 10% beyond the linear guess.
+                growth = min(2.0, max(1.05, 1.1 * z / max(value + z, 1e-12)))
             if infeasible - inside <= _ENDPOINT_XTOL * se:
                 # LR stays below z² up to the boundary of the domain.
-                return center + side * inside
+                return center + side * inside, False
             if inside > 2.0**_MAX_DOUBLINGS * z * se:
-                return side * np.inf
-            outside = min(2.0 * outside, 0.5 * (inside + infeasible))
+                return side * np.inf, False
+            outside = min(
+                growth * inside if inside else 2.0 * outside, 0.5 * (inside + infeasible)
+            )
         else:
-            return side * np.inf
+            return side * np.inf, False
 
         def bounded(d):
             value = excess(d)
@@ -195,11 +225,7 @@ class LikelihoodProfile:
 
         d = optimize.brentq(bounded, inside, outside, xtol=_ENDPOINT_XTOL * se)
         value = excess(d)
-        if value is None or abs(value) > 1e-6 * z:
-            # brentq found a jump of the profile, not a root: the restricted
-            # maximum moved between local maxima.
-            self.discontinuous.add(self.names[j])
-        return center + side * d
+        return center + side * d, value is None or abs(value) > 1e-6 * z
 
     def pvalue(self, j):
         """Return ``P(χ²₁ > LR(0))`` for ``θ_j = 0`` (nan when 0 is outside the domain)."""

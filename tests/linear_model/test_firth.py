@@ -362,6 +362,15 @@ def test_flic_needs_logistic_with_intercept():
         FisherLogisticRegression(bias_reduction="flic", fit_intercept=False).fit(X, y)
 
 
+def test_dask_arrays_refused():
+    da = pytest.importorskip("dask.array")
+    X, y = spector()
+    with pytest.raises(ValueError, match="bias_reduction.*dask"):
+        FisherLogisticRegression(bias_reduction="firth").fit(
+            da.from_array(X, chunks=8), da.from_array(y, chunks=8)
+        )
+
+
 def test_bad_bias_reduction_value():
     X, y = spector()
     with pytest.raises(ValueError, match="bias_reduction"):

@@ -49,7 +49,9 @@ class StatsmodelsProfile:
         rest = np.delete(self.X1, j, axis=1)
         refit = sm.GLM(self.y, rest, family=self.family, offset=value * self.X1[:, j])
         try:
-            deviance = refit.fit(tol=1e-13, maxiter=200).deviance
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # overflow before it gives up
+                deviance = refit.fit(tol=1e-13, maxiter=200).deviance
         except ValueError:
             # statsmodels' IRLS has no step halving: from its default start the
             # gamma fit with the intercept at 0 leaves the domain; start it
@@ -334,3 +336,34 @@ def test_separated_plain_fit_refused():
 def test_unfitted():
     with pytest.raises(AttributeError):
         FisherLogisticRegression().lr_pvalues_  # noqa: B018
+
+
+# Negative binomial: α re-estimated in every refit, and profiled itself -------------
+def _negative_binomial_data(alpha, seed):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(150, 2))
+    mu = np.exp(0.5 + X @ [0.4, -0.3])
+    return X, rng.negative_binomial(1 / alpha, 1 / (1 + alpha * mu)).astype(float)
+
+
+def test_negative_binomial_alpha_profile():
+    X, y = _negative_binomial_data(0.6, seed=1)
+    model = _fit(FisherGLMRegressor(family="negative_binomial"), X, y)
+    X1 = _with_intercept(X)
+    for end in model.conf_int(method="profile")[-1]:
+        family = sm.families.NegativeBinomial(alpha=end)
+        restricted = sm.GLM(y, X1, family=family).fit(tol=1e-13, maxiter=200).llf
+        # statsmodels' refit at fixed α converges to a deviance change of 1e-13.
+        assert_allclose(2 * (model.loglik_ - restricted), Q95, rtol=1e-6)
+    assert np.isnan(model.lr_pvalues_[-1])  # α = 0 is outside the domain
+
+
+def test_negative_binomial_alpha_interval_reaches_the_boundary():
+    X, y = _negative_binomial_data(0.08, seed=5)
+    model = _fit(FisherGLMRegressor(family="negative_binomial"), X, y)
+    poisson = _fit(FisherPoissonRegressor(), X, y)
+    # The Poisson fit (the limit α → 0) is inside the 95% region ...
+    assert 2 * (model.loglik_ - poisson.loglik_) < Q95
+    # ... so the interval reaches the lower end of α's domain.
+    lower, upper = model.conf_int(method="profile")[-1]
+    assert lower < 1e-6 < model.params_[-1] < upper
