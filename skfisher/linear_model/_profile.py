@@ -223,7 +223,13 @@ class LikelihoodProfile:
             value = excess(d)
             return np.inf if value is None else value
 
-        d = optimize.brentq(bounded, inside, outside, xtol=_ENDPOINT_XTOL * se)
+        if inside > 0 and bounded(inside) >= 0:
+            # The end is at the last point inside to rounding (√LR exactly linear,
+            # as for the gaussian): re-evaluated from another start, √LR − z
+            # there changed sign.
+            d = inside
+        else:
+            d = optimize.brentq(bounded, inside, outside, xtol=_ENDPOINT_XTOL * se)
         value = excess(d)
         return center + side * d, value is None or abs(value) > 1e-6 * z
 

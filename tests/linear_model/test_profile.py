@@ -151,6 +151,18 @@ def test_large_sample_approaches_wald():
     assert large < difference(200) / 4
 
 
+def test_gaussian_identity_profile_is_wald():
+    """φ held at φ̂: LR(b) = (b − β̂)²/SE² exactly, so the profile is the Wald interval."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50, 2))
+    y = 1 + X @ [0.5, -0.2] + rng.normal(size=50)
+    model = _fit(FisherGLMRegressor(family="gaussian"), X, y)
+    # The ends are located to 1e-9 standard errors.
+    assert_allclose(model.conf_int(method="profile"), model.conf_int(), rtol=1e-8)
+    wald = stats.chi2.sf((model.params_ / model.standard_errors_) ** 2, 1)
+    assert_allclose(model.lr_pvalues_, wald, rtol=1e-8)
+
+
 def test_other_alpha_levels():
     X, y = spector()
     model = _fit(FisherLogisticRegression(), X, y)
