@@ -155,6 +155,27 @@ def test_poisson_equals_direct_maximisation(case):
     assert_allclose(glm.params_, model.params_, rtol=1e-12)  # the same estimator
 
 
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("family", ["binomial", "poisson"])
+def test_random_problems_equal_direct_maximisation(family, seed):
+    """Small random problems (n = 25, k = 3, 1–3 features), separated or not."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(25, 1 + seed % 3)) * rng.uniform(0.5, 2.0, size=1 + seed % 3)
+    eta = -1.0 + X @ rng.normal(size=X.shape[1])
+    if family == "binomial":
+        y = (rng.random(25) < expit(eta)).astype(float)
+        model = _fit(FisherLogisticRegression(bias_reduction="firth"), X, y)
+        start = None
+    else:
+        y = rng.poisson(np.exp(eta)).astype(float)
+        model = _fit(FisherPoissonRegressor(bias_reduction="firth"), X, y)
+        start = np.append(np.log(y.mean() + 0.5), np.zeros(X.shape[1]))
+    # BFGS on the independent ℓ* to a gradient of 1e-11, as above; atol for a
+    # coefficient that happens to be near 0.
+    expected = direct_maximum(X, y, family, start=start)
+    assert_allclose(model.params_, expected, rtol=1e-6, atol=1e-8)
+
+
 def test_binomial_glm_equals_logistic():
     X, y = spector()
     logistic = _fit(FisherLogisticRegression(bias_reduction="firth"), X, y)
