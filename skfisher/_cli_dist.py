@@ -21,6 +21,11 @@ def run_dist(args, loaded):
     if column is None:
         raise CLIError("--column is required with a data file: name the column to fit")
     x = table.numeric(column, "--column")
+    if args.cov_type == "cluster":
+        raise CLIError(
+            "--cov-type cluster needs groups of observations, which dist does not take; "
+            "choose fisher, observed, empirical or sandwich"
+        )
     estimator_class = _estimator_class()
 
     def report(estimator, family):

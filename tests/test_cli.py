@@ -63,6 +63,7 @@ FILES = {
     "single.csv": lambda: "y,x,c\n1,0.5,a\n0,1.5,a\n1,0.1,a\n",
     "negweights.csv": lambda: "y,x,w\n1,0.5,1\n0,1.5,-1\n1,0.1,1\n0,0.3,1\n",
     "semicolons.csv": lambda: "y;x\n1;0.5\n",
+    "only_target.csv": lambda: "y\n1\n0\n1\n",
 }
 
 # Run in a subprocess. id -> (arguments after "skfisher", name of the standard input or None)
@@ -124,6 +125,13 @@ BAD = {
     "dist_unknown_column": (["dist", "{colors.csv}", "--column", "nope"], "'nope'"),
     "dist_non_numeric": (["dist", "{colors.csv}", "--column", "color"], "not numeric"),
     "dist_no_column": (["dist", "{colors.csv}"], "--column is required"),
+    "dist_cluster": (["dist", "--cov-type", "cluster"], "--cov-type cluster"),
+    "cluster_without_groups": (["fit", "--cov-type", "cluster"], "--groups"),
+    "groups_without_cluster": (["fit", "--groups", "PID"], "--groups"),
+    "no_features_no_intercept": (
+        ["fit", "{only_target.csv}", "--target", "y", "--no-intercept"],
+        "nothing to fit",
+    ),
 }
 # The bad-input cases that also run in a subprocess: one of each kind.
 SUBPROCESS_BAD = [
