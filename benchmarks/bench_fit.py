@@ -30,19 +30,19 @@ TOL = 1e-8
 
 
 # Data -------------------------------------------------------------------------
-def make_data(case):
+def make_data(case, n_rows=None):
     rng = np.random.default_rng(0)
     if case == "gamma-dist":
-        return rng.gamma(2.5, 1.7, size=10**6), None
+        return rng.gamma(2.5, 1.7, size=n_rows or 10**6), None
     if case == "sparse-logistic":
-        n, k = 2 * 10**5, 2000
+        n, k = n_rows or 2 * 10**5, 2000
         X = sp.random(n, k, density=0.01, format="csr", random_state=0, dtype=float)
         X.data = rng.standard_normal(X.nnz)
     else:
         n, k = {"logistic-1e6x20": (10**6, 20), "logistic-2e5x200": (2 * 10**5, 200)}.get(
             case, (10**6, 20)
         )
-        X = rng.standard_normal((n, k))
+        X = rng.standard_normal((n_rows or n, k))
     beta = rng.normal(0, 2.0 / np.sqrt(k), X.shape[1])
     eta = X @ beta - 0.5
     if case.startswith("poisson"):
@@ -218,7 +218,12 @@ def peak_memory(case, name):
         "import sys, warnings; sys.path.insert(0, 'benchmarks'); import bench_fit as b;"
         f"X, y = b.make_data({case!r});"
         f"n = b.skfisher_iterations({case!r}, X, y) if {name!r} == 'limit' else 0;"
-        "warnings.simplefilter('ignore'); import gc; gc.collect();"
+        "warnings.simplefilter('ignore'); import gc;"
+        # Import the method's libraries on a small sample first: their code is
+        # not the fit's memory.
+        f"xs, ys = b.make_data({case!r}, n_rows=2000);"
+        f"b.run_method({name!r}, {case!r}, xs, ys, 1);"
+        "del xs, ys; gc.collect();"
         "b._reset_peak(); base = b._vm('VmRSS');"
         f"b.run_method({name!r}, {case!r}, X, y, n);"
         "print(b._vm('VmHWM') - base)"

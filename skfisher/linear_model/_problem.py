@@ -88,7 +88,11 @@ class GLMProblem(ScoringProblem):
         # The loop runs at φ = 1: φ scales U and I alike, so it changes neither
         # the step nor the decrement of the families without dispersion.
         score_eta, weight = self._eta_derivatives(theta, 1.0)
-        information, score = self.design.gram(self.w * weight, self.w * score_eta)
+        # Both are fresh per-row arrays: weighting them in place keeps the
+        # peak memory of an iteration at a few vectors of length n.
+        information, score = self.design.gram(
+            np.multiply(weight, self.w, out=weight), np.multiply(score_eta, self.w, out=score_eta)
+        )
         score -= self.penalty * theta
         information[np.diag_indices_from(information)] += self.penalty
         self._information_at = (theta.tobytes(), information)
