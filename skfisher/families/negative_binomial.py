@@ -2,7 +2,7 @@
 
 import numpy as np
 from numpy.polynomial import Chebyshev
-from scipy import stats
+from scipy import integrate, stats
 from scipy.special import betaln, digamma, gammaln, polygamma, xlogy
 
 from .._validation import Support
@@ -15,6 +15,8 @@ _SERIES_TAIL = 1e-17
 _SERIES_BLOCK = 1 << 20
 # Above this many rows the expected information in α is interpolated in μ.
 _INTERPOLATE_ABOVE = 512
+# Rows whose series would need more terms use the integral form.
+_MAX_SERIES_TERMS = 1 << 16
 
 
 class NegativeBinomial(GLMFamily):
@@ -157,53 +159,91 @@ class NegativeBinomial(GLMFamily):
         ``r Σ_{j≥0} P(Y > j) (μ − 2j − αj²) / ((1 + αj)² (1 + αμ))``,
 
         summed with the negative binomial probabilities up to the point where
-        the upper tail is below ``1e-17``. The expected information between α
-        and the coefficients is 0 (Lawless 1987), so the expected information
-        matrix is block diagonal.
+        the upper tail is below ``1e-17``; a row whose counts spread over more
+        than 65536 values takes an integral form instead, whose cost does not
+        grow with μ. The expected information between α and the coefficients
+        is 0 (Lawless 1987), so the expected information matrix is block
+        diagonal.
         """
         alpha = self._alpha()
-        r = 1.0 / alpha
         mu = np.asarray(mu, dtype=float)
         prob = 1.0 / (1.0 + alpha * mu)
-        last = stats.nbinom.isf(_SERIES_TAIL, r, prob)
+        last = stats.nbinom.isf(_SERIES_TAIL, 1.0 / alpha, prob)
         # Where the quantile is not available, fifty standard deviations.
         fallback = mu + 50.0 * np.sqrt(mu + alpha * np.square(mu)) + 50.0
-        last = np.where(np.isfinite(last), last, fallback).astype(np.int64) + 1
-        grid = np.arange(last.max() + 1, dtype=float)
-        # log P(Y = j) = Σ_{i<j} log(1 + αi) − log j! − r log(1 + αμ) + j log(μ/(1 + αμ)),
-        # the log Γ ratio as a running sum: exact for small α, where a difference
-        # of log Γ at r = 1/α would lose the digits the cancellation below needs.
-        log_coef = _rising_sums(grid, alpha)[0] - gammaln(grid + 1.0)
-        shape_j = (-2.0 * grid - alpha * np.square(grid)) / np.square(1.0 + alpha * grid)
-        inv_j = 1.0 / np.square(1.0 + alpha * grid)
-        total = np.empty_like(mu)
-        # Rows sorted by series length, in blocks of bounded rows × terms.
-        order = np.argsort(last, kind="stable")
-        sorted_last = last[order]
-        start = 0
-        while start < order.size:
-            stop = min(order.size, start + max(1, _SERIES_BLOCK // int(sorted_last[start] + 1)))
-            while (
-                stop - start > 1 and (stop - start) * (sorted_last[stop - 1] + 1) > _SERIES_BLOCK
-            ):
-                stop = start + (stop - start) // 2
-            rows = order[start:stop]
-            width = int(sorted_last[stop - 1]) + 1
-            log_mean = np.log(mu[rows] * prob[rows])
-            pmf = np.exp(
-                log_coef[None, :width]
-                - r * np.log1p(alpha * mu[rows])[:, None]
-                + grid[None, :width] * log_mean[:, None]
+        last = np.where(np.isfinite(last), last, fallback)
+        information = np.empty_like(mu)
+        long = last > _MAX_SERIES_TERMS
+        if long.any():
+            information[long] = _alpha_information_integral(mu[long], alpha)
+        if not long.all():
+            short = ~long
+            information[short] = _alpha_information_sum(
+                mu[short], alpha, last[short].astype(np.int64) + 1
             )
-            # P(Y > j) for j < width − 1, summed from the small end of the tail.
-            survival = np.cumsum(pmf[:, :0:-1], axis=1)[:, ::-1]
-            terms = mu[rows, None] * inv_j[None, : width - 1] + shape_j[None, : width - 1]
-            total[rows] = np.sum(survival * terms, axis=1) * prob[rows]
-            start = stop
-        return r * total
+        return information
 
     def __repr__(self):
         return f"NegativeBinomial(alpha={self.alpha!r})"
+
+
+def _alpha_information_sum(mu, alpha, last):
+    """The series of :meth:`NegativeBinomial.alpha_information_series`, up to ``last``."""
+    r = 1.0 / alpha
+    prob = 1.0 / (1.0 + alpha * mu)
+    grid = np.arange(last.max() + 1, dtype=float)
+    # log P(Y = j) = Σ_{i<j} log(1 + αi) − log j! − r log(1 + αμ) + j log(μ/(1 + αμ)),
+    # the log Γ ratio as a running sum: exact for small α, where a difference
+    # of log Γ at r = 1/α would lose the digits the cancellation below needs.
+    log_coef = _rising_sums(grid, alpha)[0] - gammaln(grid + 1.0)
+    shape_j = (-2.0 * grid - alpha * np.square(grid)) / np.square(1.0 + alpha * grid)
+    inv_j = 1.0 / np.square(1.0 + alpha * grid)
+    total = np.empty_like(mu)
+    # Rows sorted by series length, in blocks of bounded rows × terms.
+    order = np.argsort(last, kind="stable")
+    sorted_last = last[order]
+    start = 0
+    while start < order.size:
+        stop = min(order.size, start + max(1, _SERIES_BLOCK // int(sorted_last[start] + 1)))
+        while stop - start > 1 and (stop - start) * (sorted_last[stop - 1] + 1) > _SERIES_BLOCK:
+            stop = start + (stop - start) // 2
+        rows = order[start:stop]
+        width = int(sorted_last[stop - 1]) + 1
+        log_mean = np.log(mu[rows] * prob[rows])
+        pmf = np.exp(
+            log_coef[None, :width]
+            - r * np.log1p(alpha * mu[rows])[:, None]
+            + grid[None, :width] * log_mean[:, None]
+        )
+        # P(Y > j) for j < width − 1, summed from the small end of the tail.
+        survival = np.cumsum(pmf[:, :0:-1], axis=1)[:, ::-1]
+        terms = mu[rows, None] * inv_j[None, : width - 1] + shape_j[None, : width - 1]
+        total[rows] = np.sum(survival * terms, axis=1) * prob[rows]
+        start = stop
+    return r * total
+
+
+def _alpha_information_integral(mu, alpha):
+    """Return ``E[(∂ℓ/∂α)²]`` per row from an integral over t, for very large ``αμ``.
+
+    With ``ψ'(z) = ∫₀^∞ t e^{−zt} / (1 − e^{−t}) dt`` and the negative
+    binomial's ``E[e^{−tY}] = (1 + αμ (1 − e^{−t}))^{−r}``,
+    ``E[ψ'(r) − ψ'(Y + r)] = ∫₀^∞ t e^{−rt} [1 − (1 + αμ(1 − e^{−t}))^{−r}] / (1 − e^{−t}) dt``
+    and the information is ``r⁴`` times it minus ``r² μ/(1 + αμ)``; there is no
+    cancellation between the two when ``αμ`` is large, the only case used.
+    """
+    r = 1.0 / alpha
+    out = np.empty_like(mu)
+    for i, m in enumerate(mu):
+
+        def integrand(t, m=m):
+            one_minus = -np.expm1(-t)
+            tail = -np.expm1(-r * np.log1p(alpha * m * one_minus))
+            return t * np.exp(-r * t) * tail / one_minus if t > 0 else alpha * m * r
+
+        value, _ = integrate.quad(integrand, 0.0, np.inf, epsabs=0.0, epsrel=1e-11, limit=200)
+        out[i] = r**4 * value - r * r * m / (1.0 + alpha * m)
+    return out
 
 
 # Counts up to this size use exact running sums over j < y; beyond it (and for

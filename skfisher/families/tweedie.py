@@ -1,7 +1,7 @@
 """The Tweedie family with power 1 < p < 2: compound Poisson–gamma responses."""
 
 import numpy as np
-from scipy.special import gammaln, logsumexp
+from scipy.special import digamma, gammaln, logsumexp, polygamma
 
 from .._validation import Support
 from ._base import GLMFamily
@@ -107,22 +107,33 @@ class Tweedie(GLMFamily):
 _SERIES_BLOCK = 1 << 20
 # Terms below the largest by more than this (in log) are left out: e⁻⁴⁰ ≈ 4e-18.
 _LOG_CUT = 40.0
+# Beyond this many terms the sum is taken as an integral over j (see below).
+_MAX_TERMS = 4096
+_HERMITE_NODES, _HERMITE_WEIGHTS = np.polynomial.hermite.hermgauss(40)
 
 
 def _log_wright_series(log_x, gamma, mode):
     """Return ``log Σ_{j≥1} x^j / (j! Γ(γ j))`` per row.
 
-    The log of the terms, ``j log x − log j! − log Γ(γ j)``, is concave in
-    ``j`` with its maximum near ``mode`` and curvature about ``−(1 + γ)/j``,
+    The log of the terms, ``f(j) = j log x − log j! − log Γ(γ j)``, is concave
+    in ``j`` with its maximum near ``mode`` and curvature about ``−(1 + γ)/j``,
     so the terms within ``e⁻⁴⁰`` of the largest lie within
     ``sqrt(2·40·j/(1 + γ))`` of it; the window is twice as wide, and checked.
+    A window of more than 4096 terms (a tiny φ) has a peak more than 300 terms
+    wide, and the sum equals the integral of ``e^{f(j)}`` over j up to
+    ``exp(−2π² σ²)`` (Euler–Maclaurin), which 40-point Gauss–Hermite
+    quadrature about the peak evaluates to rounding.
     """
     centre = np.maximum(np.rint(mode), 1.0)
     half = np.ceil(2.0 * np.sqrt(2.0 * _LOG_CUT * centre / (1.0 + gamma))) + 10.0
     first = np.maximum(centre - half, 1.0)
     width = (centre + half - first + 1).astype(np.int64)
     out = np.empty_like(log_x)
-    order = np.argsort(width, kind="stable")
+    wide = width > _MAX_TERMS
+    if wide.any():
+        out[wide] = _log_wright_integral(log_x[wide], gamma, mode[wide])
+    rows_left = np.flatnonzero(~wide)
+    order = rows_left[np.argsort(width[rows_left], kind="stable")]
     sorted_width = width[order]
     start = 0
     while start < order.size:
@@ -138,3 +149,27 @@ def _log_wright_series(log_x, gamma, mode):
             raise RuntimeError("The Tweedie series window is too narrow; please report this.")
         start = stop
     return out
+
+
+def _log_wright_integral(log_x, gamma, mode):
+    """``log ∫ e^{f(j)} dj`` by Gauss–Hermite about the maximum of ``f`` (wide peaks)."""
+    j = np.maximum(mode, 1.0)
+    for _ in range(50):
+        # Newton on f'(j) = log x − ψ(j + 1) − γ ψ(γ j), with f'' < 0.
+        slope = log_x - digamma(j + 1.0) - gamma * digamma(gamma * j)
+        curvature = -polygamma(1, j + 1.0) - gamma**2 * polygamma(1, gamma * j)
+        j = np.maximum(j - slope / curvature, 0.5 * j)
+        if np.all(np.abs(slope / curvature) < 1e-10 * j):
+            break
+    curvature = -polygamma(1, j + 1.0) - gamma**2 * polygamma(1, gamma * j)
+    sigma = 1.0 / np.sqrt(-curvature)
+    nodes = j[:, None] + np.sqrt(2.0) * sigma[:, None] * _HERMITE_NODES[None, :]
+
+    def f(v):
+        return v * log_x[:, None] - gammaln(v + 1.0) - gammaln(gamma * v)
+
+    peak = f(j[:, None])
+    # ∫ e^f = √2 σ Σ w_k e^{t_k²} e^{f(node_k)}: the Gaussian weight divided out.
+    log_terms = f(nodes) - peak + _HERMITE_NODES[None, :] ** 2
+    total = logsumexp(log_terms, b=_HERMITE_WEIGHTS[None, :], axis=1)
+    return peak[:, 0] + total + np.log(np.sqrt(2.0) * sigma)

@@ -159,3 +159,24 @@ def test_estimated_alpha_has_no_variance():
 def test_only_the_log_link():
     with pytest.raises(ValueError, match=r"allowed links are \['log'\]"):
         FAMILY.get_link("identity")
+
+
+def test_alpha_information_integral_form_equals_the_series(monkeypatch):
+    # Rows whose counts spread over more than 65536 values take an integral
+    # form; where both are feasible they agree.
+    import skfisher.families.negative_binomial as module
+
+    mu = np.array([0.5, 5.0, 50.0, 500.0, 5000.0])
+    family = NegativeBinomial(0.7)
+    series = family.alpha_information_series(mu)
+    monkeypatch.setattr(module, "_MAX_SERIES_TERMS", 0)
+    # quad to a relative 1e-11; the series to rounding.
+    assert_allclose(family.alpha_information_series(mu), series, rtol=1e-10)
+    # As μ → ∞ the information tends to r⁴ ψ'(r) − r³, with an error of order
+    # r⁴ E[1/Y] ≈ r⁵ / ((r − 1) μ): 1e-11 for α = 1/2 and μ = 1e12.
+    from scipy.special import polygamma
+
+    r = 2.0
+    limit = r**4 * polygamma(1, r) - r**3
+    big = NegativeBinomial(1 / r).alpha_information_series(np.array([1e12]))
+    assert_allclose(big, limit, rtol=1e-9)

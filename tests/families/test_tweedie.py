@@ -104,3 +104,20 @@ def test_eta_derivatives():
 def test_power_outside_one_two_is_an_error(power):
     with pytest.raises(ValueError, match="power parameter of Tweedie must be strictly between"):
         Tweedie(power)
+
+
+def test_wide_series_by_quadrature_equals_the_direct_sum(monkeypatch):
+    # A tiny φ puts the series' peak at j ≈ y^{2−p}/((2−p)φ), millions of terms;
+    # beyond 4096 terms the sum is an integral over j by Gauss–Hermite.
+    import skfisher.families.tweedie as module
+
+    y = np.array([0.5, 2.0, 7.0])
+    mu = np.array([0.6, 1.5, 6.0])
+    for p in (1.05, 1.5, 1.9):
+        direct = Tweedie(p).loglik_obs(y, mu, 2e-3)
+        monkeypatch.setattr(module, "_MAX_TERMS", 10)
+        quadrature = Tweedie(p).loglik_obs(y, mu, 2e-3)
+        monkeypatch.setattr(module, "_MAX_TERMS", 4096)
+        assert_allclose(quadrature, direct, rtol=1e-12)
+    # And at φ = 1e-30 (an exact fit) it stays finite and cheap.
+    assert np.all(np.isfinite(Tweedie(1.5).loglik_obs(y, mu, 1e-30)))
