@@ -160,12 +160,27 @@ def _make_estimator(args, model, family, link):
     return cls(**params)
 
 
+# More classes than this is almost always a numeric response given to the
+# logistic model by mistake (each class adds a block of parameters).
+MAX_CLASSES = 20
+
+
 def _response(table, target, model):
-    if model == "logistic" and not table.is_numeric(target):
-        return table.labels(target)
-    y = table.numeric(target, "the target")
-    if model == "logistic" and np.all(y == np.round(y)):
-        return y.astype(np.int64)  # label classes 0/1, not 0.0/1.0
+    if model != "logistic":
+        return table.numeric(target, "the target")
+    if table.is_numeric(target):
+        y = table.numeric(target, "the target")
+        if np.all(y == np.round(y)):
+            y = y.astype(np.int64)  # label classes 0/1, not 0.0/1.0
+    else:
+        y = table.labels(target)
+    n_classes = np.unique(y).size
+    if n_classes > MAX_CLASSES:
+        raise CLIError(
+            f"the target {target!r} has {n_classes} distinct values, too many classes for "
+            "the logistic model; for a count or a measurement use --model poisson, gamma "
+            "or glm"
+        )
     return y
 
 

@@ -125,6 +125,7 @@ BAD = {
     "dist_unknown_column": (["dist", "{colors.csv}", "--column", "nope"], "'nope'"),
     "dist_non_numeric": (["dist", "{colors.csv}", "--column", "color"], "not numeric"),
     "dist_no_column": (["dist", "{colors.csv}"], "--column is required"),
+    "too_many_classes": (["fit", "--dataset", "randhie", "--model", "logistic"], "classes"),
     "dist_cluster": (["dist", "--cov-type", "cluster"], "--cov-type cluster"),
     "cluster_without_groups": (["fit", "--cov-type", "cluster"], "--groups"),
     "groups_without_cluster": (["fit", "--groups", "PID"], "--groups"),
@@ -525,3 +526,16 @@ def test_warnings_name_the_columns(cli, folder):
     status, out, err = cli(["fit", "{collinear.csv}", "--target", "y"])
     assert status == 0 and "std err" in out
     assert "'a'" in err and "'b'" in err and "'x0'" not in err
+
+
+def test_string_target_with_three_classes_is_multinomial(cli, folder):
+    rng = np.random.default_rng(11)
+    x = rng.normal(size=240).round(4)
+    y = np.where(x + rng.normal(size=240) > 0.5, "high", "low")
+    y[rng.random(240) < 0.3] = "mid"
+    pd.DataFrame({"y": y, "x": x}).to_csv(folder / "three.csv", index=False)
+    payload = _json(cli, ["fit", "{three.csv}", "--target", "y"])
+    assert payload["heading"].startswith("Multinomial logistic regression")
+    assert payload["param_names"] == ["low:intercept", "low:x", "mid:intercept", "mid:x"]
+    model = FisherLogisticRegression().fit(x[:, None], y)
+    assert_allclose(payload["standard_errors"], model.standard_errors_, rtol=SAME_FIT_RTOL)
