@@ -76,9 +76,10 @@ class FisherGLMRegressor(RegressorMixin, BaseFisherGLM):
     tol : float, default=1e-8
         Stop when the next Fisher-scoring step is shorter than ``tol``
         standard errors: ``sqrt(Uᵀ I⁻¹ U) <= tol``.
-    cov_type : {"fisher", "observed", "empirical", "sandwich"}, default="fisher"
+    cov_type : {"fisher", "observed", "empirical", "sandwich", "cluster"}, default="fisher"
         Which covariance ``covariance_`` and ``standard_errors_`` report:
-        ``I⁻¹``, ``J⁻¹``, ``F⁻¹`` or the robust ``J⁻¹ F J⁻¹`` (HC0).
+        ``I⁻¹``, ``J⁻¹``, ``F⁻¹``, the robust ``J⁻¹ F J⁻¹`` (HC0), or the
+        cluster-robust sandwich (pass ``groups`` to ``fit``).
     warm_start : bool, default=False
         Start from the previous fit's ``params_`` when refitting.
     bias_reduction : {None, "firth", "flic"}, default=None
@@ -188,9 +189,11 @@ class FisherGLMRegressor(RegressorMixin, BaseFisherGLM):
     >>> model.param_names_.tolist()
     ['intercept', 'x0', 'x1']
     >>> model.params_.round(2)
-    array([ 0.5 ,  0.34, -0.21])
+    array([ 0.41,  0.35, -0.18])
+    >>> model.standard_errors_.round(3)
+    array([0.05 , 0.051, 0.049])
     >>> round(model.dispersion_, 3)
-    0.553
+    0.492
 
     An exposure enters a Poisson model as ``offset=log(exposure)``; in a
     pipeline it is routed to the step that requested it:
@@ -204,8 +207,8 @@ class FisherGLMRegressor(RegressorMixin, BaseFisherGLM):
     >>> glm = FisherGLMRegressor(family="poisson").set_fit_request(offset=True)
     >>> pipe = make_pipeline(StandardScaler(), glm)
     >>> pipe = pipe.fit(X, counts, offset=np.log(exposure))
-    >>> pipe[-1].params_.round(2)
-    array([0.22, 0.51, 0.07])
+    >>> pipe[-1].params_.round(2)  # per standard deviation of X, after the scaler
+    array([0.07, 0.56, 0.07])
     >>> sklearn.set_config(enable_metadata_routing=False)
     """
 
@@ -343,7 +346,7 @@ class FisherGLMRegressor(RegressorMixin, BaseFisherGLM):
         self.coef_ = beta[int(self.fit_intercept) :].copy()
         if estimate_alpha:
             family.alpha = float(self.params_[-1])
-        self.family_, self.link_, self.dispersion_ = family, link, phi
+        self.family_, self.link_, self.dispersion_ = family, link, float(phi)
         mu = link.inverse(problem.linear_predictor(result.theta))
         self.deviance_ = float(sample_weight @ family.unit_deviance(y, mu))
         return self
