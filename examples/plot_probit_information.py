@@ -43,6 +43,7 @@ for label, matrix in [
 
 plot_information(probit)
 plt.show()
+# sphinx_gallery_thumbnail_number = 2
 
 # %%
 # Each matrix gives a covariance, chosen by ``cov_type``; ``"sandwich"`` combines
