@@ -123,6 +123,8 @@ class FisherMixin:
         bread = factor.solve(np.eye(factor.k))
         meat = empirical if cov_type == "sandwich" else self._cluster_meat(keep)
         sandwich = bread @ meat @ bread
+        # The two products round differently above and below the diagonal.
+        sandwich = 0.5 * (sandwich + sandwich.T)
         sandwich[factor.deficient, :] = np.nan
         sandwich[:, factor.deficient] = np.nan
         return sandwich
