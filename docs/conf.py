@@ -148,6 +148,7 @@ def write_cli_examples():
         "bare": [],
         "poisson": ["fit", "--dataset", "randhie", "--cov-type", "sandwich"],
         "csv": ["fit", "--format", "csv", "--features", "selfLR,income"],
+        "dist": ["dist"],
     }
     for name, arguments in commands.items():
         buffer = io.StringIO()
