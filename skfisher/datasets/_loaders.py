@@ -196,7 +196,7 @@ def load_engel(*, return_X_y=False, as_frame=False):
     """Load Engel's 1857 food-expenditure data (positive continuous response).
 
     Annual household income and food expenditure, both in Belgian francs, of
-    235 working-class Belgian households, collected by Ernst Engel (1857) and
+    235 working-class Belgian households, studied by Ernst Engel (1857) and
     used by Koenker and Bassett (1982). The target ``foodexp`` is positive and
     its spread grows with its mean (a Gamma-like variance); the single
     feature is ``income``. Public domain; see ``skfisher/datasets/README.md``.
