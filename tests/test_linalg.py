@@ -92,6 +92,22 @@ def test_small_chunks_equal_one_chunk(kind):
         _assert_close(Design(X, True, chunk_rows=chunk_rows).gram(w), whole)
 
 
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("kind", ["positive", "mixed_sign"])
+def test_sparse_gram_with_and_without_tabmat(monkeypatch, fit_intercept, kind):
+    # The sparse sandwich uses tabmat when it is installed, scipy otherwise;
+    # both must give the explicit product.
+    import skfisher._linalg as linalg
+
+    X = _data()
+    Z = _explicit(X, fit_intercept)
+    w = _weights(kind, len(X))
+    expected = Z.T @ (Z * w[:, None])
+    for use_tabmat in (False, True):
+        monkeypatch.setattr(linalg, "use_tabmat", use_tabmat)
+        _assert_close(Design(sp.csr_matrix(X), fit_intercept).gram(w), expected)
+
+
 def test_default_chunk_is_bounded():
     # About 1 MiB of rows: the buffer never grows with n.
     design = Design(np.zeros((10, 50)), True)
