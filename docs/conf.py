@@ -73,6 +73,7 @@ PUBLIC_MODULES = {
     "skfisher.links": "Link functions",
     "skfisher.distributions": "Distribution families",
     "skfisher.inference": "Inference",
+    "skfisher.margins": "Marginal effects",
     "skfisher.plotting": "Plotting",
     "skfisher.datasets": "Datasets",
     "skfisher.exceptions": "Warnings",
@@ -89,12 +90,22 @@ def _documented_elsewhere(module_name, name, seen):
 
 
 def _public_names(module_name):
-    """The documented names of a module: its ``__all__`` without dunders."""
+    """The documented names of a module: its ``__all__`` without dunders.
+
+    A module without ``__all__`` documents the public functions and classes it
+    defines itself.
+    """
     try:
         module = import_module(module_name)
     except ImportError:
         return None
-    return [name for name in getattr(module, "__all__", []) if not name.startswith("__")]
+    if hasattr(module, "__all__"):
+        return [name for name in module.__all__ if not name.startswith("__")]
+    return [
+        name
+        for name, obj in vars(module).items()
+        if not name.startswith("_") and getattr(obj, "__module__", None) == module_name
+    ]
 
 
 def api_entries():
