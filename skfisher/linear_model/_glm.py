@@ -281,26 +281,12 @@ class FisherGLMRegressor(RegressorMixin, BaseFisherGLM):
         self : FisherGLMRegressor
             The fitted estimator.
         """
-        X, y = validate_data(
-            self, X, y, accept_sparse=["csr", "csc"], dtype=np.float64, y_numeric=True
-        )
-        y = np.asarray(y, dtype=np.float64)
         family, link = self._family_and_link()
         # Decided before the fit, which sets the family's α as it goes.
         estimate_alpha = estimates_alpha(family)
-        family.check_y(y)
-        groups = self._check_groups(groups, X.shape[0])
-        sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
-        check_weights(sample_weight)
-        offset = self._validate_vector(offset, X, "offset")
-        kept = sample_weight > 0
-        if not kept.all():
-            # A row of weight 0 is not in the likelihood: dropping it makes the
-            # weight the same as removing the row, even where the row's mean
-            # would leave the family's domain.
-            X, y, sample_weight = X[kept], y[kept], sample_weight[kept]
-            offset = None if offset is None else offset[kept]
-            groups = None if groups is None else groups[kept]
+        X, y, sample_weight, offset, groups = self._fit_data(
+            X, y, sample_weight, offset, groups, family
+        )
         design = Design(X, self.fit_intercept)
         problem, theta0, start_steps = make_problem(
             design,
@@ -350,6 +336,27 @@ class FisherGLMRegressor(RegressorMixin, BaseFisherGLM):
         mu = link.inverse(problem.linear_predictor(result.theta))
         self.deviance_ = float(sample_weight @ family.unit_deviance(y, mu))
         return self
+
+    def _fit_data(self, X, y, sample_weight, offset, groups, family):
+        """Validate the data of ``fit``; drop the rows of weight 0."""
+        X, y = validate_data(
+            self, X, y, accept_sparse=["csr", "csc"], dtype=np.float64, y_numeric=True
+        )
+        y = np.asarray(y, dtype=np.float64)
+        family.check_y(y)
+        groups = self._check_groups(groups, X.shape[0])
+        sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        check_weights(sample_weight)
+        offset = self._validate_vector(offset, X, "offset")
+        kept = sample_weight > 0
+        if not kept.all():
+            # A row of weight 0 is not in the likelihood: dropping it makes the
+            # weight the same as removing the row, even where the row's mean
+            # would leave the family's domain.
+            X, y, sample_weight = X[kept], y[kept], sample_weight[kept]
+            offset = None if offset is None else offset[kept]
+            groups = None if groups is None else groups[kept]
+        return X, y, sample_weight, offset, groups
 
     def _blank_dispersion_dependents(self):
         """Set to nan what the undefined dispersion enters (the estimates stay)."""
