@@ -29,7 +29,8 @@ class Table:
     source : str
         Where the data came from, for messages and headings.
     columns : dict of str to list of str or ndarray
-        The columns, in file order.
+        The columns, in file order: strings from a file; float arrays (numbers)
+        or object arrays (labels) from a bundled dataset.
     line_numbers : list of int or None
         The file line of each row (for messages), or None for bundled data.
     """
@@ -60,7 +61,7 @@ class Table:
         """Whether every cell of column ``name`` reads as a number (or is missing)."""
         values = self.columns[name]
         if isinstance(values, np.ndarray):
-            return True
+            return values.dtype.kind == "f"
         for cell in values:
             if cell.strip().lower() not in MISSING and _to_float(cell) is None:
                 return False
@@ -78,13 +79,15 @@ class Table:
         """
         self.check_column(name, role)
         values = self.columns[name]
+        if isinstance(values, np.ndarray) and values.dtype.kind != "f":
+            raise CLIError(f"column {name!r} ({role}) is not numeric: it holds labels")
         if not isinstance(values, np.ndarray):
             self._check_present(name)
             parsed = [_to_float(cell) for cell in values]
             for row, value in enumerate(parsed):
                 if value is None:
                     raise CLIError(
-                        f"{role} column {name!r} is not numeric: {self._where(row)} has "
+                        f"column {name!r} ({role}) is not numeric: {self._where(row)} has "
                         f"{values[row]!r}; give a column of numbers"
                     )
             values = np.array(parsed, dtype=float)
@@ -100,6 +103,8 @@ class Table:
         """Return column ``name`` as strings, refusing missing cells."""
         values = self.columns[name]
         if isinstance(values, np.ndarray):
+            if values.dtype.kind != "f":
+                return values.astype(object)
             return np.array([f"{value:g}" for value in values], dtype=object)
         self._check_present(name)
         return np.array([cell.strip() for cell in values], dtype=object)

@@ -17,7 +17,7 @@ from ._cli_fit import MODELS, run_fit
 from ._cli_output import print_report
 from ._cli_table import CLIError, Table, read_csv
 from ._contract import COV_TYPES
-from .datasets._loaders import DATASETS, read_bundled_csv
+from .datasets._loaders import DATASETS, bundled_columns
 
 FORMATS = ("text", "csv", "json")
 # The kind of response of each family's bundled example (the others: "positive").
@@ -200,10 +200,9 @@ def _load_table(args):
     if args.data is not None:
         return read_csv(args.data), None
     name = args.dataset or _default_dataset(args)
-    header, values = read_bundled_csv(name)
     spec = DATASETS[name]
     source = f"{spec['title']} (skfisher.datasets.load_{name})"
-    return Table(source, {h: values[:, j] for j, h in enumerate(header)}), spec
+    return Table(source, bundled_columns(name)), spec
 
 
 def _default_dataset(args):

@@ -28,7 +28,7 @@ from numpy.testing import assert_allclose
 import skfisher
 from skfisher import FisherLogisticRegression
 from skfisher.cli import main
-from skfisher.datasets import load_anes96, load_engel
+from skfisher.datasets import load_anes96, load_engel, load_modechoice
 
 # The CLI prints what the estimator computed with repr-precision floats, but a
 # separate process may sum in another order (threaded BLAS), and a p-value in the
@@ -126,6 +126,7 @@ BAD = {
     "dist_non_numeric": (["dist", "{colors.csv}", "--column", "color"], "not numeric"),
     "dist_no_column": (["dist", "{colors.csv}"], "--column is required"),
     "too_many_classes": (["fit", "--dataset", "randhie", "--model", "logistic"], "classes"),
+    "dist_labels": (["dist", "--dataset", "modechoice", "--column", "mode"], "labels"),
     "dist_cluster": (["dist", "--cov-type", "cluster"], "--cov-type cluster"),
     "cluster_without_groups": (["fit", "--cov-type", "cluster"], "--groups"),
     "groups_without_cluster": (["fit", "--groups", "PID"], "--groups"),
@@ -526,6 +527,16 @@ def test_warnings_name_the_columns(cli, folder):
     status, out, err = cli(["fit", "{collinear.csv}", "--target", "y"])
     assert status == 0 and "std err" in out
     assert "'a'" in err and "'b'" in err and "'x0'" not in err
+
+
+def test_bundled_modechoice_is_multinomial(cli):
+    payload = _json(cli, ["fit", "--dataset", "modechoice"])
+    X, y = load_modechoice(return_X_y=True)
+    model = FisherLogisticRegression().fit(X, y)
+    features = load_modechoice().feature_names
+    expected = [f"{c}:{n}" for c in ["bus", "car", "train"] for n in ["intercept", *features]]
+    assert payload["param_names"] == expected
+    assert_allclose(payload["standard_errors"], model.standard_errors_, rtol=SAME_FIT_RTOL)
 
 
 def test_string_target_with_three_classes_is_multinomial(cli, folder):

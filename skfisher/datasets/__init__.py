@@ -1,14 +1,15 @@
 """Real datasets shipped with skfisher (sources and licences in README.md here).
 
-=====================  ==============  =======  =========================================
-loader                 response        rows     source
-=====================  ==============  =======  =========================================
-:func:`load_anes96`    binary          944      1996 American National Election Study
-:func:`load_randhie`   count           20,190   RAND Health Insurance Experiment
-:func:`load_engel`     positive        235      Engel (1857), Belgian household budgets
-=====================  ==============  =======  =========================================
+========================  ==========  =======  =========================================
+loader                    response    rows     source
+========================  ==========  =======  =========================================
+:func:`load_anes96`       binary      944      1996 American National Election Study
+:func:`load_modechoice`   4 classes   210      Australian intercity travel modes, 1987
+:func:`load_randhie`      count       20,190   RAND Health Insurance Experiment
+:func:`load_engel`        positive    235      Engel (1857), Belgian household budgets
+========================  ==========  =======  =========================================
 """
 
-from ._loaders import load_anes96, load_engel, load_randhie
+from ._loaders import load_anes96, load_engel, load_modechoice, load_randhie
 
-__all__ = ["load_anes96", "load_engel", "load_randhie"]
+__all__ = ["load_anes96", "load_engel", "load_modechoice", "load_randhie"]

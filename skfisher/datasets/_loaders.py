@@ -40,6 +40,25 @@ DATASETS = {
         "title": "the RAND Health Insurance Experiment",
         "repeat": "n",
     },
+    "modechoice": {
+        "file": "modechoice.csv",
+        "target": "mode",
+        "features": [
+            "hinc",
+            "psize",
+            "gc_air",
+            "gc_train",
+            "gc_bus",
+            "gc_car",
+            "ttme_air",
+            "ttme_train",
+            "ttme_bus",
+        ],
+        "model": "logistic",
+        "response": "multiclass",
+        "title": "the 1987 Australian intercity travel-mode choices",
+        "wide": True,
+    },
     "engel": {
         "file": "engel.csv",
         "target": "foodexp",
@@ -78,13 +97,52 @@ def read_bundled_csv(name):
     return header, values
 
 
+# The travel modes of the mode-choice file, by their code.
+MODES = {1: "air", 2: "train", 3: "bus", 4: "car"}
+
+
+def _one_row_per_traveller(header, values):
+    """Turn the mode-choice file (one row per traveller and mode) into one row per traveller.
+
+    The chosen mode becomes the string column ``mode``; each mode-specific
+    attribute becomes one column per mode (``gc_air``, ``gc_train``, ...).
+    """
+    column = {name: values[:, j] for j, name in enumerate(header)}
+    order = np.lexsort((column["mode"], column["individual"]))
+    n = values.shape[0] // len(MODES)
+    grid = {name: column[name][order].reshape(n, len(MODES)) for name in header}
+    chosen = grid["mode"][np.arange(n), grid["choice"].argmax(axis=1)].astype(int)
+    wide = {
+        "individual": grid["individual"][:, 0],
+        "mode": np.array([MODES[code] for code in chosen], dtype=object),
+        "hinc": grid["hinc"][:, 0],
+        "psize": grid["psize"][:, 0],
+    }
+    for attribute in ("ttme", "invc", "invt", "gc"):
+        for k, mode in enumerate(MODES.values()):
+            wide[f"{attribute}_{mode}"] = grid[attribute][:, k]
+    return wide
+
+
+def bundled_columns(name):
+    """Return the columns of a bundled dataset as a dict of name to ndarray.
+
+    The numeric columns are float; the mode-choice data come one row per
+    traveller with the chosen mode as strings.
+    """
+    header, values = read_bundled_csv(name)
+    if DATASETS[name].get("wide"):
+        return _one_row_per_traveller(header, values)
+    return {column: values[:, j] for j, column in enumerate(header)}
+
+
 def _load(name, *, return_X_y, as_frame, target_dtype=float, target_names=None, descr=""):
     spec = DATASETS[name]
-    header, values = read_bundled_csv(name)
+    columns = bundled_columns(name)
     feature_names = list(spec["features"])
     target_name = spec["target"]
-    X = values[:, [header.index(column) for column in feature_names]]
-    y = values[:, header.index(target_name)].astype(target_dtype)
+    X = np.column_stack([columns[column] for column in feature_names])
+    y = columns[target_name].astype(target_dtype)
     frame = None
     if as_frame:
         pd = check_pandas_support(f"load_{name}(as_frame=True)")
@@ -218,5 +276,47 @@ def load_engel(*, return_X_y=False, as_frame=False):
     return _load("engel", return_X_y=return_X_y, as_frame=as_frame, descr=load_engel.__doc__)
 
 
-for _loader in (load_anes96, load_randhie, load_engel):
+def load_modechoice(*, return_X_y=False, as_frame=False):
+    """Load the 1987 Australian travel-mode choice data (multiclass response).
+
+    210 non-business intercity trips between Sydney, Canberra and Melbourne,
+    each by one of four modes (Greene and Hensher, 1997; Greene, *Econometric
+    Analysis*, table F18-2). The target ``mode`` is the mode chosen: ``"air"``
+    (58 trips), ``"train"`` (63), ``"bus"`` (30) or ``"car"`` (59); the sample is
+    choice-based, with the less popular modes over-sampled. The features are
+    ``hinc`` (household income, $1000s), ``psize`` (travelling party size),
+    the generalised cost of each mode ``gc_air``, ``gc_train``, ``gc_bus``,
+    ``gc_car`` (in-vehicle cost plus the valued travel time, dollars) and the
+    terminal waiting time ``ttme_air``, ``ttme_train``, ``ttme_bus`` (minutes;
+    0 for the car). The file has one row per traveller and mode, as
+    statsmodels' ``modechoice``; the loader returns one row per traveller.
+    Public domain; see ``skfisher/datasets/README.md``.
+    {parameters}
+    Returns
+    -------
+    data : Bunch or tuple
+        ``data`` (210, 9), ``target`` (210,) of mode names, ``feature_names``,
+        ``target_name`` (``"mode"``), ``target_names`` (the four modes),
+        ``frame`` (when ``as_frame``), ``DESCR`` and ``filename``; or ``(X, y)``.
+
+    Examples
+    --------
+    >>> from skfisher import FisherLogisticRegression
+    >>> from skfisher.datasets import load_modechoice
+    >>> X, y = load_modechoice(return_X_y=True)
+    >>> model = FisherLogisticRegression().fit(X, y)
+    >>> model.classes_.tolist(), model.params_.shape
+    (['air', 'bus', 'car', 'train'], (30,))
+    """
+    return _load(
+        "modechoice",
+        return_X_y=return_X_y,
+        as_frame=as_frame,
+        target_dtype=object,
+        target_names=list(MODES.values()),
+        descr=load_modechoice.__doc__,
+    )
+
+
+for _loader in (load_anes96, load_randhie, load_engel, load_modechoice):
     _loader.__doc__ = _loader.__doc__.replace("    {parameters}\n", _PARAMETERS)
