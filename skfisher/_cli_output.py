@@ -90,6 +90,7 @@ class ModelReport:
             "bic": _number(getattr(estimator, "bic_", None)),
             "converged": bool(getattr(estimator, "converged_", True)),
             "n_iter": int(getattr(estimator, "n_iter_", 0)),
+            "dispersion": _number(getattr(estimator, "dispersion_", None)),
             "reference_levels": dict(self.references),
             "param_names": list(table.names),
             "params": _numbers(table.params),

@@ -402,6 +402,7 @@ def test_gamma_on_engel_matches_statsmodels(cli):
         family=sm.families.Gamma(sm.families.links.Log()),
     ).fit(tol=1e-13)
     assert payload["link"] == "log" and payload["family"] == "gamma"
+    assert_allclose(payload["dispersion"], reference.scale, rtol=SE_RTOL)
     _assert_matches(payload, reference, ["const", "income"])
 
 
