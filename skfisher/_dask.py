@@ -57,6 +57,9 @@ class BlockSumProblem(ScoringProblem):
         self.penalty = penalty
         self.phi = phi
         self.loglik_phi = phi
+        # The loop runs at a fixed φ₀ for the families with a dispersion, so
+        # that its stop is in standard errors whatever the units of y.
+        self.loop_phi = 1.0
         self._cached = (None, None, None)
 
     def _sum(self, method, theta, phi=None):
@@ -69,10 +72,13 @@ class BlockSumProblem(ScoringProblem):
         value = float(sum(p[0] for p in parts))
         if not np.isfinite(value):
             return -np.inf
-        score = sum(p[1] for p in parts) - self.penalty * theta
-        information = sum(p[2] for p in parts) + np.diag(self.penalty)
+        # At φ = 1 the blocks' ℓ, U and I are those at φ₀ times φ₀ (up to a
+        # constant in ℓ), as the penalty is; divide all by φ₀.
+        scale = 1.0 / self.loop_phi
+        score = scale * (sum(p[1] for p in parts) - self.penalty * theta)
+        information = scale * (sum(p[2] for p in parts) + np.diag(self.penalty))
         self._cached = (theta.tobytes(), score, information)
-        return value - 0.5 * float(self.penalty @ np.square(theta))
+        return scale * (value - 0.5 * float(self.penalty @ np.square(theta)))
 
     def score_information(self, theta):
         if self._cached[0] != theta.tobytes():
@@ -94,6 +100,10 @@ class BlockSumProblem(ScoringProblem):
 
     def empirical_fisher(self, theta):
         return sum(self._sum("empirical_fisher", theta, self.phi))
+
+    def deviance(self, theta):
+        """Return the deviance over all blocks."""
+        return float(sum(self._sum("deviance", theta)))
 
     def pearson_chi2(self, theta):
         """Return ``(Σ w (y − μ)² / V(μ), Σ w)`` over all blocks."""

@@ -64,7 +64,7 @@ def check_support(values, support, *, what, owner):
     values = np.asarray(values, dtype=float)
     bad = ~support.contains(values)
     if bad.any():
-        first = values[bad][0]
+        first = values[bad][0].item()
         raise ValueError(
             f"{owner} requires {what} in {support}; got {int(bad.sum())} value(s) "
             f"outside it, the first being {first!r}."

@@ -88,7 +88,7 @@ class Identity(Link):
         return np.asarray(mu, dtype=float)
 
     def inverse(self, eta):
-        return np.asarray(eta, dtype=float)
+        return eta + 0.0  # a float copy; a dask array stays lazy
 
     def inverse_deriv(self, eta):
         return np.ones_like(eta, dtype=float)
@@ -216,7 +216,7 @@ class Inverse(Link):
         return 1.0 / np.asarray(mu, dtype=float)
 
     def inverse(self, eta):
-        return 1.0 / np.asarray(eta, dtype=float)
+        return 1.0 / eta
 
     def inverse_deriv(self, eta):
         return -1.0 / np.square(eta)

@@ -149,6 +149,10 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
         problem, theta0, nobs = fit_blocks(
             self, X, y, sample_weight, offset, family, link, transform_y
         )
+        if family.has_dispersion:
+            pearson, total = problem.pearson_chi2(theta0)
+            phi0 = pearson / (total - len(theta0))
+            problem.loop_phi = phi0 if np.isfinite(phi0) and phi0 > 0 else 1.0
         result = fisher_scoring(problem, theta0, max_iter=self.max_iter, tol=self.tol)
         names = self._param_names()
         bounded = family.name == "binomial" and self.alpha == 0
@@ -163,8 +167,9 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
             pearson, total = problem.pearson_chi2(result.theta)
             phi = pearson / (total - len(result.theta))
             problem.phi = phi
-            problem.loglik_phi = pearson / total if family.name == "gaussian" else phi
-        self._set_fisher(problem, result, names, nobs=nobs, phi=phi)
+            gaussian = family.name == "gaussian" and link.name == "identity"
+            problem.loglik_phi = pearson / total if gaussian else phi
+        self._set_fisher(problem, result, names, nobs=nobs, phi=phi, loop_phi=problem.loop_phi)
         if self.fit_intercept:
             self.intercept_, coef = self.params_[0], self.params_[1:]
         else:
@@ -246,6 +251,13 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
             design, y, sample_weight, family, link, offset=offset, alpha=self.alpha, phi=phi
         )
 
+    def _linear_params(self):
+        """``[intercept, coef...]``: the parameters of the linear predictor.
+
+        ``params_`` may hold more (an estimated negative-binomial α, last).
+        """
+        return self.params_[: self.n_features_in_ + self.fit_intercept]
+
     def _linear_predictor(self, X, offset=None):
         check_is_fitted(self, "params_")
         if is_dask_collection(X):
@@ -254,8 +266,8 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
                     f"X has shape {X.shape}; {type(self).__name__} was fitted with "
                     f"{self.n_features_in_} features."
                 )
-            return predict_blocks(X, self.params_, self.fit_intercept, offset)
+            return predict_blocks(X, self._linear_params(), self.fit_intercept, offset)
         X = validate_data(self, X, accept_sparse=["csr", "csc"], dtype=np.float64, reset=False)
-        eta = Design(X, self.fit_intercept).matvec(self.params_)
+        eta = Design(X, self.fit_intercept).matvec(self._linear_params())
         offset = self._validate_vector(offset, X, "offset")
         return eta if offset is None else eta + offset

@@ -5,8 +5,9 @@ import copy
 import numpy as np
 from sklearn.base import RegressorMixin, _fit_context
 from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import _check_sample_weight, validate_data
 
+from .._dask import is_dask_collection
 from .._linalg import Design
 from .._scoring import warn_not_converged
 from .._validation import check_weights, warn_collinear
@@ -257,6 +258,19 @@ class FisherGLMRegressor(RegressorMixin, BaseFisherGLM):
         tags.target_tags.positive_only = not bool(family.support.contains(-1.0))
         return tags
 
+    def _check_dask_options(self, estimate_alpha, groups):
+        """Refuse, by name, what a fit on dask arrays does not offer."""
+        unsupported = {
+            "an estimated negative-binomial alpha (fix it: NegativeBinomial(alpha=...))": (
+                estimate_alpha
+            ),
+            "cov_type='cluster'": groups is not None or self.cov_type == "cluster",
+            "bias_reduction": self.bias_reduction is not None,
+        }
+        named = [what for what, used in unsupported.items() if used]
+        if named:
+            raise ValueError(f"Fits on dask arrays do not support {', '.join(named)}.")
+
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, offset=None, groups=None):
         """Fit the model by Fisher scoring.
@@ -284,6 +298,12 @@ class FisherGLMRegressor(RegressorMixin, BaseFisherGLM):
         family, link = self._family_and_link()
         # Decided before the fit, which sets the family's α as it goes.
         estimate_alpha = estimates_alpha(family)
+        if is_dask_collection(X):
+            self._check_dask_options(estimate_alpha, groups)
+            problem = self._fit_dask(X, y, sample_weight, offset, family, link)
+            self.family_, self.link_, self.dispersion_ = family, link, float(problem.phi)
+            self.deviance_ = problem.deviance(self.params_)
+            return self
         X, y, sample_weight, offset, groups = self._fit_data(
             X, y, sample_weight, offset, groups, family
         )
@@ -370,13 +390,6 @@ class FisherGLMRegressor(RegressorMixin, BaseFisherGLM):
         ):
             setattr(self, name, np.full_like(getattr(self, name), np.nan))
         self.loglik_ = np.nan
-
-    def _linear_predictor(self, X, offset=None):
-        check_is_fitted(self, "params_")
-        X = validate_data(self, X, accept_sparse=["csr", "csc"], dtype=np.float64, reset=False)
-        eta = np.asarray(X @ self.coef_, dtype=float).ravel() + self.intercept_
-        offset = self._validate_vector(offset, X, "offset")
-        return eta if offset is None else eta + offset
 
     def predict(self, X, offset=None):
         """Return the predicted mean response ``μ = g⁻¹(b + Xw + offset)``.

@@ -140,6 +140,11 @@ class GLMProblem(ScoringProblem):
             terms = np.where(self.w > 0, np.square(self.y - mu) / var, 0.0)
         return float(self.w @ terms), float(self.w.sum())
 
+    def deviance(self, theta):
+        """Return the deviance ``Σ w d(y, μ)``."""
+        _, mu, _ = self._state(theta)
+        return float(self.w @ self.family.unit_deviance(self.y, mu))
+
     def max_abs_eta(self, theta):
         """Return the largest ``|η|`` over rows of positive weight (0 if none)."""
         eta = np.abs(self.linear_predictor(theta))[self.w > 0]
