@@ -106,6 +106,14 @@ class FisherMixin:
         self._fitted_problem = problem
         self._likelihood_cache = {}
 
+    def __getstate__(self):
+        # The scoring problem references the training data: a pickle carries
+        # the fitted quantities, not the data (as scikit-learn's estimators).
+        state = dict(super().__getstate__())  # a copy: object.__getstate__ gives __dict__
+        state.pop("_fitted_problem", None)
+        state.pop("_likelihood_cache", None)
+        return state
+
     def _covariance(self, fisher_factor, phi, keep=(slice(None), slice(None))):
         """The covariance by ``cov_type``, over the parameters indexed by ``keep``."""
         cov_type = self.cov_type

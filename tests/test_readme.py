@@ -95,3 +95,17 @@ def test_console_script_rejects_a_bad_alpha_in_one_line():
     assert lines[0].startswith("skfisher: error:")
     assert "--alpha" in lines[0]
     assert "Traceback" not in completed.stderr
+
+
+def test_pickle_carries_no_training_data():
+    # A pickle holds the fitted quantities only; profile intervals then ask for
+    # a refit, while the estimator that was pickled keeps them.
+    X, y = load_anes96(return_X_y=True)
+    model = FisherLogisticRegression().fit(X, y)
+    payload = pickle.dumps(model)
+    assert len(payload) < X.nbytes / 4
+    restored = pickle.loads(payload)
+    with pytest.raises(ValueError, match="does not hold the data of its fit"):
+        restored.conf_int(method="profile")
+    np.testing.assert_allclose(restored.conf_int(), model.conf_int(), rtol=0)
+    assert np.all(np.isfinite(model.conf_int(method="profile")))

@@ -170,6 +170,9 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
             gaussian = family.name == "gaussian" and link.name == "identity"
             problem.loglik_phi = pearson / total if gaussian else phi
         self._set_fisher(problem, result, names, nobs=nobs, phi=phi, loop_phi=problem.loop_phi)
+        # Holding the problem would pin the persisted blocks in the workers'
+        # memory for the estimator's lifetime.
+        self._fitted_problem = None
         if self.fit_intercept:
             self.intercept_, coef = self.params_[0], self.params_[1:]
         else:

@@ -308,8 +308,9 @@ def _check_profile(estimator):
     name = type(estimator).__name__
     if getattr(estimator, "_fitted_problem", None) is None:
         raise ValueError(
-            f"Profile likelihoods are not available for {name}: it does not keep the "
-            "scoring problem of its fit. Use method='wald'."
+            f"Profile likelihoods are not available for this {name}: it does not hold "
+            "the data of its fit (an estimator restored from a pickle, or fitted on dask "
+            "arrays, keeps only the fitted quantities). Refit it, or use method='wald'."
         )
     alpha = getattr(estimator, "alpha", 0.0)
     if alpha != 0:
