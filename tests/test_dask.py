@@ -37,7 +37,9 @@ def test_threaded_dask_fit_equals_numpy_fit(cov_type):
     for name in ("information_", "observed_information_", "empirical_fisher_"):
         np.testing.assert_allclose(getattr(dask_fit, name), getattr(numpy_fit, name), rtol=1e-9)
     assert dask_fit.classes_.tolist() == ["no", "yes"]
-    assert dask_fit.n_iter_ == numpy_fit.n_iter_
+    # In memory the first step is R's weighted least-squares start; on dask the
+    # start is intercept-only: at most one step apart.
+    assert abs(dask_fit.n_iter_ - numpy_fit.n_iter_) <= 1
 
 
 def test_dask_predictions_are_lazy_and_equal():

@@ -27,6 +27,7 @@ from .._validation import (
 from ..margins import MarginalEffectsMixin
 from ._dask_fit import fit_blocks, predict_blocks
 from ._firth import BIAS_REDUCTIONS, firth_available, fit_scoring
+from ._glm_fit import alpha_on_boundary, estimate_dispersion, estimates_alpha, make_problem
 from ._prediction import PredictionIntervalMixin
 from ._problem import GLMProblem
 
@@ -84,51 +85,104 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
         names = self._feature_names()
         return (["intercept"] if self.fit_intercept else []) + names
 
-    def _start(self, family, link, y, sample_weight, offset, n_cols):
-        """Starting θ: the previous fit (warm start) or an intercept-only guess."""
-        previous = getattr(self, "params_", None)
-        if self.warm_start and previous is not None and previous.shape == (n_cols,):
-            return previous.copy()
-        theta = np.zeros(n_cols)
-        if self.fit_intercept:
-            mu = np.average(family.start_mu(y, sample_weight), weights=sample_weight)
-            theta[0] = float(link.link(mu))
-            if offset is not None:
-                theta[0] -= np.average(offset, weights=sample_weight)
-        return theta
+    def _fit_rows(self, X, y, sample_weight, offset, groups):
+        """Check the per-row arguments of ``fit``; drop the rows of weight 0.
 
-    def _fit_glm(
-        self, X, y, sample_weight, family, link, offset=None, *, separation=False, groups=None
-    ):
-        """Fit by Fisher scoring and fill in the contract; return the problem."""
+        A row of weight 0 is not in the likelihood: dropping it makes the
+        weight the same as removing the row, even where the row's mean would
+        leave the family's domain.
+        """
         groups = self._check_groups(groups, X.shape[0])
         sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
         check_weights(sample_weight)
         offset = self._validate_vector(offset, X, "offset")
+        kept = sample_weight > 0
+        if not kept.all():
+            X, y, sample_weight = X[kept], y[kept], sample_weight[kept]
+            offset = None if offset is None else offset[kept]
+            groups = None if groups is None else groups[kept]
+        return X, y, sample_weight, offset, groups
+
+    def _fit_glm(self, X, y, sample_weight, family, link, offset=None, groups=None):
+        """Fit by Fisher scoring and fill in the contract.
+
+        The one fit of every GLM estimator (logistic regression is the
+        binomial-logit case): starting values, the loop, separation and
+        collinearity checks, the dispersion, and the fitted attributes.
+
+        Returns
+        -------
+        problem : ScoringProblem
+            The fitted model.
+        phi : float
+            The dispersion φ̂ (1 for the families without one; nan when it
+            cannot be estimated).
+        deviance : float
+            The deviance at the fit.
+        """
+        X, y, sample_weight, offset, groups = self._fit_rows(X, y, sample_weight, offset, groups)
+        estimate_alpha = estimates_alpha(family)  # before the fit, which sets α
         design = Design(X, self.fit_intercept)
-        problem = GLMProblem(
-            design, y, sample_weight, family, link, offset=offset, alpha=self.alpha
+        problem, theta0, start_steps = make_problem(
+            design,
+            y,
+            sample_weight,
+            family,
+            link,
+            offset,
+            penalty=self.alpha,
+            previous=getattr(self, "params_", None) if self.warm_start else None,
+            max_iter=self.max_iter,
         )
-        theta0 = self._start(family, link, y, sample_weight, offset, design.n_cols)
-        problem, result = fit_scoring(self, problem, theta0)
-        names = self._param_names()
+        names = self._param_names() + (["alpha"] if estimate_alpha else [])
+        loop_phi = getattr(problem, "loop_phi", 1.0)
+        problem, result = fit_scoring(
+            self, problem, theta0, max_iter=max(self.max_iter - start_steps, 0)
+        )
+        result.n_iter += start_steps
         separated = ()
-        if separation and self.alpha == 0 and self.bias_reduction is None:
+        if family.name == "binomial" and self.alpha == 0 and self.bias_reduction is None:
             separated = self._check_separation(problem, result, design, y, sample_weight, names)
+        if estimate_alpha:
+            separated = alpha_on_boundary(result, names)
         if len(separated):
             result.converged = False
         else:
-            warn_not_converged(result, self.tol, stacklevel=4)
+            warn_not_converged(result, self.tol, stacklevel=5)
             warn_collinear(result.factor, names)
+        phi = estimate_dispersion(problem, result, family, link) if family.has_dispersion else 1.0
         self._set_fisher(
-            problem, result, names, nobs=sample_weight.sum(), nan_params=separated, groups=groups
+            problem,
+            result,
+            names,
+            nobs=sample_weight.sum(),
+            nan_params=separated,
+            phi=phi if np.isfinite(phi) else loop_phi,
+            loop_phi=loop_phi,
+            groups=groups,
         )
-        if self.fit_intercept:
-            self.intercept_, coef = self.params_[0], self.params_[1:]
-        else:
-            self.intercept_, coef = 0.0, self.params_
-        self.coef_ = coef.copy()
-        return problem
+        if not np.isfinite(phi):
+            self._blank_dispersion_dependents()
+        beta = self._linear_params()
+        self.intercept_ = float(beta[0]) if self.fit_intercept else 0.0
+        self.coef_ = beta[int(self.fit_intercept) :].copy()
+        if estimate_alpha:
+            family.alpha = float(self.params_[-1])
+        mu = link.inverse(problem.linear_predictor(result.theta))
+        return problem, phi, float(sample_weight @ family.unit_deviance(y, mu))
+
+    def _blank_dispersion_dependents(self):
+        """Set to nan what the undefined dispersion enters (the estimates stay)."""
+        for name in (
+            "information_",
+            "observed_information_",
+            "empirical_fisher_",
+            "covariance_",
+            "standard_errors_",
+            "score_",
+        ):
+            setattr(self, name, np.full_like(getattr(self, name), np.nan))
+        self.loglik_ = np.nan
 
     def _fit_dask(self, X, y, sample_weight, offset, family, link, *, transform_y=None):
         """Fit on dask arrays: the same loop over a sum of per-block problems.

@@ -8,14 +8,10 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
 from .._dask import is_dask_collection
-from .._linalg import Design
-from .._scoring import warn_not_converged
-from .._validation import check_weights, warn_collinear
 from ..families import GLMFamily, get_family
 from ..links import Link
 from ._base import BaseFisherGLM
-from ._firth import fit_scoring
-from ._glm_fit import alpha_on_boundary, estimate_dispersion, estimates_alpha, make_problem
+from ._glm_fit import estimates_alpha
 
 FAMILY_NAMES = (
     "binomial",
@@ -304,92 +300,15 @@ class FisherGLMRegressor(RegressorMixin, BaseFisherGLM):
             self.family_, self.link_, self.dispersion_ = family, link, float(problem.phi)
             self.deviance_ = problem.deviance(self.params_)
             return self
-        X, y, sample_weight, offset, groups = self._fit_data(
-            X, y, sample_weight, offset, groups, family
-        )
-        design = Design(X, self.fit_intercept)
-        problem, theta0, start_steps = make_problem(
-            design,
-            y,
-            sample_weight,
-            family,
-            link,
-            offset,
-            penalty=self.alpha,
-            previous=getattr(self, "params_", None) if self.warm_start else None,
-            max_iter=self.max_iter,
-        )
-        names = self._param_names() + (["alpha"] if estimate_alpha else [])
-        loop_phi = getattr(problem, "loop_phi", 1.0)
-        max_iter = max(self.max_iter - start_steps, 0)
-        problem, result = fit_scoring(self, problem, theta0, max_iter=max_iter)
-        result.n_iter += start_steps
-        separated = ()
-        if family.name == "binomial" and self.alpha == 0 and self.bias_reduction is None:
-            separated = self._check_separation(problem, result, design, y, sample_weight, names)
-        if estimate_alpha:
-            separated = alpha_on_boundary(result, names)
-        if len(separated):
-            result.converged = False
-        else:
-            warn_not_converged(result, self.tol, stacklevel=4)
-            warn_collinear(result.factor, names)
-        phi = estimate_dispersion(problem, result, family, link) if family.has_dispersion else 1.0
-        self._set_fisher(
-            problem,
-            result,
-            names,
-            nobs=sample_weight.sum(),
-            nan_params=separated,
-            phi=phi if np.isfinite(phi) else loop_phi,
-            loop_phi=loop_phi,
-            groups=groups,
-        )
-        if not np.isfinite(phi):
-            self._blank_dispersion_dependents()
-        beta = self.params_[: design.n_cols]
-        self.intercept_ = float(beta[0]) if self.fit_intercept else 0.0
-        self.coef_ = beta[int(self.fit_intercept) :].copy()
-        if estimate_alpha:
-            family.alpha = float(self.params_[-1])
-        self.family_, self.link_, self.dispersion_ = family, link, float(phi)
-        mu = link.inverse(problem.linear_predictor(result.theta))
-        self.deviance_ = float(sample_weight @ family.unit_deviance(y, mu))
-        return self
-
-    def _fit_data(self, X, y, sample_weight, offset, groups, family):
-        """Validate the data of ``fit``; drop the rows of weight 0."""
         X, y = validate_data(
             self, X, y, accept_sparse=["csr", "csc"], dtype=np.float64, y_numeric=True
         )
         y = np.asarray(y, dtype=np.float64)
         family.check_y(y)
-        groups = self._check_groups(groups, X.shape[0])
-        sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
-        check_weights(sample_weight)
-        offset = self._validate_vector(offset, X, "offset")
-        kept = sample_weight > 0
-        if not kept.all():
-            # A row of weight 0 is not in the likelihood: dropping it makes the
-            # weight the same as removing the row, even where the row's mean
-            # would leave the family's domain.
-            X, y, sample_weight = X[kept], y[kept], sample_weight[kept]
-            offset = None if offset is None else offset[kept]
-            groups = None if groups is None else groups[kept]
-        return X, y, sample_weight, offset, groups
-
-    def _blank_dispersion_dependents(self):
-        """Set to nan what the undefined dispersion enters (the estimates stay)."""
-        for name in (
-            "information_",
-            "observed_information_",
-            "empirical_fisher_",
-            "covariance_",
-            "standard_errors_",
-            "score_",
-        ):
-            setattr(self, name, np.full_like(getattr(self, name), np.nan))
-        self.loglik_ = np.nan
+        _, phi, deviance = self._fit_glm(X, y, sample_weight, family, link, offset, groups)
+        self.family_, self.link_, self.dispersion_ = family, link, float(phi)
+        self.deviance_ = deviance
+        return self
 
     def predict(self, X, offset=None):
         """Return the predicted mean response ``μ = g⁻¹(b + Xw + offset)``.

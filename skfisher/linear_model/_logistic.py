@@ -236,7 +236,7 @@ class FisherLogisticRegression(ClassifierMixin, BaseFisherGLM):
                 )
             return self._fit_multinomial(X, y, sample_weight, groups)
         y01 = (y == self.classes_[1]).astype(np.float64)
-        self._fit_glm(X, y01, sample_weight, Binomial(), Logit(), separation=True, groups=groups)
+        self._fit_glm(X, y01, sample_weight, Binomial(), Logit(), groups=groups)
         self.coef_ = self.coef_[None, :]
         self.intercept_ = np.atleast_1d(np.asarray(self.intercept_, dtype=float))
         return self
