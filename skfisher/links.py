@@ -27,7 +27,13 @@ __all__ = [
 
 def softplus(x):
     """Return ``log(1 + eˣ)`` without overflow (3× faster than ``np.logaddexp(0, x)``)."""
-    return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
+    # In place: two temporaries of the size of x, not five.
+    out = np.abs(np.asarray(x, dtype=float))
+    np.negative(out, out=out)
+    np.exp(out, out=out)
+    np.log1p(out, out=out)
+    out += np.maximum(x, 0.0)
+    return out
 
 
 class Link:

@@ -49,7 +49,7 @@ class Binomial(GLMFamily):
         # log μ and log(1 − μ) from η, finite for any |η| a float can hold.
         if link.name == "logit":
             # y log μ + (1 − y) log(1 − μ) = y η − log(1 + e^η): one pass.
-            value = np.dot(sample_weight, y * eta - softplus(eta))
+            value = np.dot(sample_weight, y * eta) - np.dot(sample_weight, softplus(eta))
         else:
             log_mu = link.log_inverse(eta)
             log_mu_c = link.log_inverse_complement(eta)

@@ -103,7 +103,9 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
             groups = None if groups is None else groups[kept]
         return X, y, sample_weight, offset, groups
 
-    def _fit_glm(self, X, y, sample_weight, family, link, offset=None, groups=None):
+    def _fit_glm(
+        self, X, y, sample_weight, family, link, offset=None, groups=None, *, deviance=False
+    ):
         """Fit by Fisher scoring and fill in the contract.
 
         The one fit of every GLM estimator (logistic regression is the
@@ -117,8 +119,9 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
         phi : float
             The dispersion φ̂ (1 for the families without one; nan when it
             cannot be estimated).
-        deviance : float
-            The deviance at the fit.
+        deviance : float or None
+            The deviance at the fit, when asked for with ``deviance=True``
+            (its unit deviances cost a few vectors of length n).
         """
         X, y, sample_weight, offset, groups = self._fit_rows(X, y, sample_weight, offset, groups)
         estimate_alpha = estimates_alpha(family)  # before the fit, which sets α
@@ -168,6 +171,8 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
         self.coef_ = beta[int(self.fit_intercept) :].copy()
         if estimate_alpha:
             family.alpha = float(self.params_[-1])
+        if not deviance:
+            return problem, phi, None
         mu = link.inverse(problem.linear_predictor(result.theta))
         return problem, phi, float(sample_weight @ family.unit_deviance(y, mu))
 

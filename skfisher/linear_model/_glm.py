@@ -305,7 +305,9 @@ class FisherGLMRegressor(RegressorMixin, BaseFisherGLM):
         )
         y = np.asarray(y, dtype=np.float64)
         family.check_y(y)
-        _, phi, deviance = self._fit_glm(X, y, sample_weight, family, link, offset, groups)
+        _, phi, deviance = self._fit_glm(
+            X, y, sample_weight, family, link, offset, groups, deviance=True
+        )
         self.family_, self.link_, self.dispersion_ = family, link, float(phi)
         self.deviance_ = deviance
         return self

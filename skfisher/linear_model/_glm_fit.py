@@ -115,20 +115,30 @@ def starting_theta(problem, family, link, y, sample_weight, offset, *, least_squ
         When neither start is inside the domain.
     """
     design = problem.design
+    # In-place updates keep about four vectors of length n alive at once.
     with np.errstate(all="ignore"):
         mu0 = family.start_mu(y, sample_weight)
+        mean_mu0 = np.average(mu0, weights=sample_weight)
         eta0 = link.link(mu0)
         dmu = link.inverse_deriv(eta0)
-        working = eta0 + (y - mu0) / dmu - (0.0 if offset is None else offset)
-        weight = sample_weight * np.square(dmu) / family.variance(mu0)
+        working = np.subtract(y, mu0)
+        working /= dmu
+        working += eta0
+        if offset is not None:
+            working -= offset
+        weight = np.square(dmu)
+        weight *= sample_weight
+        weight /= family.variance(mu0)
+        del mu0, eta0, dmu
     candidates = []
     if least_squares and np.all(np.isfinite(working)) and np.all(np.isfinite(weight)):
-        gram, moment = design.gram(weight, weight * working)
+        gram, moment = design.gram(weight, np.multiply(working, weight, out=working))
         candidates.append((SymmetricFactor(gram).solve(moment), 1))
+    del working, weight
     intercept_only = np.zeros(design.n_cols)
     if design.fit_intercept:
         with np.errstate(all="ignore"):
-            intercept_only[0] = link.link(np.average(mu0, weights=sample_weight))
+            intercept_only[0] = link.link(mean_mu0)
         if offset is not None:
             intercept_only[0] -= np.average(offset, weights=sample_weight)
     candidates.append((intercept_only, 0))

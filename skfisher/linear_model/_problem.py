@@ -120,7 +120,8 @@ class GLMProblem(ScoringProblem):
 
     def empirical_fisher(self, theta):
         score_eta, _ = self._eta_derivatives(theta, self.phi)
-        return self.design.gram(self.w * np.square(score_eta))
+        np.square(score_eta, out=score_eta)  # a fresh array: square and weight in place
+        return self.design.gram(np.multiply(score_eta, self.w, out=score_eta))
 
     def cluster_fisher(self, theta, groups):
         """Return ``Σ_g u_g u_gᵀ``, ``u_g`` the sum of ``w_i s_i`` over cluster ``g``."""
