@@ -12,8 +12,10 @@ from skfisher import FisherGLMRegressor, FisherLogisticRegression
 from skfisher.inference import information_matrix_test
 
 # The statistic is a quadratic form of sums over rows; computed two ways it
-# agrees to rounding of sums of n products.
-MATH_RTOL = 1e-8
+# agrees to rounding of sums of n products, amplified by the cancellation in
+# F − I (the two matrices agree to a few digits under a correct model):
+# measured 1.2e-8 to 1.4e-8 apart, whatever the loop's tolerance.
+MATH_RTOL = 1e-7
 
 
 def _logistic(seed, n=300):
