@@ -73,7 +73,7 @@ def make_problem(design, y, sample_weight, family, link, offset, *, penalty, pre
     if family.has_dispersion:
         # φ₀ of the loop (see DispersionGLMProblem): Pearson's statistic at the start.
         df = sample_weight.sum() - design.n_cols
-        phi0 = pearson_statistic(problem, theta0) / df if df > 0 else np.nan
+        phi0 = problem.pearson_chi2(theta0)[0] / df if df > 0 else np.nan
         problem.set_loop_dispersion(phi0 if np.isfinite(phi0) and phi0 > 0 else 1.0)
     return problem, theta0, steps
 
@@ -168,14 +168,6 @@ def _negative_binomial_start(design, y, sample_weight, offset):
     return np.append(beta, max(moment, _MIN_START_ALPHA)), steps
 
 
-def pearson_statistic(problem, theta):
-    """Return Pearson's ``χ² = Σ w (y − μ)² / V(μ)`` at θ."""
-    eta = problem.linear_predictor(theta)
-    with np.errstate(all="ignore"):
-        mu = problem.link.inverse(eta)
-        return float(problem.w @ (np.square(problem.y - mu) / problem.family.variance(mu)))
-
-
 def _rank(factor, information):
     """Return the rank of the information matrix (its size unless singular)."""
     if not factor.singular:
@@ -196,8 +188,7 @@ def estimate_dispersion(problem, result, family, link):
     information is infinite).
     """
     rank = _rank(result.factor, result.information)
-    chi2 = pearson_statistic(problem, result.theta)
-    nobs = problem.w.sum()
+    chi2, nobs = problem.pearson_chi2(result.theta)
     df = nobs - rank
     if not df > 0 or not chi2 > 0:
         reason = f"Σ sample_weight − rank = {df:g} ≤ 0" if not df > 0 else "the fit is exact"

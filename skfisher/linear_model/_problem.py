@@ -137,7 +137,7 @@ class GLMProblem(ScoringProblem):
     def pearson_chi2(self, theta):
         """Return Pearson's ``Σ w (y − μ)² / V(μ)`` and ``Σ w``."""
         _, mu, var = self._state(theta)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(all="ignore"):
             terms = np.where(self.w > 0, np.square(self.y - mu) / var, 0.0)
         return float(self.w @ terms), float(self.w.sum())
 
