@@ -1,4 +1,4 @@
-"""The steps of ``FisherGLMRegressor.fit``: the family's problem, its start, the dispersion.
+"""The steps of ``BaseFisherGLM._fit_glm``: the family's problem, its start, the dispersion.
 
 :func:`make_problem` chooses the scoring problem of the family (the base GLM,
 the GLM with a dispersion, the negative binomial with α estimated) and its
