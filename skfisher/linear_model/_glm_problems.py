@@ -48,7 +48,6 @@ class DispersionGLMProblem(GLMProblem):
         self._unit_penalty = self.penalty.copy()
         self.loop_phi = 1.0
         self.loglik_phi = 1.0
-        self._loop_information = (None, None)
 
     def set_loop_dispersion(self, phi0):
         """Fix the φ₀ at which the loop runs (the penalty is divided by it too)."""
@@ -71,26 +70,12 @@ class DispersionGLMProblem(GLMProblem):
         return value if np.isfinite(value) else -np.inf
 
     def score_information(self, theta):
-        score_eta, weight = self._eta_derivatives(theta, self.loop_phi)
-        information, score = self.design.gram(self.w * weight, self.w * score_eta)
-        score -= self.penalty * theta
-        information[np.diag_indices_from(information)] += self.penalty
-        self._loop_information = (theta.tobytes(), information)
-        return score, information
+        return self._loop_score_information(theta, self.loop_phi)
 
     def loglik(self, theta):
         eta, mu, _ = self._state(theta)
         with np.errstate(all="ignore"):
             return self.family.loglik(self.y, eta, mu, self.link, self.w, self.loglik_phi)
-
-    def information(self, theta):
-        key, information = self._loop_information
-        if key == theta.tobytes():
-            # The loop's last information (penalty included) is at φ₀; every
-            # term is proportional to 1/φ.
-            return information * (self.loop_phi / self.phi)
-        _, weight = self._eta_derivatives(theta, self.phi)
-        return self._penalised(self.design.gram(self.w * weight))
 
 
 class NegativeBinomialProblem(ScoringProblem):

@@ -50,7 +50,7 @@ class GLMProblem(ScoringProblem):
         if design.fit_intercept:
             self.penalty[0] = 0.0
         self._key = None
-        self._information_at = (None, None)
+        self._information_at = (None, None, None)
 
     # Per-row state -----------------------------------------------------------
     def _state(self, theta):
@@ -87,7 +87,11 @@ class GLMProblem(ScoringProblem):
     def score_information(self, theta):
         # The loop runs at φ = 1: φ scales U and I alike, so it changes neither
         # the step nor the decrement of the families without dispersion.
-        score_eta, weight = self._eta_derivatives(theta, 1.0)
+        return self._loop_score_information(theta, 1.0)
+
+    def _loop_score_information(self, theta, loop_phi):
+        """Return the loop's score and information at the fixed dispersion ``loop_phi``."""
+        score_eta, weight = self._eta_derivatives(theta, loop_phi)
         # Both are fresh per-row arrays: weighting them in place keeps the
         # peak memory of an iteration at a few vectors of length n.
         information, score = self.design.gram(
@@ -95,7 +99,7 @@ class GLMProblem(ScoringProblem):
         )
         score -= self.penalty * theta
         information[np.diag_indices_from(information)] += self.penalty
-        self._information_at = (theta.tobytes(), information)
+        self._information_at = (theta.tobytes(), information, loop_phi)
         return score, information
 
     def loglik(self, theta):
@@ -103,10 +107,11 @@ class GLMProblem(ScoringProblem):
 
     def information(self, theta):
         """Return the expected information at the reporting dispersion ``phi``."""
-        key, information = self._information_at
+        key, information, loop_phi = self._information_at
         if key == theta.tobytes():
-            # The loop's last information, at φ = 1; φ divides every weight.
-            return information / self.phi
+            # The loop's last information (penalty included) is at loop_phi;
+            # every term is proportional to 1/φ.
+            return information * (loop_phi / self.phi)
         _, weight = self._eta_derivatives(theta, self.phi)
         return self._penalised(self.design.gram(self.w * weight))
 
