@@ -165,3 +165,14 @@ def test_dask_glm_refuses_what_it_does_not_offer():
         FisherGLMRegressor(cov_type="cluster").fit(Xd, yd, groups=np.arange(500) % 7)
     with pytest.raises(ValueError, match="poisson family requires y in"):
         FisherGLMRegressor().fit(Xd, -yd)
+    with pytest.raises(ValueError, match="bias_reduction='firth' .*set bias_reduction=None"):
+        FisherGLMRegressor(bias_reduction="firth").fit(Xd, yd)
+
+
+def test_dask_logistic_refuses_what_it_does_not_offer():
+    X, y, _ = _logistic_data(n=400)
+    Xd, yd = da.from_array(X, chunks=(100, 4)), da.from_array(y, chunks=100)
+    with pytest.raises(ValueError, match="cov_type='cluster' \\(use cov_type='sandwich'\\)"):
+        FisherLogisticRegression(cov_type="cluster").fit(Xd, yd, groups=np.arange(400) % 7)
+    with pytest.raises(ValueError, match="bias_reduction='flic'"):
+        FisherLogisticRegression(bias_reduction="flic").fit(Xd, yd)

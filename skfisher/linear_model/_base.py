@@ -189,6 +189,25 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
             setattr(self, name, np.full_like(getattr(self, name), np.nan))
         self.loglik_ = np.nan
 
+    def _check_dask_options(self, groups, *, estimate_alpha=False):
+        """Refuse, by name and with the remedy, what a fit on dask arrays does not offer."""
+        unsupported = {
+            "an estimated negative-binomial alpha (fix it: NegativeBinomial(alpha=...))": (
+                estimate_alpha
+            ),
+            "cov_type='cluster' (use cov_type='sandwich')": (
+                groups is not None or self.cov_type == "cluster"
+            ),
+            f"bias_reduction={self.bias_reduction!r} (it needs the hat diagonal of all rows; "
+            "set bias_reduction=None)": self.bias_reduction is not None,
+        }
+        named = [what for what, used in unsupported.items() if used]
+        if named:
+            raise ValueError(
+                f"Fits on dask arrays do not support {'; '.join(named)}. Change these "
+                "options, or compute the dask arrays (X.compute()) to fit in memory."
+            )
+
     def _fit_dask(self, X, y, sample_weight, offset, family, link, *, transform_y=None):
         """Fit on dask arrays: the same loop over a sum of per-block problems.
 
@@ -197,14 +216,9 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
         programme needs all rows at once, so on dask arrays a fitted mean
         within e^-15 of the boundary of a binomial family gives a
         ``PerfectSeparationWarning`` that says separation is likely and how to
-        confirm it, instead of the exact check.
+        confirm it, instead of the exact check. The callers first refuse the
+        options it does not offer (:meth:`_check_dask_options`).
         """
-        if self.bias_reduction is not None:
-            raise ValueError(
-                f"bias_reduction={self.bias_reduction!r} needs the rows in memory (the hat "
-                "diagonal); got dask arrays. Compute them first (X.compute()), or set "
-                "bias_reduction=None."
-            )
         problem, theta0, nobs = fit_blocks(
             self, X, y, sample_weight, offset, family, link, transform_y
         )

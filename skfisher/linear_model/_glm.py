@@ -254,19 +254,6 @@ class FisherGLMRegressor(RegressorMixin, BaseFisherGLM):
         tags.target_tags.positive_only = not bool(family.support.contains(-1.0))
         return tags
 
-    def _check_dask_options(self, estimate_alpha, groups):
-        """Refuse, by name, what a fit on dask arrays does not offer."""
-        unsupported = {
-            "an estimated negative-binomial alpha (fix it: NegativeBinomial(alpha=...))": (
-                estimate_alpha
-            ),
-            "cov_type='cluster'": groups is not None or self.cov_type == "cluster",
-            "bias_reduction": self.bias_reduction is not None,
-        }
-        named = [what for what, used in unsupported.items() if used]
-        if named:
-            raise ValueError(f"Fits on dask arrays do not support {', '.join(named)}.")
-
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, offset=None, groups=None):
         """Fit the model by Fisher scoring.
@@ -295,7 +282,7 @@ class FisherGLMRegressor(RegressorMixin, BaseFisherGLM):
         # Decided before the fit, which sets the family's α as it goes.
         estimate_alpha = estimates_alpha(family)
         if is_dask_collection(X):
-            self._check_dask_options(estimate_alpha, groups)
+            self._check_dask_options(groups, estimate_alpha=estimate_alpha)
             problem = self._fit_dask(X, y, sample_weight, offset, family, link)
             self.family_, self.link_, self.dispersion_ = family, link, float(problem.phi)
             self.deviance_ = problem.deviance(self.params_)

@@ -243,10 +243,7 @@ class FisherLogisticRegression(ClassifierMixin, BaseFisherGLM):
 
     def _fit_dask_binary(self, X, y, sample_weight, groups):
         """Fit a binary model on dask arrays (X and y chunked by rows)."""
-        if groups is not None or self.cov_type == "cluster":
-            raise ValueError("cov_type='cluster' is not available for dask arrays.")
-        if self.bias_reduction is not None:
-            raise ValueError("bias_reduction is not available for dask arrays.")
+        self._check_dask_options(groups)
         dask = _dask("fitting a dask array")
         (labels,) = dask.compute(dask.array.unique(dask.array.asarray(y)))
         self.classes_ = np.asarray(labels)
