@@ -166,9 +166,7 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
         )
         if not np.isfinite(phi):
             self._blank_dispersion_dependents()
-        beta = self._linear_params()
-        self.intercept_ = float(beta[0]) if self.fit_intercept else 0.0
-        self.coef_ = beta[int(self.fit_intercept) :].copy()
+        self._set_intercept_coef()
         if estimate_alpha:
             family.alpha = float(self.params_[-1])
         if not deviance:
@@ -246,12 +244,14 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
         # Holding the problem would pin the persisted blocks in the workers'
         # memory for the estimator's lifetime.
         self._fitted_problem = None
-        if self.fit_intercept:
-            self.intercept_, coef = self.params_[0], self.params_[1:]
-        else:
-            self.intercept_, coef = 0.0, self.params_
-        self.coef_ = coef.copy()
+        self._set_intercept_coef()
         return problem
+
+    def _set_intercept_coef(self):
+        """Set ``intercept_`` (0 without one) and ``coef_`` from ``params_``."""
+        beta = self._linear_params()
+        self.intercept_ = float(beta[0]) if self.fit_intercept else 0.0
+        self.coef_ = beta[int(self.fit_intercept) :].copy()
 
     def _check_separation(self, problem, result, design, y, sample_weight, names):
         """Return the parameters that diverge under separation (empty if none)."""

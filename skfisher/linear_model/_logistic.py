@@ -237,9 +237,7 @@ class FisherLogisticRegression(ClassifierMixin, BaseFisherGLM):
             return self._fit_multinomial(X, y, sample_weight, groups)
         y01 = (y == self.classes_[1]).astype(np.float64)
         self._fit_glm(X, y01, sample_weight, Binomial(), Logit(), groups=groups)
-        self.coef_ = self.coef_[None, :]
-        self.intercept_ = np.atleast_1d(np.asarray(self.intercept_, dtype=float))
-        return self
+        return self._as_binary_classifier()
 
     def _fit_dask_binary(self, X, y, sample_weight, groups):
         """Fit a binary model on dask arrays (X and y chunked by rows)."""
@@ -254,8 +252,12 @@ class FisherLogisticRegression(ClassifierMixin, BaseFisherGLM):
             )
         event = partial(_is_event, event=self.classes_[1])
         self._fit_dask(X, y, sample_weight, None, Binomial(), Logit(), transform_y=event)
+        return self._as_binary_classifier()
+
+    def _as_binary_classifier(self):
+        """Give ``coef_`` and ``intercept_`` scikit-learn's binary shapes (1, p) and (1,)."""
         self.coef_ = self.coef_[None, :]
-        self.intercept_ = np.atleast_1d(np.asarray(self.intercept_, dtype=float))
+        self.intercept_ = np.array([self.intercept_], dtype=float)
         return self
 
     def _fit_multinomial(self, X, y, sample_weight, groups=None):
