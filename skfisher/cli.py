@@ -19,6 +19,8 @@ from ._cli_table import CLIError, Table, read_csv
 from ._contract import COV_TYPES
 from .datasets._loaders import DATASETS, bundled_columns
 
+__all__ = ["main"]
+
 FORMATS = ("text", "csv", "json")
 # The kind of response of each family's bundled example (the others: "positive").
 FAMILY_RESPONSES = {"binomial": "binary", "poisson": "count", "negative_binomial": "count"}

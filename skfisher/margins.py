@@ -29,6 +29,15 @@ from ._linalg import Design
 from ._summary import SummaryTable
 from .linear_model._prediction import dense_rows, normal_quantile
 
+__all__ = [
+    "MarginalEffectsMixin",
+    "MarginalEffectsTable",
+    "SingleIndexResponse",
+    "SoftmaxResponse",
+    "discrete_columns",
+    "effects_and_jacobian",
+]
+
 KINDS = ("average", "at_mean")
 
 # Bytes of the per-chunk (rows × outputs × predictors × features) arrays.

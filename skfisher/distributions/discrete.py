@@ -12,6 +12,8 @@ from .._validation import Support
 from ._base import DistributionFamily, boundary_error
 from ._transforms import Log, Logit
 
+__all__ = ["Bernoulli", "Binomial", "Geometric", "NegativeBinomial", "Poisson"]
+
 _COUNTS = Support(0.0, np.inf, low_inclusive=True, integer=True)
 
 

@@ -7,6 +7,8 @@ from .._validation import Support
 from ..links import softplus
 from ._base import GLMFamily
 
+__all__ = ["Binomial"]
+
 
 class Binomial(GLMFamily):
     """Binomial responses. ``V(μ) = μ (1 − μ)``, φ = 1.

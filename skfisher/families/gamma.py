@@ -6,6 +6,8 @@ from scipy.special import gammaln
 from .._validation import Support
 from ._base import GLMFamily
 
+__all__ = ["Gamma"]
+
 
 class Gamma(GLMFamily):
     """Gamma responses. ``V(μ) = μ²``; the dispersion ``φ`` is ``1 / shape``.

@@ -5,6 +5,8 @@ import numpy as np
 from .._validation import Support
 from ._base import GLMFamily
 
+__all__ = ["Gaussian"]
+
 
 class Gaussian(GLMFamily):
     """Normal responses. ``V(μ) = 1``, dispersion ``φ = σ²``.

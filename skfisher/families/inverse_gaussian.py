@@ -5,6 +5,8 @@ import numpy as np
 from .._validation import Support
 from ._base import GLMFamily
 
+__all__ = ["InverseGaussian"]
+
 
 class InverseGaussian(GLMFamily):
     """Inverse Gaussian responses. ``V(μ) = μ³``, dispersion ``φ = 1 / λ``.

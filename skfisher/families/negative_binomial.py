@@ -8,6 +8,8 @@ from scipy.special import betaln, digamma, gammaln, polygamma, xlogy
 from .._validation import Support
 from ._base import GLMFamily
 
+__all__ = ["NegativeBinomial"]
+
 # Tail probability below which the series of the expected information in α is
 # cut: the neglected terms are below this times the largest term.
 _SERIES_TAIL = 1e-17

@@ -6,6 +6,8 @@ from scipy.special import gammaln, xlogy
 from .._validation import Support
 from ._base import GLMFamily
 
+__all__ = ["Poisson"]
+
 
 class Poisson(GLMFamily):
     """Poisson responses. ``V(μ) = μ``, φ = 1.

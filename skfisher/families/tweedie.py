@@ -6,6 +6,8 @@ from scipy.special import digamma, gammaln, logsumexp, polygamma
 from .._validation import Support
 from ._base import GLMFamily
 
+__all__ = ["Tweedie"]
+
 
 class Tweedie(GLMFamily):
     """Tweedie responses with ``V(μ) = μ^p``, ``1 < p < 2``, and a dispersion φ.
