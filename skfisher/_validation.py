@@ -76,7 +76,7 @@ def check_weights(sample_weight):
     if np.any(sample_weight < 0):
         raise ValueError(
             f"sample_weight must be non-negative; got {int((sample_weight < 0).sum())} "
-            f"negative value(s), the smallest being {sample_weight.min()!r}."
+            f"negative value(s), the smallest being {float(sample_weight.min())!r}."
         )
     if not np.any(sample_weight > 0):
         raise ValueError("sample_weight must have at least one positive entry; all are 0.")

@@ -165,6 +165,12 @@ def test_dask_glm_refuses_what_it_does_not_offer():
         FisherGLMRegressor(cov_type="cluster").fit(Xd, yd, groups=np.arange(500) % 7)
     with pytest.raises(ValueError, match="poisson family requires y in"):
         FisherGLMRegressor().fit(Xd, -yd)
+    negative = np.where(np.arange(500) == 3, -2.0, 1.0)
+    with pytest.raises(ValueError, match="1 negative value\\(s\\), the smallest being -2.0"):
+        FisherGLMRegressor().fit(Xd, yd, sample_weight=negative)
+    offset = np.where(np.arange(500) == 3, np.inf, 0.0)
+    with pytest.raises(ValueError, match="offset contains NaN or infinity: 1 value\\(s\\)"):
+        FisherGLMRegressor().fit(Xd, yd, offset=offset)
     with pytest.raises(ValueError, match="bias_reduction='firth' .*set bias_reduction=None"):
         FisherGLMRegressor(bias_reduction="firth").fit(Xd, yd)
 

@@ -18,19 +18,32 @@ def _block_problem(X, y, sample_weight, offset, family, link, fit_intercept, tra
     """Validate one row block and return its penalty-free problem (runs on a worker)."""
     X = check_array(X, dtype=np.float64, accept_sparse=["csr", "csc"])
     y = np.asarray(transform_y(y) if transform_y is not None else y, dtype=np.float64)
-    if not np.all(np.isfinite(y)):
-        raise ValueError("Input y contains NaN or infinity.")
+    _check_finite(y, "Input y")
     family.check_y(y)
     if sample_weight is None:
         sample_weight = np.ones(X.shape[0])
     sample_weight = np.asarray(sample_weight, dtype=np.float64)
-    if not np.all(np.isfinite(sample_weight)) or np.any(sample_weight < 0):
-        raise ValueError("sample_weight must be finite and non-negative.")
+    _check_finite(sample_weight, "sample_weight")
+    # Not check_weights: one block may hold only rows of weight 0.
+    if np.any(sample_weight < 0):
+        raise ValueError(
+            f"sample_weight must be non-negative; got {int((sample_weight < 0).sum())} "
+            f"negative value(s), the smallest being {float(sample_weight.min())!r}."
+        )
     if offset is not None:
         offset = np.asarray(offset, dtype=np.float64)
-        if not np.all(np.isfinite(offset)):
-            raise ValueError("offset contains NaN or infinity.")
+        _check_finite(offset, "offset")
     return GLMProblem(Design(X, fit_intercept), y, sample_weight, family, link, offset=offset)
+
+
+def _check_finite(values, what):
+    bad = ~np.isfinite(values)
+    if bad.any():
+        raise ValueError(
+            f"{what} contains NaN or infinity: {int(bad.sum())} value(s) in a block of "
+            f"{values.shape[0]} rows, the first being {values[bad][0].item()!r}. Remove or "
+            "impute them before fitting."
+        )
 
 
 def _block_totals(problem):
