@@ -91,9 +91,10 @@ class FisherMixin:
         self.empirical_fisher_ = problem.empirical_fisher(theta)
         if self.cov_type == "cluster":
             self._set_cluster_fisher(problem, theta, groups)
-        self.covariance_ = self._covariance(result.factor, phi / loop_phi)
         if len(nan_params):
             self.covariance_ = self._covariance_without(np.asarray(nan_params, dtype=int))
+        else:
+            self.covariance_ = self._covariance(result.factor, phi / loop_phi)
         undefined = np.union1d(result.factor.deficient, np.asarray(nan_params, dtype=int))
         if undefined.size:
             self.covariance_[undefined, :] = np.nan
