@@ -264,10 +264,8 @@ def firth_available(estimator):
     return (family.name, link.name) in FIRTH_PAIRS
 
 
-def fit_scoring(estimator, problem, theta0, max_iter=None):
+def fit_scoring(estimator, problem, theta0, max_iter):
     """Fit ``problem`` by the one loop, bias-reduced if the estimator asks for it.
-
-    ``max_iter`` defaults to the estimator's.
 
     Returns the problem whose quantities the estimator reports (the Firth
     problem for a bias-reduced fit) and the loop's result at the estimate.
@@ -275,7 +273,6 @@ def fit_scoring(estimator, problem, theta0, max_iter=None):
     removes a stale one otherwise.
     """
     method = getattr(estimator, "bias_reduction", None)
-    max_iter = estimator.max_iter if max_iter is None else max_iter
     if method is None:
         if hasattr(estimator, "penalized_loglik_"):
             del estimator.penalized_loglik_
