@@ -49,6 +49,27 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
         "bias_reduction": [StrOptions(set(BIAS_REDUCTIONS)), None],
     }
 
+    def __init__(
+        self,
+        *,
+        fit_intercept=True,
+        alpha=0.0,
+        max_iter=100,
+        tol=1e-8,
+        cov_type="fisher",
+        warm_start=False,
+        bias_reduction=None,
+    ):
+        # The arguments every GLM estimator shares; FisherGLMRegressor adds
+        # family and link in front.
+        self.fit_intercept = fit_intercept
+        self.alpha = alpha
+        self.max_iter = max_iter
+        self.tol = tol
+        self.cov_type = cov_type
+        self.warm_start = warm_start
+        self.bias_reduction = bias_reduction
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True

@@ -2,6 +2,7 @@
 
 from ..families import Gamma, Poisson
 from ..links import Log
+from ._base import BaseFisherGLM
 from ._glm import FisherGLMRegressor
 
 _SHARED_PARAMETERS = """
@@ -74,24 +75,8 @@ class _FixedFamilyGLM(FisherGLMRegressor):
         if key not in ("family", "link")
     }
 
-    def __init__(
-        self,
-        *,
-        fit_intercept=True,
-        alpha=0.0,
-        max_iter=100,
-        tol=1e-8,
-        cov_type="fisher",
-        warm_start=False,
-        bias_reduction=None,
-    ):
-        self.fit_intercept = fit_intercept
-        self.alpha = alpha
-        self.max_iter = max_iter
-        self.tol = tol
-        self.cov_type = cov_type
-        self.warm_start = warm_start
-        self.bias_reduction = bias_reduction
+    # The shared arguments, without FisherGLMRegressor's family and link.
+    __init__ = BaseFisherGLM.__init__
 
     def _family_and_link(self):
         return self._family_class(), Log()

@@ -171,25 +171,6 @@ class FisherLogisticRegression(ClassifierMixin, BaseFisherGLM):
 
     _parameter_constraints = {**BaseFisherGLM._parameter_constraints}
 
-    def __init__(
-        self,
-        *,
-        fit_intercept=True,
-        alpha=0.0,
-        max_iter=100,
-        tol=1e-8,
-        cov_type="fisher",
-        warm_start=False,
-        bias_reduction=None,
-    ):
-        self.fit_intercept = fit_intercept
-        self.alpha = alpha
-        self.max_iter = max_iter
-        self.tol = tol
-        self.cov_type = cov_type
-        self.warm_start = warm_start
-        self.bias_reduction = bias_reduction
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         # Bias reduction is implemented for two classes only.
