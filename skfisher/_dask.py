@@ -50,10 +50,13 @@ class BlockSumProblem(ScoringProblem):
         The diagonal of the L2 penalty of the whole sample (added once).
     phi : float, default=1.0
         The dispersion at which the matrices are reported.
+    n_rows : int, optional
+        The number of rows over all blocks.
     """
 
-    def __init__(self, blocks, penalty, phi=1.0):
+    def __init__(self, blocks, penalty, phi=1.0, n_rows=None):
         self.blocks = blocks
+        self.n_rows = n_rows
         self.penalty = penalty
         self.phi = phi
         self.loglik_phi = phi
@@ -100,6 +103,11 @@ class BlockSumProblem(ScoringProblem):
 
     def empirical_fisher(self, theta):
         return sum(self._sum("empirical_fisher", theta, self.phi))
+
+    def set_dispersion(self, phi, loglik_phi):
+        """Set the φ̂ of the matrices and the φ at which ``loglik`` is evaluated."""
+        self.phi = float(phi)
+        self.loglik_phi = float(loglik_phi)
 
     def deviance(self, theta):
         """Return the deviance over all blocks."""

@@ -182,3 +182,19 @@ def test_dask_logistic_refuses_what_it_does_not_offer():
         FisherLogisticRegression(cov_type="cluster").fit(Xd, yd, groups=np.arange(400) % 7)
     with pytest.raises(ValueError, match="bias_reduction='flic'"):
         FisherLogisticRegression(bias_reduction="flic").fit(Xd, yd)
+
+
+def test_dask_dispersion_without_residual_degrees_of_freedom_warns_and_gives_nan():
+    # The same Pearson estimate as in memory: φ̂ = χ² / (Σw − rank).
+    from skfisher import FisherGLMRegressor
+
+    X = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    y = np.array([1.0, 2.0, 4.0])
+    with dask.config.set(scheduler="threads"):
+        with pytest.warns(UserWarning, match="gamma family cannot be estimated.*n_samples=3"):
+            model = FisherGLMRegressor("gamma", "log").fit(
+                da.from_array(X, chunks=(2, 2)), da.from_array(y, chunks=2)
+            )
+    assert np.isnan(model.dispersion_)
+    assert np.all(np.isnan(model.standard_errors_))
+    assert np.all(np.isfinite(model.params_))

@@ -243,7 +243,8 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
         )
         if family.has_dispersion:
             pearson, total = problem.pearson_chi2(theta0)
-            phi0 = pearson / (total - len(theta0))
+            df = total - len(theta0)
+            phi0 = pearson / df if df > 0 else np.nan
             problem.loop_phi = phi0 if np.isfinite(phi0) and phi0 > 0 else 1.0
         result = fisher_scoring(problem, theta0, max_iter=self.max_iter, tol=self.tol)
         names = self._param_names()
@@ -254,19 +255,23 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
         else:
             warn_not_converged(result, self.tol, stacklevel=4)
             warn_collinear(result.factor, names)
-        phi = 1.0
-        if family.has_dispersion:
-            pearson, total = problem.pearson_chi2(result.theta)
-            phi = pearson / (total - len(result.theta))
-            problem.phi = phi
-            gaussian = family.name == "gaussian" and link.name == "identity"
-            problem.loglik_phi = pearson / total if gaussian else phi
-        self._set_fisher(problem, result, names, nobs=nobs, phi=phi, loop_phi=problem.loop_phi)
+        phi = estimate_dispersion(problem, result, family, link) if family.has_dispersion else 1.0
+        loop_phi = problem.loop_phi
+        self._set_fisher(
+            problem,
+            result,
+            names,
+            nobs=nobs,
+            phi=phi if np.isfinite(phi) else loop_phi,
+            loop_phi=loop_phi,
+        )
+        if not np.isfinite(phi):
+            self._blank_dispersion_dependents()
         # Holding the problem would pin the persisted blocks in the workers'
         # memory for the estimator's lifetime.
         self._fitted_problem = None
         self._set_intercept_coef()
-        return problem
+        return problem, phi
 
     def _set_intercept_coef(self):
         """Set ``intercept_`` (0 without one) and ``coef_`` from ``params_``."""

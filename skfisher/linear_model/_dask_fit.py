@@ -95,7 +95,7 @@ def fit_blocks(estimator, X, y, sample_weight, offset, family, link, transform_y
     previous = getattr(estimator, "params_", None)
     if estimator.warm_start and previous is not None and previous.shape == (k,):
         theta0 = previous.copy()
-    return BlockSumProblem(problems, penalty), theta0, float(nobs)
+    return BlockSumProblem(problems, penalty, n_rows=int(n_rows)), theta0, float(nobs)
 
 
 def predict_blocks(X, theta, fit_intercept, offset=None):

@@ -283,8 +283,8 @@ class FisherGLMRegressor(RegressorMixin, BaseFisherGLM):
         estimate_alpha = estimates_alpha(family)
         if is_dask_collection(X):
             self._check_dask_options(groups, estimate_alpha=estimate_alpha)
-            problem = self._fit_dask(X, y, sample_weight, offset, family, link)
-            self.family_, self.link_, self.dispersion_ = family, link, float(problem.phi)
+            problem, phi = self._fit_dask(X, y, sample_weight, offset, family, link)
+            self.family_, self.link_, self.dispersion_ = family, link, float(phi)
             self.deviance_ = problem.deviance(self.params_)
             return self
         X, y = validate_data(

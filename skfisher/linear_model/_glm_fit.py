@@ -194,10 +194,10 @@ def estimate_dispersion(problem, result, family, link):
         reason = f"Σ sample_weight − rank = {df:g} ≤ 0" if not df > 0 else "the fit is exact"
         warnings.warn(
             f"The dispersion of the {family.name} family cannot be estimated: {reason} "
-            f"(n_samples={len(problem.y)}, Σ sample_weight={nobs:g}, {rank} identified "
-            "parameters). dispersion_, loglik_, the information matrices and the standard "
-            "errors are nan. Provide more observations than parameters, or use a family "
-            "without dispersion.",
+            f"(n_samples={problem.n_rows}, Σ sample_weight={nobs:g}, {rank} identified "
+            "parameters). dispersion_, "
+            "loglik_, the information matrices and the standard errors are nan. Provide "
+            "more observations than parameters, or use a family without dispersion.",
             UserWarning,
             stacklevel=4,
         )

@@ -64,6 +64,11 @@ class GLMProblem(ScoringProblem):
             self._key, self._eta, self._mu, self._var = key, eta, mu, var
         return self._eta, self._mu, self._var
 
+    @property
+    def n_rows(self):
+        """The number of rows of the data."""
+        return self.design.n_rows
+
     def linear_predictor(self, theta):
         """Return ``η = X θ + offset``, shape (n,)."""
         return self._state(theta)[0]
