@@ -1,6 +1,16 @@
-"""Warnings that skfisher estimators emit (DESIGN §5)."""
+"""Warnings that skfisher emits.
 
-__all__ = ["CollinearityWarning", "PerfectSeparationWarning"]
+Each has its own class, so that a user's warning filters can tell skfisher's
+messages apart from numpy's ``RuntimeWarning`` and from each other.
+"""
+
+__all__ = [
+    "BoundaryWarning",
+    "CollinearityWarning",
+    "DomainWarning",
+    "PerfectSeparationWarning",
+    "ProfileWarning",
+]
 
 
 class PerfectSeparationWarning(UserWarning):
@@ -16,4 +26,30 @@ class CollinearityWarning(UserWarning):
     """The information matrix is singular: some parameters are not identified.
 
     The warning names the parameters involved; their standard errors are ``nan``.
+    """
+
+
+class ProfileWarning(UserWarning):
+    """A profile-likelihood quantity may be inaccurate.
+
+    Some refits with a parameter held fixed did not converge, or the
+    likelihood-ratio statistic jumps (several local maxima of the restricted fit).
+    """
+
+
+class DomainWarning(UserWarning):
+    """A prediction lies outside the family's domain.
+
+    For example a negative mean under a gamma family with the inverse link, or
+    a probability above 1 under a binomial family with the log link. The
+    warning names the rows.
+    """
+
+
+class BoundaryWarning(UserWarning):
+    """An estimate lies on (or tends to) the boundary of the parameter space.
+
+    For example a Student-t fit whose degrees of freedom grow without bound
+    (the normal distribution is the limit), or a zero-inflation probability
+    that tends to zero. The warning names the parameter and the limiting model.
     """

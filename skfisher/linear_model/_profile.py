@@ -35,13 +35,14 @@ with α estimated re-estimates α in every refit (a true profile).
 """
 
 import copy
-import warnings
 
 import numpy as np
 from scipy import optimize, stats
 from sklearn.utils.validation import check_is_fitted
 
 from .._scoring import ScoringProblem, fisher_scoring
+from .._warnings import warn
+from ..exceptions import ProfileWarning
 
 # Stop of every refit, in standard errors of the step (Newton decrement).
 _REFIT_TOL = 1e-10
@@ -243,21 +244,19 @@ class LikelihoodProfile:
     def warn_unconverged(self):
         """Warn for the parameters whose refits did not converge or whose profile jumps."""
         if self.discontinuous:
-            warnings.warn(
+            warn(
                 "The likelihood-ratio statistic jumps across the χ² quantile for the "
                 f"parameters {sorted(self.discontinuous)}: their restricted fits have several "
                 "local maxima, and the interval end reported is where the statistic jumps.",
-                RuntimeWarning,
-                stacklevel=4,
+                ProfileWarning,
             )
             self.discontinuous = set()
         if self.unconverged:
-            warnings.warn(
+            warn(
                 "Some refits with a parameter held fixed did not converge (parameters "
                 f"{sorted(self.unconverged)}); their profile quantities may be inaccurate. "
                 "The model may be separated or nearly so: consider bias_reduction='firth'.",
-                RuntimeWarning,
-                stacklevel=4,
+                ProfileWarning,
             )
             self.unconverged = set()
 
