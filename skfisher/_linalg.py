@@ -65,6 +65,30 @@ class Design:
         out = np.asarray(self.X.T @ v, dtype=float).ravel()
         return np.concatenate(([v.sum()], out)) if self.fit_intercept else out
 
+    def abs_products(self, theta, v):
+        """Return ``|[1, X]| |θ|`` (n_rows,) and ``|[1, X]|ᵀ |v|`` (n_cols,).
+
+        The magnitudes that bound the rounding error of ``matvec`` and
+        ``rmatvec``; dense rows are taken a chunk at a time, so no n × k
+        temporary is formed.
+        """
+        intercept, coef = self._split(np.abs(theta))
+        v = np.abs(v)
+        if self.sparse:
+            magnitude = abs(self.X)
+            eta = magnitude @ coef
+            total = np.asarray(magnitude.T @ v, dtype=float).ravel()
+        else:
+            eta = np.empty(self.n_rows)
+            total = np.zeros(self.n_features)
+            for start in range(0, self.n_rows, self.chunk_rows):
+                chunk = np.abs(self.X[start : start + self.chunk_rows])
+                eta[start : start + chunk.shape[0]] = chunk @ coef
+                total += v[start : start + chunk.shape[0]] @ chunk
+        if self.fit_intercept:
+            return eta + intercept, np.concatenate(([v.sum()], total))
+        return eta, total
+
     def gram(self, w, v=None):
         """Return ``[1, X]ᵀ diag(w) [1, X]``, shape (n_cols, n_cols).
 

@@ -29,8 +29,8 @@ class ScoringProblem:
 
     Subclasses implement the first two methods, which the loop calls at every
     iteration, and the last three, which the fitted estimator calls once at θ̂
-    to fill in the Fisher contract (DESIGN §1). All matrices are totals over
-    the weighted sample, shape (k, k).
+    to fill in the information matrices. All matrices are totals over the
+    weighted sample, shape (k, k).
     """
 
     def objective(self, theta):
@@ -56,6 +56,29 @@ class ScoringProblem:
     def empirical_fisher(self, theta):
         """Return the sum of weighted outer products of per-sample scores at θ."""
         raise NotImplementedError
+
+    def decrement_scale(self, theta):
+        """Return the factor that puts the loop's Newton decrement on the reported scale.
+
+        A problem whose loop runs at a fixed nuisance value (a GLM's dispersion
+        φ₀) reports its matrices at another one (the φ̂ of the current θ); the
+        score and the information both carry ``1/φ``, so the decrement in
+        standard errors at φ̂ is the loop's decrement times ``φ₀ / φ̂``. The
+        loop stops on that product, so that a stop means a step below ``tol``
+        standard errors at the reported scale, wherever φ₀ started. 1 for a
+        problem that reports at the scale it iterates on.
+        """
+        return 1.0
+
+    def score_rounding(self, theta):
+        """Return a bound on the rounding error of the loop's score at θ, shape (k,), or None.
+
+        Where the data determine θ̂ more finely than the score can be computed
+        in floating point (an exact fit, say), the loop cannot bring the
+        decrement below ``tol``; it then stops, converged, once the decrement is
+        within the decrement of this rounding error. None: no such bound.
+        """
+        return None
 
     def cluster_fisher(self, theta, groups):
         """Return the outer products of the per-cluster score sums at θ (optional).
@@ -85,7 +108,8 @@ class ScoringResult:
     factor : SymmetricFactor
         The factorisation of ``information``, reused for the covariance.
     decrement : float
-        The Newton decrement ``Uᵀ I⁻¹ U`` at ``theta``.
+        The Newton decrement ``Uᵀ I⁻¹ U`` at ``theta``, on the reported scale
+        (the loop's decrement times ``problem.decrement_scale(theta)``).
     n_iter : int
         The number of steps taken.
     converged : bool
@@ -146,22 +170,31 @@ def fisher_scoring(problem, theta0, *, max_iter=100, tol=1e-8, max_halvings=40):
             "are outside the model's domain or the starting values are invalid."
         )
     n_iter = 0
+    stalled = False
     while True:
         score, information = problem.score_information(theta)
         factor = SymmetricFactor(information)
         step = factor.solve(score)
-        decrement = max(float(score @ step), 0.0)
+        loop_decrement = max(float(score @ step), 0.0)
+        scale = problem.decrement_scale(theta)
+        decrement = loop_decrement * scale
         converged = decrement <= tol**2
+        if not converged and (stalled or n_iter >= max_iter):
+            converged = loop_decrement <= _rounding_decrement(problem, theta, factor)
         if converged or n_iter >= max_iter:
             break
         accepted = _line_search(problem, theta, objective, step, max_halvings)
         if accepted is None:
             # No point along the step keeps the objective: either the gain the
-            # step promises (decrement / 2) is below the rounding error of the
-            # objective, so θ is the optimum to working precision, or the
-            # model cannot make progress (reported as not converged).
-            converged = decrement <= 1e-10 * (1.0 + abs(objective))
+            # step promises (half the loop's decrement, in the objective's own
+            # units) is below the rounding error of the objective, so θ is the
+            # optimum to working precision, or the model cannot make progress
+            # (reported as not converged).
+            converged = loop_decrement <= 1e-10 * (1.0 + abs(objective))
             break
+        # A step whose gain is below the objective's rounding error is a sign
+        # that θ is at the precision the data allow (checked at the next θ).
+        stalled = accepted[1] - objective <= 1e-12 * (1.0 + abs(objective))
         theta, objective = accepted
         n_iter += 1
     return ScoringResult(
@@ -188,6 +221,20 @@ def warn_not_converged(result, tol, stacklevel=3):
         ConvergenceWarning,
         stacklevel=stacklevel,
     )
+
+
+def _rounding_decrement(problem, theta, factor):
+    """Return ``δUᵀ I⁻¹ δU`` for the score's rounding bound δU (0 without one).
+
+    Twice the bound stands for the rounding of the score and of its
+    comparison: a decrement below it is noise, not a step still to take.
+    """
+    rounding = problem.score_rounding(theta)
+    if rounding is None:
+        return 0.0
+    rounding = 2.0 * rounding
+    value = float(rounding @ factor.solve(rounding))
+    return value if np.isfinite(value) else 0.0
 
 
 def _line_search(problem, theta, objective, step, max_halvings):

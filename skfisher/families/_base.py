@@ -56,6 +56,12 @@ class GLMFamily:
         general formulas apply, which are exact for it too.
     has_dispersion : bool
         Whether φ is estimated (Pearson χ² / (Σw − k)); otherwise φ = 1.
+    concave_links : tuple of str
+        The links under which ``log p(y; μ(η))`` is concave in η for every
+        ``y`` in the support, so that the log-likelihood is concave in the
+        coefficients and has one maximum. Under the other links a fit is
+        started twice (R's and statsmodels' starting means) and the better
+        maximum kept.
     """
 
     name = None
@@ -65,6 +71,7 @@ class GLMFamily:
     default_link = None
     canonical_link = None
     has_dispersion = False
+    concave_links = ()
 
     # Declarations -----------------------------------------------------------
     def variance(self, mu):
@@ -81,6 +88,10 @@ class GLMFamily:
 
     def start_mu(self, y, sample_weight):
         """Return starting means inside ``mean_domain`` (R's ``mustart``)."""
+        return self.moment_start_mu(y, sample_weight)
+
+    def moment_start_mu(self, y, sample_weight):
+        """Return statsmodels' starting means ``(y + ȳ) / 2``, the second start of a fit."""
         return (y + np.average(y, weights=sample_weight)) / 2
 
     # Derived once, for every family ------------------------------------------
@@ -129,6 +140,10 @@ class GLMFamily:
         d2mu = link.inverse_deriv2(eta)
         curvature = d2mu - _safe_divide(dmu * dmu * self.variance_deriv(mu), var)
         return expected - score_eta * _safe_divide(curvature, dmu)
+
+    def loglik_concave(self, link):
+        """Return whether the log-likelihood is concave in η under ``link``."""
+        return link.name == self.canonical_link or link.name in self.concave_links
 
     def in_mean_domain(self, mu):
         """Return whether every mean lies inside ``mean_domain``."""

@@ -27,6 +27,8 @@ class Binomial(GLMFamily):
     mean_domain = Support(0.0, 1.0, low_inclusive=True, high_inclusive=True)
     links = ("logit", "probit", "cloglog", "log")
     default_link = canonical_link = "logit"
+    # log F and log(1 − F) are concave for the logistic, normal, Gumbel and exp.
+    concave_links = ("probit", "cloglog", "log")
     has_dispersion = False
 
     def variance(self, mu):

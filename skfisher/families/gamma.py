@@ -25,6 +25,8 @@ class Gamma(GLMFamily):
     links = ("inverse", "log", "identity")
     default_link = "inverse"
     canonical_link = None
+    # −y/μ − log μ: concave in η = 1/μ and in η = log μ, not in η = μ (η > 2y).
+    concave_links = ("inverse", "log")
     has_dispersion = True
 
     def variance(self, mu):

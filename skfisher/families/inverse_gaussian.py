@@ -23,6 +23,8 @@ class InverseGaussian(GLMFamily):
     links = ("inverse_squared", "log", "inverse", "identity")
     default_link = "inverse_squared"
     canonical_link = None
+    # −y/(2μ²) + 1/μ: concave in η = 1/μ² and 1/μ, not in log μ (μ > 2y) or μ.
+    concave_links = ("inverse_squared", "inverse")
     has_dispersion = True
 
     def variance(self, mu):

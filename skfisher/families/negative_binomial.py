@@ -52,6 +52,8 @@ class NegativeBinomial(GLMFamily):
     links = ("log",)
     default_link = "log"
     canonical_link = None
+    # y η − (y + 1/α) log(1 + α e^η): concave in η.
+    concave_links = ("log",)
     has_dispersion = False
 
     def __init__(self, alpha=1.0):

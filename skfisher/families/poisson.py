@@ -25,6 +25,8 @@ class Poisson(GLMFamily):
     mean_domain = Support(0.0, np.inf)
     links = ("log", "identity", "sqrt")
     default_link = canonical_link = "log"
+    # y log μ − μ with μ = η or η²: both concave for η > 0.
+    concave_links = ("identity", "sqrt")
     has_dispersion = False
 
     def variance(self, mu):

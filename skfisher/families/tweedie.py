@@ -51,6 +51,8 @@ class Tweedie(GLMFamily):
     default_link = "log"
     canonical_link = None
     has_dispersion = True
+    # y μ^(1−p)/(1−p) − μ^(2−p)/(2−p) in η = log μ: concave for 1 ≤ p ≤ 2.
+    concave_links = ("log",)
 
     def __init__(self, power=1.5):
         if not (np.isfinite(power) and 1.0 < power < 2.0):

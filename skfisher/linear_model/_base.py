@@ -27,7 +27,13 @@ from .._validation import (
 from ..margins import MarginalEffectsMixin
 from ._dask_fit import fit_blocks, predict_blocks
 from ._firth import BIAS_REDUCTIONS, firth_available, fit_scoring
-from ._glm_fit import alpha_on_boundary, estimate_dispersion, estimates_alpha, make_problem
+from ._glm_fit import (
+    alpha_on_boundary,
+    estimate_dispersion,
+    estimates_alpha,
+    make_problem,
+    second_start,
+)
 from ._prediction import PredictionIntervalMixin
 from ._problem import GLMProblem
 
@@ -160,10 +166,9 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
         )
         names = self._param_names() + (["alpha"] if estimate_alpha else [])
         loop_phi = getattr(problem, "loop_phi", 1.0)
-        problem, result = fit_scoring(
-            self, problem, theta0, max_iter=max(self.max_iter - start_steps, 0)
+        problem, result = self._fit_from_starts(
+            problem, theta0, start_steps, y, sample_weight, family, link, offset
         )
-        result.n_iter += start_steps
         separated = ()
         if family.name == "binomial" and self.alpha == 0 and self.bias_reduction is None:
             separated = self._check_separation(problem, result, design, y, sample_weight, names)
@@ -194,6 +199,29 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
             return problem, phi, None
         mu = link.inverse(problem.linear_predictor(result.theta))
         return problem, phi, float(sample_weight @ family.unit_deviance(y, mu))
+
+    def _fit_from_starts(
+        self, problem, theta0, start_steps, y, sample_weight, family, link, offset
+    ):
+        """Run the loop from ``theta0`` and, for a non-concave likelihood, from a second start.
+
+        Returns the problem and the result of the better maximum (the higher
+        objective; the first on a tie), its ``n_iter`` counting the start's steps.
+        """
+        iterations = max(self.max_iter - start_steps, 0)
+        problem, result = fit_scoring(self, problem, theta0, max_iter=iterations)
+        result.n_iter += start_steps
+        second = None
+        if not self.warm_start and iterations > 0:
+            second = second_start(problem, family, link, y, sample_weight, offset)
+        if second is not None:
+            _, other = fit_scoring(self, problem, second, max_iter=iterations - 1)
+            other.n_iter += 1
+            slack = 1e-10 * (1.0 + abs(result.objective))
+            better = other.objective > result.objective + slack
+            if better or (other.converged and not result.converged):
+                result = other
+        return problem, result
 
     def _blank_dispersion_dependents(self):
         """Set to nan what the undefined dispersion enters (the estimates stay)."""

@@ -78,7 +78,9 @@ def make_problem(design, y, sample_weight, family, link, offset, *, penalty, pre
     return problem, theta0, steps
 
 
-def starting_theta(problem, family, link, y, sample_weight, offset, *, least_squares=True):
+def starting_theta(
+    problem, family, link, y, sample_weight, offset, *, least_squares=True, mu0=None
+):
     """Return starting coefficients at which ``problem.objective`` is finite.
 
     The first candidate is R's ``glm`` start: from the means ``μ₀`` of
@@ -100,6 +102,8 @@ def starting_theta(problem, family, link, y, sample_weight, offset, *, least_squ
         The data.
     least_squares : bool, default=True
         Whether to try the least-squares step first.
+    mu0 : ndarray of shape (n,), default=None
+        The starting means; by default ``family.start_mu`` (R's).
 
     Returns
     -------
@@ -117,7 +121,7 @@ def starting_theta(problem, family, link, y, sample_weight, offset, *, least_squ
     design = problem.design
     # In-place updates keep about four vectors of length n alive at once.
     with np.errstate(all="ignore"):
-        mu0 = family.start_mu(y, sample_weight)
+        mu0 = family.start_mu(y, sample_weight) if mu0 is None else mu0
         mean_mu0 = np.average(mu0, weights=sample_weight)
         eta0 = link.link(mu0)
         dmu = link.inverse_deriv(eta0)
@@ -151,6 +155,25 @@ def starting_theta(problem, family, link, y, sample_weight, offset, *, least_squ
         f"domain {family.mean_domain}. Check the response and offset, or use the "
         f"{family.default_link!r} link."
     )
+
+
+def second_start(problem, family, link, y, sample_weight, offset):
+    """Return statsmodels' start for a log-likelihood that is not concave, else None.
+
+    Where ``log p`` is not concave in η (gamma with the identity link, the
+    inverse Gaussian with the log link, a Gaussian with the log link, …), the
+    likelihood may have several maxima, or a ridge towards μ → ∞ that a poor
+    first step runs onto. The fit then also starts from one least-squares step
+    at statsmodels' means ``(y + ȳ) / 2`` and keeps the better maximum.
+    """
+    if family.loglik_concave(link) or estimates_alpha(family):
+        return None
+    mu0 = family.moment_start_mu(y, sample_weight)
+    try:
+        theta, _ = starting_theta(problem, family, link, y, sample_weight, offset, mu0=mu0)
+    except ValueError:
+        return None
+    return theta
 
 
 def _negative_binomial_start(design, y, sample_weight, offset):

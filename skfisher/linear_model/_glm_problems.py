@@ -60,6 +60,22 @@ class DispersionGLMProblem(GLMProblem):
         self.loglik_phi = float(loglik_phi)
         self.penalty = self._unit_penalty / self.phi
 
+    def decrement_scale(self, theta):
+        """Return ``φ₀ / φ̂(θ)``, with φ̂(θ) Pearson's ``χ² / (Σw − k)`` at θ.
+
+        The loop's decrement is at φ₀; times this it is the decrement at the
+        dispersion the fit would report at θ, so the loop stops only where
+        the step is below ``tol`` standard errors at the reported φ̂ (a φ₀ far
+        above φ̂ would otherwise stop it early, one far below never).
+        """
+        chi2, total = self.pearson_chi2(theta)
+        df = total - self.design.n_cols
+        if not (df > 0 and np.isfinite(chi2)):
+            return 1.0  # no φ̂ to report: the fit warns and reports nan matrices
+        if chi2 <= 0.0:
+            return np.inf  # an exact fit: any remaining score is infinitely many SEs
+        return self.loop_phi * df / chi2
+
     def objective(self, theta):
         _, mu, _ = self._state(theta)
         if not self.family.in_mean_domain(mu):
@@ -68,9 +84,6 @@ class DispersionGLMProblem(GLMProblem):
             deviance = float(self.w @ self.family.unit_deviance(self.y, mu))
         value = -0.5 * deviance / self.loop_phi - 0.5 * float(self.penalty @ np.square(theta))
         return value if np.isfinite(value) else -np.inf
-
-    def score_information(self, theta):
-        return self._loop_score_information(theta, self.loop_phi)
 
     def loglik(self, theta):
         eta, mu, _ = self._state(theta)

@@ -38,6 +38,8 @@ class GLMProblem(ScoringProblem):
     candidate is not evaluated twice.
     """
 
+    loop_phi = 1.0  # the dispersion at which the loop iterates
+
     def __init__(self, design, y, sample_weight, family, link, *, offset=None, alpha=0.0, phi=1.0):
         self.design = design
         self.y = y
@@ -92,7 +94,7 @@ class GLMProblem(ScoringProblem):
     def score_information(self, theta):
         # The loop runs at φ = 1: φ scales U and I alike, so it changes neither
         # the step nor the decrement of the families without dispersion.
-        return self._loop_score_information(theta, 1.0)
+        return self._loop_score_information(theta, self.loop_phi)
 
     def _loop_score_information(self, theta, loop_phi):
         """Return the loop's score and information at the fixed dispersion ``loop_phi``."""
@@ -109,6 +111,26 @@ class GLMProblem(ScoringProblem):
 
     def loglik(self, theta):
         return self._loglik(theta)
+
+    def score_rounding(self, theta):
+        """Return a bound on the rounding error of the loop's score ``[1, X]ᵀ (w s_η)``.
+
+        η = Xθ carries an error of ``ε |X||θ|`` and ``y − μ`` one of
+        ``ε (|y| + |μ|)``; in η's units (divided by μ') the two add, and the
+        score in η is the information weight times that working residual.
+        """
+        eps = np.finfo(float).eps
+        eta, mu, _ = self._state(theta)
+        _, weight = self._eta_derivatives(theta, self.loop_phi)
+        with np.errstate(all="ignore"):
+            dmu = np.abs(self.link.inverse_deriv(eta))
+            residual = eps * (np.abs(self.y) + np.abs(mu)) / dmu
+        eta_bound, _ = self.design.abs_products(theta, np.zeros(self.n_rows))
+        if self.offset is not None:
+            eta_bound += np.abs(self.offset)
+        residual = np.where(np.isfinite(residual), residual, 0.0) + eps * eta_bound
+        _, bound = self.design.abs_products(theta, self.w * weight * residual)
+        return bound
 
     def information(self, theta):
         """Return the expected information at the reporting dispersion ``phi``."""
