@@ -19,7 +19,9 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._linalg import Design
-from .._optional import check_pandas_support
+from .._warnings import warn
+from ..exceptions import DomainWarning
+from ._containers import interval_container
 
 # Links whose inverse is not monotone on the whole real line. ``inverse`` and
 # ``inverse_squared`` have a pole (or the edge of their domain) at η = 0, so an
@@ -28,7 +30,8 @@ from .._optional import check_pandas_support
 _POLE_AT_ZERO = ("inverse", "inverse_squared")
 _TURNS_AT_ZERO = ("sqrt",)
 
-INTERVAL_COLUMNS = ["mean_ci_lower", "mean_ci_upper"]
+# How many row positions a message lists before "…".
+_SHOWN = 5
 
 
 def normal_quantile(alpha):
@@ -38,6 +41,113 @@ def normal_quantile(alpha):
             f"alpha must be a number in (0, 1) (one minus the confidence level); got {alpha!r}."
         )
     return float(stats.norm.ppf(1 - alpha / 2))
+
+
+def describe_rows(rows, n_rows):
+    """``"3 of 20 rows (positions [2, 5, 7])"``: the count and the first few positions."""
+    shown = ", ".join(str(int(i)) for i in rows[:_SHOWN])
+    more = ", …" if len(rows) > _SHOWN else ""
+    return f"{len(rows)} of {n_rows} rows (positions [{shown}{more}])"
+
+
+def outside_mean_domain(domain, mu, *, closed=False):
+    """Return a mask of the means outside ``domain``.
+
+    Parameters
+    ----------
+    domain : Support
+        The family's ``mean_domain``.
+    mu : ndarray
+        Means, or interval ends.
+    closed : bool, default=False
+        Whether the whole closure of the domain is allowed, infinite ends
+        included (interval ends: past a pole of the link an interval is open
+        to ±∞). Otherwise a mean is allowed on a *finite* end point only:
+        ``exp(−800)`` rounds to 0 and ``expit(40)`` to 1, the correct limits,
+        while an infinite mean is an overflow. ``nan`` is always outside.
+    """
+    inside = domain.contains(mu) | np.isin(mu, [domain.low, domain.high])
+    if closed:
+        inside |= (mu >= domain.low) & (mu <= domain.high)
+    else:
+        inside &= np.isfinite(mu)
+    return ~inside
+
+
+def check_mean_domain(family, mu, *, method, interval=None):
+    """Warn with :class:`~skfisher.exceptions.DomainWarning` about means outside the domain.
+
+    Parameters
+    ----------
+    family : GLMFamily
+        The fitted family; its ``mean_domain`` is the allowed set.
+    mu : ndarray of shape (n_samples,)
+        The predicted means ``g⁻¹(η)``.
+    method : str
+        The public method that predicts, for the message.
+    interval : ndarray of shape (n_samples, 2), default=None
+        Interval ends for the means, checked against the closure of the
+        domain (``nan`` ends, from a parameter without a standard error, are
+        not reported here).
+
+    Returns
+    -------
+    mu : ndarray
+        ``mu`` itself, unchanged (statsmodels and R return the same values).
+    """
+    domain = family.mean_domain
+    bad = outside_mean_domain(domain, mu)
+    what = "the predicted mean"
+    if interval is not None:
+        what += " or its interval"
+        ends = outside_mean_domain(domain, interval, closed=True) & ~np.isnan(interval)
+        bad |= ends.any(axis=1)
+    rows = np.flatnonzero(bad)
+    if rows.size == 0:
+        return mu
+    values = ", ".join(f"{value:.4g}" for value in mu[rows[:_SHOWN]])
+    warn(
+        f"{method}: {what} lies outside the {family.name} family's domain of the mean "
+        f"{domain} at {describe_rows(rows, len(mu))}: μ = {values}. "
+        + " ".join(_domain_reasons(mu[rows], interval is not None)),
+        DomainWarning,
+    )
+    return mu
+
+
+def _domain_reasons(mu, with_interval):
+    """The causes of the flagged means ``mu``, each with its remedy, as sentences."""
+    reasons = []
+    if np.isinf(mu).any():
+        reasons.append(
+            "An infinite μ is an overflow of g⁻¹(η) in float64 (exp(η) past η ≈ 709.78) or "
+            "η at a pole of the link: check X at those rows, far from the data the model "
+            "was fitted on."
+        )
+    if np.isnan(mu).any():
+        reasons.append("A nan μ means that η is outside the range of the link (η < 0 under 1/μ²).")
+    if np.isfinite(mu).any() or with_interval:
+        reasons.append(
+            "The link does not keep the mean inside the domain at those η: use a link whose "
+            "inverse maps every η into the domain (log for a positive mean, logit for a "
+            "probability), or predict only within the range of the training data."
+        )
+    return reasons
+
+
+def predicted_mean(family, link, eta, *, method="predict"):
+    """Return ``μ = g⁻¹(η)``, warning about the rows outside the family's domain.
+
+    The inverse link is evaluated with numpy's floating-point warnings off:
+    overflow (``exp(800) = inf``), division at a pole (``1/0``) and an η
+    outside the link's range (``nan``) are reported once, by row, through
+    :func:`check_mean_domain`. A dask array is returned lazily, unchecked.
+    """
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        mu = link.inverse(eta)
+    if not isinstance(mu, np.ndarray):
+        return mu
+    return check_mean_domain(family, mu, method=method)
 
 
 def linear_predictor_covariance(design, covariance, n_blocks=1):
@@ -95,20 +205,23 @@ def mean_interval(link, eta, half_width):
     of ``sqrt`` gives the lower end 0.
     """
     lower, upper = eta - half_width, eta + half_width
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # Overflow gives the end inf (exp past 709.78), the limit of the true end.
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         ends = np.column_stack([link.inverse(lower), link.inverse(upper)])
     name = getattr(link, "name", None)
     crosses = (lower <= 0) & (upper >= 0)
     if name in _POLE_AT_ZERO and crosses.any():
         # Past the pole the mean leaves its branch: the interval is open to
         # ±∞ on the side of the estimate, closed at the image of the other end.
-        mu = link.inverse(eta[crosses])
+        with np.errstate(divide="ignore"):
+            mu = link.inverse(eta[crosses])
         kept = np.where(eta[crosses] > 0, ends[crosses, 1], ends[crosses, 0])
         ends[crosses] = np.column_stack([kept, np.copysign(np.inf, mu)])
     ends = np.sort(ends, axis=1)
     if name in _TURNS_AT_ZERO and crosses.any():
         ends[crosses, 0] = link.inverse(0.0)
-        ends[crosses, 1] = link.inverse(np.maximum(-lower[crosses], upper[crosses]))
+        with np.errstate(over="ignore"):
+            ends[crosses, 1] = link.inverse(np.maximum(-lower[crosses], upper[crosses]))
     return ends
 
 
@@ -150,14 +263,6 @@ def softmax_intervals(eta, eta_covariance, z):
     log_odds = log_p - log_complement
     half = z * np.sqrt(variance) / np.exp(log_complement)
     return np.stack([expit(log_odds - half), expit(log_odds + half)], axis=2)
-
-
-def _frame_or_array(X, intervals, columns):
-    """Return ``intervals`` as a DataFrame indexed like ``X`` when ``X`` is one."""
-    if not hasattr(X, "iloc"):
-        return intervals
-    pd = check_pandas_support("predict_interval")
-    return pd.DataFrame(intervals.reshape(len(X), -1), index=X.index, columns=columns)
 
 
 class PredictionIntervalMixin:
@@ -236,9 +341,12 @@ class PredictionIntervalMixin:
         """
         z = normal_quantile(alpha)
         eta, variance = self._eta_and_variance(X, offset)
-        _, link = self._glm_family_link()
+        family, link = self._glm_family_link()
         intervals = mean_interval(link, eta, z * np.sqrt(variance))
-        return _frame_or_array(X, intervals, INTERVAL_COLUMNS)
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            mu = link.inverse(eta)
+        check_mean_domain(family, mu, method="predict_interval", interval=intervals)
+        return interval_container(X, intervals)
 
     @available_if(is_classifier)
     def predict_proba_interval(self, X, alpha=0.05):
@@ -279,7 +387,7 @@ class PredictionIntervalMixin:
         if len(self.classes_) == 2:
             eta, variance = self._eta_and_variance(X)
             intervals = expit(eta[:, None] + np.outer(z * np.sqrt(variance), [-1.0, 1.0]))
-            return _frame_or_array(X, intervals, INTERVAL_COLUMNS)
+            return interval_container(X, intervals)
         check_is_fitted(self, "params_")
         data = validate_data(self, X, accept_sparse=["csr", "csc"], dtype=np.float64, reset=False)
         design = Design(data, self.fit_intercept)
@@ -288,8 +396,4 @@ class PredictionIntervalMixin:
         blocks = self.params_.reshape(n_blocks, design.n_cols)
         eta = np.column_stack([np.zeros(design.n_rows), *(design.matvec(b) for b in blocks)])
         intervals = softmax_intervals(eta, eta_covariance, z)
-        if not hasattr(X, "iloc"):
-            return intervals
-        pd = check_pandas_support("predict_proba_interval")
-        columns = pd.MultiIndex.from_product([self.classes_, INTERVAL_COLUMNS])
-        return pd.DataFrame(intervals.reshape(len(X), -1), index=X.index, columns=columns)
+        return interval_container(X, intervals, self.classes_)
