@@ -25,6 +25,34 @@ _CHUNK_BYTES = 1 << 20
 RANK_RTOL = 1e-12
 
 
+# Columns whose largest magnitude lies outside this range are rescaled for the
+# fit: their squares, summed over 10⁹ rows, stay far from underflow and overflow.
+_COLUMN_RANGE = (1e-30, 1e30)
+
+
+def extreme_column_scale(X):
+    """Return ``(X D, d)`` with power-of-two factors ``d`` for extreme columns, else ``(X, None)``.
+
+    A column of magnitude 1e-200 squares to 0 and one of 1e160 to inf in the
+    Gram product, so the information of their coefficients is lost. Scaled by
+    ``d_j = 2^-round(log2 max|x_j|)`` — exact in binary floating point — the
+    fit on ``X D`` gives ``θ' = D⁻¹ θ``, whose matrices map back by ``D``. Only
+    a matrix with such a column is copied.
+    """
+    magnitude = abs(X).max(axis=0)
+    magnitude = np.asarray(magnitude.toarray() if sp.issparse(magnitude) else magnitude)
+    magnitude = magnitude.ravel().astype(float)
+    low, high = _COLUMN_RANGE
+    extreme = (magnitude > 0) & ((magnitude < low) | (magnitude > high))
+    if not extreme.any():
+        return X, None
+    scale = np.ones(X.shape[1])
+    scale[extreme] = np.exp2(-np.round(np.log2(magnitude[extreme])))
+    if sp.issparse(X):
+        return (X @ sp.diags(scale)).tocsr(), scale
+    return X * scale, scale
+
+
 class Design:
     """The model matrix ``[1, X]`` (or ``X``) as an operator.
 

@@ -138,7 +138,8 @@ class GLMFamily:
             return expected
         dmu = link.inverse_deriv(eta)
         d2mu = link.inverse_deriv2(eta)
-        curvature = d2mu - _safe_divide(dmu * dmu * self.variance_deriv(mu), var)
+        # μ'² V'/V as (μ'/V) μ' V': for μ ~ 1e150 the product μ'² V' alone overflows.
+        curvature = d2mu - _safe_divide(dmu, var) * dmu * self.variance_deriv(mu)
         return expected - score_eta * _safe_divide(curvature, dmu)
 
     def loglik_concave(self, link):

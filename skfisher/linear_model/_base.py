@@ -15,7 +15,7 @@ from sklearn.utils.validation import (
 
 from .._contract import FisherMixin
 from .._dask import is_dask_collection
-from .._linalg import Design
+from .._linalg import Design, extreme_column_scale
 from .._scoring import fisher_scoring, warn_not_converged
 from .._validation import (
     check_weights,
@@ -151,6 +151,11 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
             (its unit deviances cost a few vectors of length n).
         """
         X, y, sample_weight, offset, groups = self._fit_rows(X, y, sample_weight, offset, groups)
+        column_scale = None
+        if self.alpha == 0 and not (self.warm_start and hasattr(self, "params_")):
+            # The L2 penalty and a warm start are in the units of X: only a
+            # plain fit runs on rescaled columns.
+            X, column_scale = extreme_column_scale(X)
         estimate_alpha = estimates_alpha(family)  # before the fit, which sets α
         design = Design(X, self.fit_intercept)
         problem, theta0, start_steps = make_problem(
@@ -190,6 +195,8 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
             loop_phi=loop_phi,
             groups=groups,
         )
+        if column_scale is not None:
+            self._undo_column_scale(column_scale)
         if not np.isfinite(phi):
             self._blank_dispersion_dependents()
         self._set_intercept_coef()
@@ -222,6 +229,32 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
             if better or (other.converged and not result.converged):
                 result = other
         return problem, result
+
+    def _undo_column_scale(self, column_scale):
+        """Map the fitted quantities of the columns ``X D`` back to the units of ``X``.
+
+        With ``θ = D θ'`` the score and the information matrices are
+        ``D⁻¹ · D⁻¹`` of the rescaled fit's and the covariance ``D · D``;
+        entries that the units of X put beyond float64's range become 0 or
+        inf. The kept problem is in the rescaled units, so profile-likelihood
+        quantities ask for a refit on data of moderate scale.
+        """
+        d = np.ones(len(self.params_))
+        d[int(self.fit_intercept) : int(self.fit_intercept) + column_scale.size] = column_scale
+        with np.errstate(over="ignore", under="ignore"):
+            self.params_ = self.params_ * d
+            self.score_ = self.score_ / d
+            self.standard_errors_ = self.standard_errors_ * d
+            self.covariance_ = self.covariance_ * np.outer(d, d)
+            for name in (
+                "information_",
+                "observed_information_",
+                "empirical_fisher_",
+                "cluster_fisher_",
+            ):
+                if hasattr(self, name):
+                    setattr(self, name, getattr(self, name) / np.outer(d, d))
+        self._fitted_problem = None
 
     def _blank_dispersion_dependents(self):
         """Set to nan what the undefined dispersion enters (the estimates stay)."""

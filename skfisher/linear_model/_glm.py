@@ -11,7 +11,7 @@ from .._dask import is_dask_collection
 from ..families import GLMFamily, get_family
 from ..links import Link
 from ._base import BaseFisherGLM
-from ._glm_fit import estimates_alpha
+from ._glm_fit import estimates_alpha, null_means
 
 FAMILY_NAMES = (
     "binomial",
@@ -320,13 +320,16 @@ class FisherGLMRegressor(RegressorMixin, BaseFisherGLM):
             # no mean: nan, as statsmodels.
             return self.link_.inverse(eta)
 
-    def score(self, X, y, sample_weight=None):
+    def score(self, X, y, sample_weight=None, offset=None):
         """Return D², the fraction of deviance explained.
 
-        ``D² = 1 − D(y, μ̂) / D(y, ȳ)`` with ``ȳ`` the weighted mean of ``y``
-        and ``D`` the family's deviance (with the fitted α of the negative
-        binomial), as scikit-learn's ``PoissonRegressor.score``. It is 1 for a
-        perfect fit and 0 for the mean; offsets are not used.
+        ``D² = 1 − D(y, μ̂) / D(y, μ̂₀)`` with ``D`` the family's deviance (with
+        the fitted α of the negative binomial), as scikit-learn's
+        ``PoissonRegressor.score``. Without an offset the null means ``μ̂₀``
+        are the weighted mean ``ȳ``; with one they are the intercept-only
+        model's fit on these samples with the same offset (R's null deviance
+        of ``glm(..., offset=)``), so an exposure does not count as explained
+        deviance. It is 1 for a perfect fit and 0 for the null model.
 
         Parameters
         ----------
@@ -336,18 +339,23 @@ class FisherGLMRegressor(RegressorMixin, BaseFisherGLM):
             True responses, inside the family's support.
         sample_weight : array-like of shape (n_samples,), default=None
             Frequency weights.
+        offset : array-like of shape (n_samples,), default=None
+            Added to the linear predictor, as in ``fit``; routed by
+            scikit-learn's metadata routing with ``set_score_request(offset=True)``.
 
         Returns
         -------
         d2 : float
         """
-        mu = self.predict(X)
+        mu = self.predict(X, offset=offset)
         y = np.asarray(y, dtype=np.float64).ravel()
         self.family_.check_y(y)
         sample_weight = _check_sample_weight(sample_weight, y.reshape(-1, 1), dtype=np.float64)
+        offset = None if offset is None else np.asarray(offset, dtype=np.float64).ravel()
         deviance = sample_weight @ self.family_.unit_deviance(y, mu)
-        mean = np.full_like(y, np.average(y, weights=sample_weight))
-        null_deviance = sample_weight @ self.family_.unit_deviance(y, mean)
+        null_deviance = sample_weight @ self.family_.unit_deviance(
+            y, null_means(y, sample_weight, self.family_, self.link_, offset)
+        )
         if null_deviance == 0:
             return 1.0 if deviance == 0 else 0.0
         return float(1.0 - deviance / null_deviance)

@@ -10,7 +10,8 @@ import warnings
 
 import numpy as np
 
-from .._linalg import RANK_RTOL, SymmetricFactor
+from .._linalg import RANK_RTOL, Design, SymmetricFactor
+from .._scoring import fisher_scoring
 from ..families import NegativeBinomial, Poisson
 from ..links import Log
 from ._glm_problems import ALPHA_FLOOR, DispersionGLMProblem, NegativeBinomialProblem
@@ -155,6 +156,22 @@ def starting_theta(
         f"domain {family.mean_domain}. Check the response and offset, or use the "
         f"{family.default_link!r} link."
     )
+
+
+def null_means(y, sample_weight, family, link, offset):
+    """Return the means of the intercept-only model (with ``offset``), shape (n,).
+
+    Without an offset they are the weighted mean ``ȳ``; with one, the
+    intercept solves ``Σ w (y − μ) μ' / V = 0`` by the one loop, from R's start.
+    """
+    if offset is None:
+        return np.full_like(y, np.average(y, weights=sample_weight))
+    design = Design(np.empty((y.shape[0], 0)), True)
+    problem = GLMProblem(design, y, sample_weight, family, link, offset=offset)
+    theta0, _ = starting_theta(problem, family, link, y, sample_weight, offset)
+    result = fisher_scoring(problem, theta0, max_iter=100)
+    with np.errstate(all="ignore"):
+        return link.inverse(problem.linear_predictor(result.theta))
 
 
 def second_start(problem, family, link, y, sample_weight, offset):

@@ -61,7 +61,7 @@ class DispersionGLMProblem(GLMProblem):
         self.penalty = self._unit_penalty / self.phi
 
     def decrement_scale(self, theta):
-        """Return ``φ₀ / φ̂(θ)``, with φ̂(θ) Pearson's ``χ² / (Σw − k)`` at θ.
+        """Return ``φ₀ / φ̂(θ)`` (times the weights' scale), φ̂(θ) = Pearson's ``χ² / (Σw − k)``.
 
         The loop's decrement is at φ₀; times this it is the decrement at the
         dispersion the fit would report at θ, so the loop stops only where
@@ -74,7 +74,7 @@ class DispersionGLMProblem(GLMProblem):
             return 1.0  # no φ̂ to report: the fit warns and reports nan matrices
         if chi2 <= 0.0:
             return np.inf  # an exact fit: any remaining score is infinitely many SEs
-        return self.loop_phi * df / chi2
+        return self.weight_scale * self.loop_phi * df / chi2
 
     def objective(self, theta):
         _, mu, _ = self._state(theta)

@@ -53,6 +53,15 @@ class GLMProblem(ScoringProblem):
             self.penalty[0] = 0.0
         self._key = None
         self._information_at = (None, None, None)
+        # Frequency weights that average below 1 shrink the information, and
+        # with it the decrement, by their mean: the loop would stop on a step
+        # that is small against standard errors that are large because the
+        # weighted sample is small. Measured against a sample whose weights
+        # average at least 1, the stop, and so the estimate, does not depend
+        # on the scale of the weights.
+        positive = np.count_nonzero(sample_weight > 0)
+        total = float(sample_weight.sum())
+        self.weight_scale = max(1.0, positive / total) if total > 0 else 1.0
 
     # Per-row state -----------------------------------------------------------
     def _state(self, theta):
@@ -112,6 +121,10 @@ class GLMProblem(ScoringProblem):
     def loglik(self, theta):
         return self._loglik(theta)
 
+    def decrement_scale(self, theta):
+        """Return ``max(1, n / Σw)``: the decrement of weights that average at least 1."""
+        return self.weight_scale
+
     def score_rounding(self, theta):
         """Return a bound on the rounding error of the loop's score ``[1, X]ᵀ (w s_η)``.
 
@@ -152,8 +165,17 @@ class GLMProblem(ScoringProblem):
 
     def empirical_fisher(self, theta):
         score_eta, _ = self._eta_derivatives(theta, self.phi)
-        np.square(score_eta, out=score_eta)  # a fresh array: square and weight in place
-        return self.design.gram(np.multiply(score_eta, self.w, out=score_eta))
+        largest = float(np.max(np.abs(score_eta), initial=0.0))
+        with np.errstate(over="ignore"):
+            np.square(score_eta, out=score_eta)  # a fresh array: square and weight in place
+            outer = self.design.gram(np.multiply(score_eta, self.w, out=score_eta))
+        if not np.all(np.isfinite(outer)):
+            raise ValueError(
+                "The empirical Fisher information is beyond the float64 range: the per-row "
+                f"scores of this fit reach {largest:.3g} and their squared sums overflow. "
+                "Rescale the response (for example counts in thousands) or the features."
+            )
+        return outer
 
     def cluster_fisher(self, theta, groups):
         """Return ``Σ_g u_g u_gᵀ``, ``u_g`` the sum of ``w_i s_i`` over cluster ``g``."""
@@ -170,7 +192,9 @@ class GLMProblem(ScoringProblem):
         """Return Pearson's ``Σ w (y − μ)² / V(μ)`` and ``Σ w``."""
         _, mu, var = self._state(theta)
         with np.errstate(all="ignore"):
-            terms = np.where(self.w > 0, np.square(self.y - mu) / var, 0.0)
+            residual = self.y - mu
+            # r (r / V): for r ~ 1e160 the square alone overflows.
+            terms = np.where(self.w > 0, residual * (residual / var), 0.0)
         return float(self.w @ terms), float(self.w.sum())
 
     def deviance(self, theta):
