@@ -22,12 +22,16 @@ derivatives of the outputs in η are needed.
 """
 
 import numpy as np
-from scipy.special import softmax
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from ._linalg import Design
+from ._effects import (
+    SingleIndexResponse,
+    SoftmaxResponse,
+    discrete_columns,
+    effects_and_jacobian,
+)
 from ._summary import SummaryTable
-from .linear_model._prediction import dense_rows, normal_quantile
+from .linear_model._prediction import normal_quantile
 
 __all__ = [
     "MarginalEffectsMixin",
@@ -39,172 +43,6 @@ __all__ = [
 ]
 
 KINDS = ("average", "at_mean")
-
-# Bytes of the per-chunk (rows × outputs × predictors × features) arrays.
-_CHUNK_BYTES = 1 << 23
-
-
-class SingleIndexResponse:
-    """The mean ``μ = g⁻¹(η)`` of a GLM: one output of one linear predictor."""
-
-    def __init__(self, link):
-        self.link = link
-        self.n_outputs = 1
-
-    def derivatives(self, eta, order=2):
-        """Return ``F`` (m, 1), ``∂F/∂η`` (m, 1, 1) and, with order 2, ``∂²F/∂η²`` (m, 1, 1, 1)."""
-        eta = eta[:, 0]
-        value = self.link.inverse(eta)[:, None]
-        first = self.link.inverse_deriv(eta)[:, None, None]
-        if order == 1:
-            return value, first
-        return value, first, self.link.inverse_deriv2(eta)[:, None, None, None]
-
-
-class SoftmaxResponse:
-    """The K class probabilities of the multinomial logit, the reference ``η_0 = 0``."""
-
-    def __init__(self, n_classes):
-        self.n_outputs = int(n_classes)
-        # own[o, h] = δ(o, h + 1): class o is the h-th non-reference class.
-        self.own = np.eye(self.n_outputs)[:, 1:]
-
-    def derivatives(self, eta, order=2):
-        """Return ``p`` (m, K), ``∂p_o/∂η_h`` (m, K, K−1) and ``∂²p_o/∂η_h∂η_g`` (m, K, K−1, K−1).
-
-        ``∂p_o/∂η_h = p_o (δ_oh − p_h)`` and ``∂²p_o/∂η_h∂η_g =
-        p_o (δ_og − p_g)(δ_oh − p_h) − p_o p_h (δ_hg − p_g)``.
-        """
-        p = softmax(np.column_stack([np.zeros(eta.shape[0]), eta]), axis=1)
-        centred = self.own[None, :, :] - p[:, None, 1:]  # δ_oh − p_h, (m, K, K − 1)
-        first = p[:, :, None] * centred
-        if order == 1:
-            return p, first
-        p_rest = p[:, 1:]
-        eye = np.eye(p_rest.shape[1])
-        inner = p_rest[:, :, None] * (eye[None] - p_rest[:, None, :])  # p_h (δ_hg − p_g)
-        second = p[:, :, None, None] * (
-            centred[:, :, :, None] * centred[:, :, None, :] - inner[:, None, :, :]
-        )
-        return p, first, second
-
-
-def discrete_columns(X, dummy, count):
-    """Return ``{column: "dummy" | "count"}`` by statsmodels' rules.
-
-    A dummy takes only the values 0 and 1 (both); a count takes non-negative
-    integer values, not all equal, and is not a dummy.
-    """
-    if not (dummy or count):
-        return {}
-    low = np.asarray(X.min(axis=0).todense() if hasattr(X, "tocsr") else X.min(axis=0))
-    high = np.asarray(X.max(axis=0).todense() if hasattr(X, "tocsr") else X.max(axis=0))
-    low, high = low.ravel(), high.ravel()
-    values = X.tocsc() if hasattr(X, "tocsr") else X
-    integer = np.array(
-        [np.all(np.mod(_column_values(values, j), 1.0) == 0) for j in range(X.shape[1])]
-    )
-    is_dummy = integer & (low == 0) & (high == 1)
-    is_count = integer & (low >= 0) & (high > low) & ~is_dummy
-    kinds = {}
-    for j in range(X.shape[1]):
-        if dummy and is_dummy[j]:
-            kinds[j] = "dummy"
-        elif count and is_count[j]:
-            kinds[j] = "count"
-    return kinds
-
-
-def _column_values(X, j):
-    if hasattr(X, "indptr"):
-        return X.data[X.indptr[j] : X.indptr[j + 1]]
-    return X[:, j]
-
-
-def _changes(kind, column):
-    """The two values a discrete feature is set to, their signs and the scale of the change."""
-    if kind == "dummy":
-        return [(np.ones_like(column), 1.0), (np.zeros_like(column), -1.0)], 1.0
-    return [(column + 1.0, 1.0), (column - 1.0, -1.0)], 0.5
-
-
-class _Accumulator:
-    """Weighted sums, over chunks of rows, of the effects and of their gradients in θ.
-
-    Parameters
-    ----------
-    response : SingleIndexResponse or SoftmaxResponse
-        The outputs F and their derivatives in η.
-    theta : ndarray of shape (H, k)
-        The coefficients of each linear predictor, ``[intercept, slopes...]``.
-    fit_intercept : bool
-        Whether column 0 of ``x̃`` is the intercept.
-    discrete : dict
-        ``{feature: "dummy" | "count"}``.
-    """
-
-    def __init__(self, response, theta, fit_intercept, discrete):
-        self.response, self.theta, self.discrete = response, theta, discrete
-        self.first = int(fit_intercept)  # column of x̃ holding feature 0
-        self.slopes = theta[:, self.first :]
-        M, (H, k), p = response.n_outputs, theta.shape, self.slopes.shape[1]
-        self.shape = (M, H, k, p)
-        self.first_sum = np.zeros((M, H))  # Σ w ∂F/∂η
-        self.second_sum = np.zeros((k, M * H * p))  # Σ w x̃ ⊗ (∂²F/∂η² B)
-        self.change = {m: np.zeros(M) for m in discrete}
-        self.change_grad = {m: np.zeros((M, H, k)) for m in discrete}
-
-    def add(self, rows, weights, offset):
-        """Add a chunk: ``rows`` (m, k) of ``x̃``, their weights and offsets (or None)."""
-        eta = rows @ self.theta.T
-        if offset is not None:
-            eta += offset[:, None]
-        _, first, second = self.response.derivatives(eta)
-        self.first_sum += np.einsum("i,ioh->oh", weights, first)
-        curvature = np.einsum("iohg,hm->iogm", second, self.slopes)
-        self.second_sum += (weights[:, None] * rows).T @ curvature.reshape(rows.shape[0], -1)
-        for m, kind in self.discrete.items():
-            column = rows[:, self.first + m]
-            versions, scale = _changes(kind, column)
-            for values, sign in versions:
-                shifted = rows.copy()
-                shifted[:, self.first + m] = values
-                moved = eta + np.outer(values - column, self.slopes[:, m])
-                value, first = self.response.derivatives(moved, order=1)
-                self.change[m] += sign * scale * (weights @ value)
-                self.change_grad[m] += (
-                    sign * scale * np.einsum("i,iog,ir->ogr", weights, first, shifted)
-                )
-
-    def result(self, total_weight):
-        """Return the mean effects (M, p) and their Jacobian (M, p, H, k) in θ."""
-        M, H, k, p = self.shape
-        effects = self.first_sum @ self.slopes
-        jacobian = self.second_sum.reshape(k, M, H, p).transpose(1, 3, 2, 0).copy()
-        for m in range(p):
-            jacobian[:, m, :, self.first + m] += self.first_sum
-        for m in self.discrete:
-            effects[:, m] = self.change[m]
-            jacobian[:, m] = self.change_grad[m]
-        return effects / total_weight, jacobian / total_weight
-
-
-def effects_and_jacobian(response, theta, X, fit_intercept, *, sample_weight, offset, discrete):
-    """Return the weighted average effects (M, p) and their Jacobian (M, p, H, k).
-
-    ``X`` (dense or sparse) is read in chunks of rows, so the memory does not
-    grow with the number of samples.
-    """
-    design = Design(X, fit_intercept)
-    accumulator = _Accumulator(response, theta, fit_intercept, discrete)
-    M, H, k, p = accumulator.shape
-    chunk = max(1, _CHUNK_BYTES // (8 * M * H * max(H, p, k)))
-    for start in range(0, design.n_rows, chunk):
-        stop = min(start + chunk, design.n_rows)
-        rows = dense_rows(design, start, stop)
-        piece = None if offset is None else offset[start:stop]
-        accumulator.add(rows, sample_weight[start:stop], piece)
-    return accumulator.result(sample_weight.sum())
 
 
 class MarginalEffectsTable(SummaryTable):
@@ -277,6 +115,7 @@ class MarginalEffectsMixin:
         alpha=0.05,
         sample_weight=None,
         offset=None,
+        feature_names=None,
     ):
         """Return the marginal effects of the features on the mean response.
 
@@ -304,6 +143,11 @@ class MarginalEffectsMixin:
         offset : array-like of shape (n_samples,), default=None
             Added to the linear predictor, as in ``fit`` (not with K > 2
             classes).
+        feature_names : array-like of str of shape (n_features,), default=None
+            The names of the columns of ``X`` in the table; default
+            ``feature_names_in_`` (or ``x0``, ``x1``, … after a fit on an
+            array). :func:`skfisher.inference.marginal_effects` passes the
+            output names of a pipeline's transforms here.
 
         Returns
         -------
@@ -313,6 +157,20 @@ class MarginalEffectsMixin:
             The response is the mean of a GLM (``predict``), ``P(y =
             classes_[1])`` for binary logistic regression and, with K > 2
             classes, every class probability (rows ``"<class>:<feature>"``).
+
+        Raises
+        ------
+        ValueError
+            When the mean or its derivatives are not finite at a row of ``X``
+            of positive weight (``exp(η)`` overflows past η ≈ 709.78, or η is
+            at a pole of the link): the effects are undefined there.
+
+        Warns
+        -----
+        DomainWarning
+            When the mean of a row of ``X`` lies outside the family's domain
+            (a negative gamma mean under the inverse link, a probability above
+            1 under the log link); the rows are named.
 
         Notes
         -----
@@ -339,6 +197,44 @@ class MarginalEffectsMixin:
         x1  0.089    0.040
         """
         check_is_fitted(self, "params_")
+        X, sample_weight = self._margins_sample(X, kind, alpha, sample_weight)
+        offset = self._validate_vector(offset, X, "offset")
+        features = self._margins_features(feature_names)
+        response, theta, names, groups = self._margins_model(offset, features)
+        discrete = discrete_columns(X, dummy, count)
+        n_rows, label = X.shape[0], None
+        if kind == "at_mean":
+            X, offset, sample_weight = _mean_row(X, offset, sample_weight)
+            label = "the mean row of X"
+        effects, jacobian = effects_and_jacobian(
+            response,
+            theta,
+            X,
+            self.fit_intercept,
+            sample_weight=sample_weight,
+            offset=offset,
+            discrete=discrete,
+            label=label,
+        )
+        full = np.zeros((effects.size, len(self.params_)))
+        full[:, : theta.size] = jacobian.reshape(effects.size, theta.size)
+        info = self._margins_info(kind, n_rows, [features[m] for m in discrete])
+        title = f"{type(self).__name__} marginal effects"
+        table = MarginalEffectsTable(
+            title,
+            info,
+            names,
+            full,
+            self.covariance_,
+            effects=effects.ravel(),
+            alpha=alpha,
+            groups=groups,
+        )
+        table.discrete = [features[m] for m in sorted(discrete)]
+        return table
+
+    def _margins_sample(self, X, kind, alpha, sample_weight):
+        """Check the arguments of ``marginal_effects``; return ``X`` and the weights."""
         if X is None:
             raise ValueError(
                 "marginal_effects needs the sample X to average over (or whose mean row to "
@@ -357,42 +253,22 @@ class MarginalEffectsMixin:
                 "sample_weight must be non-negative with a positive sum; got a sum of "
                 f"{sample_weight.sum():g} and minimum {sample_weight.min():g}."
             )
-        offset = self._validate_vector(offset, X, "offset")
-        response, theta, names, groups = self._margins_model(offset)
-        discrete = discrete_columns(X, dummy, count)
-        n_rows = X.shape[0]
-        if kind == "at_mean":
-            X, offset, sample_weight = _mean_row(X, offset, sample_weight)
-        effects, jacobian = effects_and_jacobian(
-            response,
-            theta,
-            X,
-            self.fit_intercept,
-            sample_weight=sample_weight,
-            offset=offset,
-            discrete=discrete,
-        )
-        full = np.zeros((effects.size, len(self.params_)))
-        full[:, : theta.size] = jacobian.reshape(effects.size, theta.size)
-        features = self._feature_names()
-        info = self._margins_info(kind, n_rows, [features[m] for m in discrete])
-        title = f"{type(self).__name__} marginal effects"
-        table = MarginalEffectsTable(
-            title,
-            info,
-            names,
-            full,
-            self.covariance_,
-            effects=effects.ravel(),
-            alpha=alpha,
-            groups=groups,
-        )
-        table.discrete = [features[m] for m in sorted(discrete)]
-        return table
+        return X, sample_weight
 
-    def _margins_model(self, offset):
+    def _margins_features(self, feature_names):
+        """Return the names of the features, ``feature_names`` if given, as strings."""
+        if feature_names is None:
+            return self._feature_names()
+        names = [str(name) for name in np.asarray(feature_names, dtype=object).ravel()]
+        if len(names) != self.n_features_in_:
+            raise ValueError(
+                f"feature_names has {len(names)} names but {type(self).__name__} was fitted "
+                f"with {self.n_features_in_} features; pass one name per column of X."
+            )
+        return names
+
+    def _margins_model(self, offset, features):
         """Return the response, θ as (H, k), the row names and the print groups."""
-        features = self._feature_names()
         k = len(features) + int(self.fit_intercept)
         classes = getattr(self, "classes_", None)
         if classes is not None and len(classes) > 2:
@@ -404,8 +280,9 @@ class MarginalEffectsMixin:
             theta = self.params_.reshape(len(classes) - 1, k)
             names = [f"{label}:{name}" for label in classes for name in features]
             return SoftmaxResponse(len(classes)), theta, names, (list(classes), len(features))
-        _, link = self._glm_family_link()
-        return SingleIndexResponse(link), self.params_[:k][None, :], features, None
+        family, link = self._glm_family_link()
+        response = SingleIndexResponse(link, family)
+        return response, self.params_[:k][None, :], features, None
 
     def _margins_info(self, kind, n_rows, discrete):
         classes = getattr(self, "classes_", None)

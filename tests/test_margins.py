@@ -10,9 +10,9 @@ import scipy.sparse as sp
 import statsmodels.api as sm
 from sklearn.datasets import load_wine
 
-from skfisher import FisherGLMRegressor, FisherLogisticRegression
-from skfisher import margins as margins_module
+from skfisher import FisherGLMRegressor, FisherLogisticRegression, _effects
 from skfisher.datasets import load_anes96, load_engel, load_randhie
+from skfisher.exceptions import DomainWarning
 from skfisher.margins import MarginalEffectsTable
 
 # The acceptance tolerance. Both fits converge to ~1e-10 and statsmodels
@@ -266,7 +266,7 @@ def test_sparse_and_chunked_input_give_the_same_table(monkeypatch):
     X, y = _randhie()
     model = FisherGLMRegressor(family="poisson").fit(X.to_numpy(), y)
     dense = model.marginal_effects(X.to_numpy(), dummy=True, count=True)
-    monkeypatch.setattr(margins_module, "_CHUNK_BYTES", 8 * 9 * 37)  # 37-row chunks
+    monkeypatch.setattr(_effects, "_CHUNK_BYTES", 8 * 9 * 37)  # 37-row chunks
     chunked = model.marginal_effects(X.to_numpy(), dummy=True, count=True)
     sparse = model.marginal_effects(sp.csr_matrix(X.to_numpy()), dummy=True, count=True)
     for table in (chunked, sparse):
@@ -322,3 +322,65 @@ def test_errors():
     X, model, _ = _fitted("mnlogit_wine")
     with pytest.raises(ValueError, match="offset is not used by the multinomial logit"):
         model.marginal_effects(X, offset=np.zeros(len(X)))
+
+
+# --- Overflow, poles and means outside the domain ------------------------------------------
+
+
+def _poisson():
+    rng = np.random.default_rng(5)
+    X = np.column_stack([rng.normal(size=300), rng.integers(0, 2, 300)]).astype(float)
+    y = rng.poisson(np.exp(0.2 + X @ [0.5, -0.4]))
+    return X, FisherGLMRegressor(family="poisson").fit(X, y)
+
+
+def test_overflowing_rows_are_refused_by_position_without_runtime_warnings():
+    X, model = _poisson()
+    far = np.vstack([X[:3], [[20000.0, 0.0]], X[3:5], [[16000.0, 1.0]]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(ValueError, match=r"not finite at 2 of 7 rows \(positions \[3, 6\]\)"):
+            model.marginal_effects(far)
+        with pytest.raises(ValueError, match="at the mean row of X"):
+            model.marginal_effects(far, "at_mean")
+        # Weight 0 leaves a row out, as the message suggests: the effects are
+        # then those of the other rows (no 0 · inf = nan).
+        weights = np.ones(len(far))
+        weights[[3, 6]] = 0.0
+        kept = model.marginal_effects(far, sample_weight=weights, dummy=True)
+    expected = model.marginal_effects(np.delete(far, [3, 6], axis=0), dummy=True)
+    np.testing.assert_allclose(kept.effects, expected.effects, rtol=1e-12)
+    np.testing.assert_allclose(kept.covariance, expected.covariance, rtol=1e-12)
+
+
+def test_overflow_in_a_discrete_change_is_refused():
+    X, model = _poisson()
+    model.params_ = model.params_ + np.array([0.0, 0.0, 800.0])  # x1 = 1 overflows exp
+    rows = np.array([[0.0, 0.0], [0.5, 0.0], [0.1, 1.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(ValueError, match=r"3 of 3 rows .*a discrete feature changed"):
+            model.marginal_effects(rows, dummy=True)
+
+
+def test_means_outside_the_domain_warn_with_the_rows():
+    X, y = load_engel(return_X_y=True, as_frame=True)
+    X = X / 1000.0
+    model = FisherGLMRegressor(family="gamma").fit(X, y.to_numpy())
+    new = pd.concat([X.iloc[:4], pd.DataFrame({"income": [10.0, 12.0]})], ignore_index=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.warns(DomainWarning, match=r"2 of 6 rows \(positions \[4, 5\]\) of X"):
+            table = model.marginal_effects(new)
+    assert np.isfinite(table.effects).all()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.marginal_effects(X)  # the training rows are inside the domain
+
+
+def test_feature_names_name_the_rows_of_the_table():
+    X, model = _poisson()
+    table = model.marginal_effects(X, dummy=True, feature_names=["age", "treated"])
+    assert list(table.to_frame().index) == ["age", "treated"] and table.discrete == ["treated"]
+    with pytest.raises(ValueError, match="feature_names has 3 names but FisherGLMRegressor"):
+        model.marginal_effects(X, feature_names=["a", "b", "c"])

@@ -19,9 +19,8 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._linalg import Design
-from .._warnings import warn
-from ..exceptions import DomainWarning
 from ._containers import interval_container
+from ._domain import check_mean_domain
 
 # Links whose inverse is not monotone on the whole real line. ``inverse`` and
 # ``inverse_squared`` have a pole (or the edge of their domain) at η = 0, so an
@@ -29,9 +28,6 @@ from ._containers import interval_container
 # ``sqrt`` (μ = η²) turns at η = 0, so μ's lower end is 0 there.
 _POLE_AT_ZERO = ("inverse", "inverse_squared")
 _TURNS_AT_ZERO = ("sqrt",)
-
-# How many row positions a message lists before "…".
-_SHOWN = 5
 
 
 def normal_quantile(alpha):
@@ -41,113 +37,6 @@ def normal_quantile(alpha):
             f"alpha must be a number in (0, 1) (one minus the confidence level); got {alpha!r}."
         )
     return float(stats.norm.ppf(1 - alpha / 2))
-
-
-def describe_rows(rows, n_rows):
-    """``"3 of 20 rows (positions [2, 5, 7])"``: the count and the first few positions."""
-    shown = ", ".join(str(int(i)) for i in rows[:_SHOWN])
-    more = ", …" if len(rows) > _SHOWN else ""
-    return f"{len(rows)} of {n_rows} rows (positions [{shown}{more}])"
-
-
-def outside_mean_domain(domain, mu, *, closed=False):
-    """Return a mask of the means outside ``domain``.
-
-    Parameters
-    ----------
-    domain : Support
-        The family's ``mean_domain``.
-    mu : ndarray
-        Means, or interval ends.
-    closed : bool, default=False
-        Whether the whole closure of the domain is allowed, infinite ends
-        included (interval ends: past a pole of the link an interval is open
-        to ±∞). Otherwise a mean is allowed on a *finite* end point only:
-        ``exp(−800)`` rounds to 0 and ``expit(40)`` to 1, the correct limits,
-        while an infinite mean is an overflow. ``nan`` is always outside.
-    """
-    inside = domain.contains(mu) | np.isin(mu, [domain.low, domain.high])
-    if closed:
-        inside |= (mu >= domain.low) & (mu <= domain.high)
-    else:
-        inside &= np.isfinite(mu)
-    return ~inside
-
-
-def check_mean_domain(family, mu, *, method, interval=None):
-    """Warn with :class:`~skfisher.exceptions.DomainWarning` about means outside the domain.
-
-    Parameters
-    ----------
-    family : GLMFamily
-        The fitted family; its ``mean_domain`` is the allowed set.
-    mu : ndarray of shape (n_samples,)
-        The predicted means ``g⁻¹(η)``.
-    method : str
-        The public method that predicts, for the message.
-    interval : ndarray of shape (n_samples, 2), default=None
-        Interval ends for the means, checked against the closure of the
-        domain (``nan`` ends, from a parameter without a standard error, are
-        not reported here).
-
-    Returns
-    -------
-    mu : ndarray
-        ``mu`` itself, unchanged (statsmodels and R return the same values).
-    """
-    domain = family.mean_domain
-    bad = outside_mean_domain(domain, mu)
-    what = "the predicted mean"
-    if interval is not None:
-        what += " or its interval"
-        ends = outside_mean_domain(domain, interval, closed=True) & ~np.isnan(interval)
-        bad |= ends.any(axis=1)
-    rows = np.flatnonzero(bad)
-    if rows.size == 0:
-        return mu
-    values = ", ".join(f"{value:.4g}" for value in mu[rows[:_SHOWN]])
-    warn(
-        f"{method}: {what} lies outside the {family.name} family's domain of the mean "
-        f"{domain} at {describe_rows(rows, len(mu))}: μ = {values}. "
-        + " ".join(_domain_reasons(mu[rows], interval is not None)),
-        DomainWarning,
-    )
-    return mu
-
-
-def _domain_reasons(mu, with_interval):
-    """The causes of the flagged means ``mu``, each with its remedy, as sentences."""
-    reasons = []
-    if np.isinf(mu).any():
-        reasons.append(
-            "An infinite μ is an overflow of g⁻¹(η) in float64 (exp(η) past η ≈ 709.78) or "
-            "η at a pole of the link: check X at those rows, far from the data the model "
-            "was fitted on."
-        )
-    if np.isnan(mu).any():
-        reasons.append("A nan μ means that η is outside the range of the link (η < 0 under 1/μ²).")
-    if np.isfinite(mu).any() or with_interval:
-        reasons.append(
-            "The link does not keep the mean inside the domain at those η: use a link whose "
-            "inverse maps every η into the domain (log for a positive mean, logit for a "
-            "probability), or predict only within the range of the training data."
-        )
-    return reasons
-
-
-def predicted_mean(family, link, eta, *, method="predict"):
-    """Return ``μ = g⁻¹(η)``, warning about the rows outside the family's domain.
-
-    The inverse link is evaluated with numpy's floating-point warnings off:
-    overflow (``exp(800) = inf``), division at a pole (``1/0``) and an η
-    outside the link's range (``nan``) are reported once, by row, through
-    :func:`check_mean_domain`. A dask array is returned lazily, unchecked.
-    """
-    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-        mu = link.inverse(eta)
-    if not isinstance(mu, np.ndarray):
-        return mu
-    return check_mean_domain(family, mu, method=method)
 
 
 def linear_predictor_covariance(design, covariance, n_blocks=1):

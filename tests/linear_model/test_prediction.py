@@ -24,12 +24,8 @@ from skfisher.families.binomial import Binomial
 from skfisher.families.gamma import Gamma
 from skfisher.families.inverse_gaussian import InverseGaussian
 from skfisher.families.poisson import Poisson
-from skfisher.linear_model._prediction import (
-    check_mean_domain,
-    linear_predictor_covariance,
-    mean_interval,
-    predicted_mean,
-)
+from skfisher.linear_model._domain import check_mean_domain, predicted_mean
+from skfisher.linear_model._prediction import linear_predictor_covariance, mean_interval
 from skfisher.links import Inverse, InverseSquared, Log, Sqrt
 
 # Both sides solve the same score equations to ~1e-10 in the parameters (statsmodels
