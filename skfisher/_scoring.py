@@ -15,13 +15,13 @@ Stopping at step 4 means the factorisation of the last iteration is the one at
 θ̂, so the estimator reuses it for ``covariance_`` instead of factorising again.
 """
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from ._linalg import SymmetricFactor
+from ._warnings import warn
 
 
 class ScoringProblem:
@@ -209,17 +209,18 @@ def fisher_scoring(problem, theta0, *, max_iter=100, tol=1e-8, max_halvings=40):
     )
 
 
-def warn_not_converged(result, tol, stacklevel=3):
+def warn_not_converged(result, tol):
     """Emit the ``ConvergenceWarning`` for a result that did not converge."""
     if result.converged:
         return
-    warnings.warn(
+    warn(
         f"Fisher scoring did not converge after {result.n_iter} iterations: the last "
         f"step was {np.sqrt(result.decrement):.3g} standard errors long (tol={tol:g}). "
         "Increase max_iter, loosen tol, or check the model for separation or "
-        "collinear features.",
+        "collinear features. Where the expected and observed information differ "
+        "much (a non-canonical link, outliers) Fisher scoring converges linearly "
+        "and needs more iterations.",
         ConvergenceWarning,
-        stacklevel=stacklevel,
     )
 
 

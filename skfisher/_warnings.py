@@ -42,4 +42,4 @@ def user_stacklevel():
 
 def warn(message, category):
     """``warnings.warn(message, category)`` reported at the user's frame."""
-    warnings.warn(message, category, stacklevel=user_stacklevel() + 1)
+    warnings.warn(message, category, stacklevel=user_stacklevel())

@@ -7,6 +7,7 @@ messages apart from numpy's ``RuntimeWarning`` and from each other.
 __all__ = [
     "BoundaryWarning",
     "CollinearityWarning",
+    "DispersionWarning",
     "DomainWarning",
     "PerfectSeparationWarning",
     "ProfileWarning",
@@ -52,4 +53,13 @@ class BoundaryWarning(UserWarning):
     For example a Student-t fit whose degrees of freedom grow without bound
     (the normal distribution is the limit), or a zero-inflation probability
     that tends to zero. The warning names the parameter and the limiting model.
+    """
+
+
+class DispersionWarning(UserWarning):
+    """The dispersion φ cannot be estimated.
+
+    There are no residual degrees of freedom (Σ sample_weight ≤ the number of
+    identified parameters) or the fit is exact; ``dispersion_``, ``loglik_``,
+    the information matrices and the standard errors are then nan.
     """

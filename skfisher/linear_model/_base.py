@@ -182,7 +182,7 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
         if len(separated):
             result.converged = False
         else:
-            warn_not_converged(result, self.tol, stacklevel=5)
+            warn_not_converged(result, self.tol)
             warn_collinear(result.factor, names)
         phi = estimate_dispersion(problem, result, family, link) if family.has_dispersion else 1.0
         self._set_fisher(
@@ -314,7 +314,7 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
             warn_likely_separation(names, remedy=self._separation_remedy)
             result.converged = False
         else:
-            warn_not_converged(result, self.tol, stacklevel=4)
+            warn_not_converged(result, self.tol)
             warn_collinear(result.factor, names)
         phi = estimate_dispersion(problem, result, family, link) if family.has_dispersion else 1.0
         loop_phi = problem.loop_phi

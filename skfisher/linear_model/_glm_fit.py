@@ -6,12 +6,12 @@ starting values; :func:`estimate_dispersion` gives the Pearson φ̂ after the fi
 :func:`alpha_on_boundary` recognises a negative binomial α that runs into 0.
 """
 
-import warnings
-
 import numpy as np
 
 from .._linalg import RANK_RTOL, Design, SymmetricFactor
 from .._scoring import fisher_scoring
+from .._warnings import warn
+from ..exceptions import BoundaryWarning, DispersionWarning
 from ..families import NegativeBinomial, Poisson
 from ..links import Log
 from ._glm_problems import ALPHA_FLOOR, DispersionGLMProblem, NegativeBinomialProblem
@@ -232,14 +232,13 @@ def estimate_dispersion(problem, result, family, link):
     df = nobs - rank
     if not df > 0 or not chi2 > 0:
         reason = f"Σ sample_weight − rank = {df:g} ≤ 0" if not df > 0 else "the fit is exact"
-        warnings.warn(
+        warn(
             f"The dispersion of the {family.name} family cannot be estimated: {reason} "
             f"(n_samples={problem.n_rows}, Σ sample_weight={nobs:g}, {rank} identified "
             "parameters). dispersion_, "
             "loglik_, the information matrices and the standard errors are nan. Provide "
             "more observations than parameters, or use a family without dispersion.",
-            UserWarning,
-            stacklevel=4,
+            DispersionWarning,
         )
         return np.nan
     phi = chi2 / df
@@ -253,13 +252,12 @@ def alpha_on_boundary(result, names):
     alpha, score = result.theta[-1], result.score[-1]
     if result.converged or not (alpha < 1e3 * ALPHA_FLOOR and score < 0):
         return ()
-    warnings.warn(
+    warn(
         f"The negative binomial's alpha went to its boundary 0 (alpha={alpha:.3g} after "
         f"{result.n_iter} iterations, its score still negative): given the features, the "
         "counts are not overdispersed and the maximum-likelihood estimate of alpha is 0. "
         "The fit is reported with converged_=False and a nan standard error for alpha. "
         "Use family='poisson'.",
-        UserWarning,
-        stacklevel=4,
+        BoundaryWarning,
     )
     return (len(names) - 1,)

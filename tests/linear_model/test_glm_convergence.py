@@ -165,3 +165,19 @@ def test_poisson_counts_beyond_float_range_of_squares_are_refused():
     y = rng.poisson(np.exp(0.3 + X @ [0.3, -0.2, 0.1])) * 1e300
     with pytest.raises(ValueError, match="beyond the float64 range.*Rescale the response"):
         FisherPoissonRegressor().fit(X, y)
+
+
+def test_warnings_point_at_the_callers_line():
+    # The ConvergenceWarning and the DispersionWarning name this file, not
+    # skfisher's own lines, whatever the depth of the call chain.
+    from skfisher.exceptions import DispersionWarning
+
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(200, 2))
+    y = np.exp(1 + X @ [0.5, -0.3] + 0.3 * rng.normal(size=200))
+    y[0] *= 1e4
+    with pytest.warns(ConvergenceWarning) as record:
+        FisherGLMRegressor(family="gaussian", link="log", max_iter=5).fit(X, y)
+    with pytest.warns(DispersionWarning) as more:
+        FisherGLMRegressor(family="gamma").fit(X[:3], y[:3])
+    assert {w.filename for w in [*record, *more]} == {__file__}

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from skfisher import FisherGammaRegressor, FisherGLMRegressor, FisherPoissonRegressor
+from skfisher.exceptions import DispersionWarning
 from skfisher.families import NegativeBinomial, Tweedie
 
 RNG = np.random.default_rng(0)
@@ -133,7 +134,7 @@ def test_no_valid_starting_values():
 
 def test_dispersion_without_residual_degrees_of_freedom_warns_and_gives_nan():
     with pytest.warns(
-        UserWarning, match=r"dispersion of the gamma family cannot be estimated.*n_samples=3"
+        DispersionWarning, match=r"dispersion of the gamma family cannot be estimated.*n_samples=3"
     ):
         model = FisherGLMRegressor("gamma", "log").fit(X[:3], POSITIVE[:3])
     assert np.isnan(model.dispersion_) and np.isnan(model.loglik_)

@@ -20,6 +20,7 @@ from scipy import stats
 from statsmodels.discrete.discrete_model import NegativeBinomial as DiscreteNB
 
 from skfisher import FisherGLMRegressor
+from skfisher.exceptions import BoundaryWarning
 from skfisher.families import NegativeBinomial
 
 # statsmodels' Newton iterations stop at tol=1e-12 on the parameters and ours
@@ -181,7 +182,7 @@ def test_alpha_on_its_boundary_warns_and_reports_no_standard_error():
     rng = np.random.default_rng(3)
     X = rng.normal(size=(300, 2))
     y = rng.poisson(np.exp(0.5 + X @ [0.3, -0.2])).astype(float)
-    with pytest.warns(UserWarning, match="alpha went to its boundary 0.*Use family='poisson'"):
+    with pytest.warns(BoundaryWarning, match="alpha went to its boundary 0.*Use family='poisson'"):
         model = FisherGLMRegressor("negative_binomial").fit(X, y)
     assert not model.converged_
     assert np.isnan(model.standard_errors_[-1])
