@@ -19,6 +19,7 @@ from ._base import BaseFisherGLM
 from ._multinomial import (
     ClassGroupedSummary,
     MultinomialProblem,
+    _label,
     separation_contrasts,
     start_theta,
     warn_multinomial_separation,
@@ -208,6 +209,7 @@ class FisherLogisticRegression(ClassifierMixin, BaseFisherGLM):
                 "FisherLogisticRegression needs samples of 2 classes, but the data "
                 f"contain only one class: {self.classes_.tolist()[0]!r}."
             )
+        _check_class_weights(y, _check_sample_weight(sample_weight, X), self.classes_)
         if len(self.classes_) > 2:
             if self.bias_reduction is not None:
                 raise ValueError(
@@ -275,7 +277,7 @@ class FisherLogisticRegression(ClassifierMixin, BaseFisherGLM):
         if len(separated):
             result.converged = False
         else:
-            warn_not_converged(result, self.tol, stacklevel=4)
+            warn_not_converged(result, self.tol)
             warn_collinear(result.factor, names)
         self._set_fisher(
             problem, result, names, nobs=sample_weight.sum(), nan_params=separated, groups=groups
@@ -385,3 +387,26 @@ class FisherLogisticRegression(ClassifierMixin, BaseFisherGLM):
 def _is_event(y, event):
     """Map class labels to 1.0 for ``event`` and 0.0 otherwise (on a dask worker)."""
     return (np.asarray(y) == event).astype(np.float64)
+
+
+def _check_class_weights(y, sample_weight, classes):
+    """Raise ``ValueError`` for a class whose rows all have weight 0.
+
+    The classes are those of y, as in scikit-learn; a class seen only with
+    weight 0 is in no term of the likelihood, so its parameters have no
+    estimate (the multinomial fit would run them off to −∞ while reporting
+    convergence).
+    """
+    if np.any(sample_weight < 0) or not np.any(sample_weight > 0):
+        return  # check_weights reports these
+    totals = np.bincount(
+        np.searchsorted(classes, y), weights=sample_weight, minlength=len(classes)
+    )
+    empty = [_label(classes[j]) for j in np.flatnonzero(totals == 0)]
+    if empty:
+        raise ValueError(
+            f"sample_weight is 0 on every row of the class(es) {empty}: a class without "
+            "weight carries no information, and its parameters cannot be estimated. "
+            "Remove those rows from X and y (the class then leaves classes_), or give "
+            "them a positive weight."
+        )

@@ -7,7 +7,6 @@ predictor ``η_j = x̃ᵀβ_j`` (``x̃ = [1, x]``) for ``j = 1, …, K−1`` and
 """
 
 import copy
-import warnings
 
 import numpy as np
 import scipy.sparse as sp
@@ -15,7 +14,8 @@ from scipy.special import logsumexp
 
 from .._scoring import ScoringProblem
 from .._summary import SummaryTable
-from .._validation import separating_direction
+from .._validation import find_separation
+from .._warnings import warn
 from ..exceptions import PerfectSeparationWarning
 from ._problem import group_score_sums
 
@@ -225,13 +225,10 @@ def separation_contrasts(problem, theta, converged):
     the contrasts ``(e_{y_i} − e_l) ⊗ x̃_i``; checking each class against the
     reference alone would miss a separation between two other classes and
     could flag a pair that a third class keeps apart.
-
-    One direction may separate only some of the contrasts that can be
-    separated. If ``d`` moves the set S and ``d'`` keeps the other contrasts
-    on their side, ``c d + d'`` for a large c is a separating direction too, so
-    the programme is repeated on the contrasts not yet moved until none
-    moves: the union of the moved contrasts and of the directions' supports
-    is the whole separation.
+    :func:`~skfisher._validation.find_separation` finds every contrast that
+    some direction moves, and the parameters that the other contrasts do not
+    identify: every parameter of a class separated from all the others, for
+    example, intercept included.
 
     Returns
     -------
@@ -247,22 +244,11 @@ def separation_contrasts(problem, theta, converged):
     if converged and not _extreme_fit(problem, theta, free):
         return np.array([], dtype=int), [], False
     A, pairs = _contrast_rows(problem, free)
-    moved = np.zeros(A.shape[0], dtype=bool)
-    support = np.zeros(A.shape[1], dtype=bool)
-    while not moved.all():
-        direction = separating_direction(A[~moved], np.ones(int((~moved).sum())))
-        if direction is None:
-            break
-        margins = A[~moved] @ direction
-        # The contrasts the direction moves, relative to the one it moves most
-        # (the direction's own scale is arbitrary).
-        newly = np.flatnonzero(~moved)[margins > 1e-6 * margins.max()]
-        if newly.size == 0:
-            break
-        moved[newly] = True
-        support |= np.abs(direction) > 1e-8 * np.abs(direction).max()
-    separated = sorted({(int(a), int(b)) for a, b in pairs[moved]})
-    return np.flatnonzero(support), separated, bool(moved.all())
+    found = find_separation(A, np.ones(A.shape[0]))
+    if found is None:
+        return np.array([], dtype=int), [], False
+    separated = sorted({(int(a), int(b)) for a, b in pairs[found.separated]})
+    return found.diverging, separated, found.complete
 
 
 def _contrast_rows(problem, free):
@@ -305,14 +291,14 @@ def warn_multinomial_separation(diverging, pairs, names, classes, *, remedy):
         f"class {_label(classes[a])!r} from {[_label(classes[b]) for b in others]}"
         for a, others in by_class.items()
     )
-    warnings.warn(
+    warn(
         f"Perfect or quasi-complete separation of {described}: a combination of the "
-        f"parameters {[names[j] for j in diverging]} predicts those observations' classes "
-        "exactly, so the maximum likelihood estimate does not exist (those parameters "
-        "diverge). The fit is reported with converged_=False and nan standard errors "
-        f"for them. Possible remedies: {remedy}.",
+        "parameters predicts those observations' classes exactly, so the maximum "
+        f"likelihood estimate does not exist and the parameters {[names[j] for j in diverging]} "
+        "diverge (or are identified only by those observations). The fit is reported "
+        "with converged_=False and nan standard errors for them. "
+        f"Possible remedies: {remedy}.",
         PerfectSeparationWarning,
-        stacklevel=4,
     )
 
 

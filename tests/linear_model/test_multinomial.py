@@ -403,7 +403,7 @@ def test_an_improbable_other_class_does_not_trigger_the_check(monkeypatch):
     def fail(*args, **kwargs):
         raise AssertionError("the separation programme ran")
 
-    monkeypatch.setattr("skfisher.linear_model._multinomial.separating_direction", fail)
+    monkeypatch.setattr("skfisher.linear_model._multinomial.find_separation", fail)
     model = assert_matches_mnlogit(X, y)
     assert model.predict_log_proba(X).min() < -15
 
