@@ -370,8 +370,9 @@ def test_means_outside_the_domain_warn_with_the_rows():
     new = pd.concat([X.iloc[:4], pd.DataFrame({"income": [10.0, 12.0]})], ignore_index=True)
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
-        with pytest.warns(DomainWarning, match=r"2 of 6 rows \(positions \[4, 5\]\) of X"):
+        with pytest.warns(DomainWarning, match=r"2 of 6 rows \(positions \[4, 5\]\) of X") as w:
             table = model.marginal_effects(new)
+    assert w[0].filename == __file__  # the caller's line, not skfisher's
     assert np.isfinite(table.effects).all()
     with warnings.catch_warnings():
         warnings.simplefilter("error")

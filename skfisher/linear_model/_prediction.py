@@ -202,10 +202,19 @@ class PredictionIntervalMixin:
         Returns
         -------
         intervals : ndarray of shape (n_samples, 2) or DataFrame
-            Lower and upper ends for each sample; a DataFrame with columns
-            ``["mean_ci_lower", "mean_ci_upper"]`` and ``X``'s index when ``X``
-            is a DataFrame. Rows whose interval involves a parameter without
-            a standard error (collinearity, separation) are ``nan``.
+            Lower and upper ends for each sample; when ``X`` is a pandas or
+            polars DataFrame, a DataFrame of the same library with columns
+            ``["mean_ci_lower", "mean_ci_upper"]`` (pandas: ``X``'s index).
+            Rows whose interval involves a parameter without a standard error
+            (collinearity, separation) are ``nan``.
+
+        Warns
+        -----
+        DomainWarning
+            When a predicted mean, or an end of its interval, lies outside
+            the family's domain of the mean (a negative gamma mean under the
+            inverse link, a probability above 1 under the log link, ``inf``
+            where ``exp(η)`` overflows); the rows are named.
 
         Notes
         -----
@@ -255,11 +264,13 @@ class PredictionIntervalMixin:
             ``expit(η̂ ± z sqrt(x̃ᵀ Σ x̃))``, equal to statsmodels'
             ``get_prediction`` mean interval of the logit GLM. With K > 2
             classes, ``intervals[i, j]`` is the interval for
-            ``P(y = classes_[j] | x_i)``, every class included. For DataFrame
+            ``P(y = classes_[j] | x_i)``, every class included. For pandas
             input, a DataFrame indexed like ``X`` with the columns
             ``["mean_ci_lower", "mean_ci_upper"]`` (two classes) or the
             columns ``(class, "mean_ci_lower")``, ``(class, "mean_ci_upper")``
-            for each class (a MultiIndex).
+            for each class (a MultiIndex); for polars input, a polars
+            DataFrame with those columns, ``"<class>:mean_ci_lower"`` and
+            ``"<class>:mean_ci_upper"`` for each class.
 
         Notes
         -----
