@@ -112,7 +112,7 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
         names = self._feature_names()
         return (["intercept"] if self.fit_intercept else []) + names
 
-    def _fit_rows(self, X, y, sample_weight, offset, groups):
+    def _fit_rows(self, X, y, sample_weight, offset, groups, var_weights=None):
         """Check the per-row arguments of ``fit``; drop the rows of weight 0.
 
         A row of weight 0 is not in the likelihood: dropping it makes the
@@ -124,14 +124,32 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
         check_weights(sample_weight)
         offset = self._validate_vector(offset, X, "offset")
         kept = sample_weight > 0
+        if var_weights is not None:
+            var_weights = self._validate_vector(var_weights, X, "var_weights")
+            if np.any(var_weights < 0):
+                raise ValueError(
+                    f"var_weights must be non-negative; got {float(var_weights.min()):g}."
+                )
+            kept &= var_weights > 0
         if not kept.all():
             X, y, sample_weight = X[kept], y[kept], sample_weight[kept]
             offset = None if offset is None else offset[kept]
             groups = None if groups is None else groups[kept]
-        return X, y, sample_weight, offset, groups
+            var_weights = None if var_weights is None else var_weights[kept]
+        return X, y, sample_weight, offset, groups, var_weights
 
     def _fit_glm(
-        self, X, y, sample_weight, family, link, offset=None, groups=None, *, deviance=False
+        self,
+        X,
+        y,
+        sample_weight,
+        family,
+        link,
+        offset=None,
+        groups=None,
+        *,
+        deviance=False,
+        var_weights=None,
     ):
         """Fit by Fisher scoring and fill in the contract.
 
@@ -150,7 +168,10 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
             The deviance at the fit, when asked for with ``deviance=True``
             (its unit deviances cost a few vectors of length n).
         """
-        X, y, sample_weight, offset, groups = self._fit_rows(X, y, sample_weight, offset, groups)
+        self._check_var_weights(var_weights, family)
+        X, y, sample_weight, offset, groups, var_weights = self._fit_rows(
+            X, y, sample_weight, offset, groups, var_weights
+        )
         column_scale = None
         if self.alpha == 0 and not (self.warm_start and hasattr(self, "params_")):
             # The L2 penalty and a warm start are in the units of X: only a
@@ -168,11 +189,12 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
             penalty=self.alpha,
             previous=getattr(self, "params_", None) if self.warm_start else None,
             max_iter=self.max_iter,
+            var_weights=var_weights,
         )
         names = self._param_names() + (["alpha"] if estimate_alpha else [])
         loop_phi = getattr(problem, "loop_phi", 1.0)
         problem, result = self._fit_from_starts(
-            problem, theta0, start_steps, y, sample_weight, family, link, offset
+            problem, theta0, start_steps, y, family, link, offset
         )
         separated = ()
         if family.name == "binomial" and self.alpha == 0 and self.bias_reduction is None:
@@ -205,11 +227,26 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
         if not deviance:
             return problem, phi, None
         mu = link.inverse(problem.linear_predictor(result.theta))
-        return problem, phi, float(sample_weight @ family.unit_deviance(y, mu))
+        return problem, phi, float(problem.w @ family.unit_deviance(y, mu))
 
-    def _fit_from_starts(
-        self, problem, theta0, start_steps, y, sample_weight, family, link, offset
-    ):
+    def _check_var_weights(self, var_weights, family):
+        """Refuse prior weights where their meaning is not defined, with the remedy."""
+        if var_weights is None:
+            return
+        refused = {
+            "the binomial family (sample_weight is its number of trials)": (
+                family.name == "binomial"
+            ),
+            "an estimated negative-binomial alpha (fix it: NegativeBinomial(alpha=...))": (
+                estimates_alpha(family)
+            ),
+            f"bias_reduction={self.bias_reduction!r}": self.bias_reduction is not None,
+        }
+        named = [what for what, used in refused.items() if used]
+        if named:
+            raise ValueError(f"var_weights are not available with {'; '.join(named)}.")
+
+    def _fit_from_starts(self, problem, theta0, start_steps, y, family, link, offset):
         """Run the loop from ``theta0`` and, for a non-concave likelihood, from a second start.
 
         Returns the problem and the result of the better maximum (the higher
@@ -220,7 +257,7 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
         result.n_iter += start_steps
         second = None
         if not self.warm_start and iterations > 0:
-            second = second_start(problem, family, link, y, sample_weight, offset)
+            second = second_start(problem, family, link, y, offset)
         if second is not None:
             _, other = fit_scoring(self, problem, second, max_iter=iterations - 1)
             other.n_iter += 1

@@ -255,7 +255,7 @@ class FisherGLMRegressor(RegressorMixin, BaseFisherGLM):
         return tags
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None, offset=None, groups=None):
+    def fit(self, X, y, sample_weight=None, offset=None, groups=None, var_weights=None):
         """Fit the model by Fisher scoring.
 
         Parameters
@@ -272,6 +272,16 @@ class FisherGLMRegressor(RegressorMixin, BaseFisherGLM):
             ``log(exposure)`` with the log link.
         groups : array-like of shape (n_samples,), default=None
             Cluster labels, for ``cov_type="cluster"`` only.
+        var_weights : array-like of shape (n_samples,), default=None
+            Prior (variance) weights ``v``: row i has dispersion ``φ / v_i``,
+            as R's ``glm(weights=)`` and statsmodels' ``var_weights``. Use
+            them when a row is an average of ``v_i`` units (a claim severity
+            averaged over ``v_i`` claims, a rate over an exposure); use
+            ``sample_weight`` when a row stands for ``f_i`` identical
+            observations. Prior weights do not count as observations:
+            ``nobs_`` and the degrees of freedom of φ̂ are ``Σ sample_weight``.
+            Not with the binomial family, an estimated negative-binomial α,
+            bias reduction or dask arrays.
 
         Returns
         -------
@@ -282,6 +292,11 @@ class FisherGLMRegressor(RegressorMixin, BaseFisherGLM):
         # Decided before the fit, which sets the family's α as it goes.
         estimate_alpha = estimates_alpha(family)
         if is_dask_collection(X):
+            if var_weights is not None:
+                raise ValueError(
+                    "var_weights are not available for fits on dask arrays; compute the "
+                    "arrays (X.compute()) to fit in memory."
+                )
             self._check_dask_options(groups, estimate_alpha=estimate_alpha)
             problem, phi = self._fit_dask(X, y, sample_weight, offset, family, link)
             self.family_, self.link_, self.dispersion_ = family, link, float(phi)
@@ -293,7 +308,15 @@ class FisherGLMRegressor(RegressorMixin, BaseFisherGLM):
         y = np.asarray(y, dtype=np.float64)
         family.check_y(y)
         _, phi, deviance = self._fit_glm(
-            X, y, sample_weight, family, link, offset, groups, deviance=True
+            X,
+            y,
+            sample_weight,
+            family,
+            link,
+            offset,
+            groups,
+            deviance=True,
+            var_weights=var_weights,
         )
         self.family_, self.link_, self.dispersion_ = family, link, float(phi)
         self.deviance_ = deviance

@@ -27,7 +27,19 @@ def estimates_alpha(family):
     return isinstance(family, NegativeBinomial) and family.alpha is None
 
 
-def make_problem(design, y, sample_weight, family, link, offset, *, penalty, previous, max_iter):
+def make_problem(
+    design,
+    y,
+    sample_weight,
+    family,
+    link,
+    offset,
+    *,
+    penalty,
+    previous,
+    max_iter,
+    var_weights=None,
+):
     """Return the scoring problem of the family, its starting θ and the steps the start took.
 
     Parameters
@@ -46,6 +58,8 @@ def make_problem(design, y, sample_weight, family, link, offset, *, penalty, pre
         The previous fit's ``params_`` (warm start), used when its shape fits.
     max_iter : int
         The estimator's ``max_iter``; 0 skips the least-squares start.
+    var_weights : ndarray of shape (n,) or None
+        Prior weights (not with α estimated).
 
     Returns
     -------
@@ -64,12 +78,21 @@ def make_problem(design, y, sample_weight, family, link, offset, *, penalty, pre
             return problem, previous.copy(), 0
         return problem, *_negative_binomial_start(design, y, sample_weight, offset)
     kind = DispersionGLMProblem if family.has_dispersion else GLMProblem
-    problem = kind(design, y, sample_weight, family, link, offset=offset, alpha=penalty)
+    problem = kind(
+        design,
+        y,
+        sample_weight,
+        family,
+        link,
+        offset=offset,
+        alpha=penalty,
+        var_weights=var_weights,
+    )
     if warm:
         theta0, steps = previous.copy(), 0
     else:
         theta0, steps = starting_theta(
-            problem, family, link, y, sample_weight, offset, least_squares=max_iter > 0
+            problem, family, link, y, problem.w, offset, least_squares=max_iter > 0
         )
     if family.has_dispersion:
         # φ₀ of the loop (see DispersionGLMProblem): Pearson's statistic at the start.
@@ -174,7 +197,7 @@ def null_means(y, sample_weight, family, link, offset):
         return link.inverse(problem.linear_predictor(result.theta))
 
 
-def second_start(problem, family, link, y, sample_weight, offset):
+def second_start(problem, family, link, y, offset):
     """Return statsmodels' start for a log-likelihood that is not concave, else None.
 
     Where ``log p`` is not concave in η (gamma with the identity link, the
@@ -185,9 +208,9 @@ def second_start(problem, family, link, y, sample_weight, offset):
     """
     if family.loglik_concave(link) or estimates_alpha(family):
         return None
-    mu0 = family.moment_start_mu(y, sample_weight)
+    mu0 = family.moment_start_mu(y, problem.w)
     try:
-        theta, _ = starting_theta(problem, family, link, y, sample_weight, offset, mu0=mu0)
+        theta, _ = starting_theta(problem, family, link, y, problem.w, offset, mu0=mu0)
     except ValueError:
         return None
     return theta

@@ -43,8 +43,19 @@ class DispersionGLMProblem(GLMProblem):
     needs a series.
     """
 
-    def __init__(self, design, y, sample_weight, family, link, *, offset=None, alpha=0.0):
-        super().__init__(design, y, sample_weight, family, link, offset=offset, alpha=alpha)
+    def __init__(
+        self, design, y, sample_weight, family, link, *, offset=None, alpha=0.0, var_weights=None
+    ):
+        super().__init__(
+            design,
+            y,
+            sample_weight,
+            family,
+            link,
+            offset=offset,
+            alpha=alpha,
+            var_weights=var_weights,
+        )
         self._unit_penalty = self.penalty.copy()
         self.loop_phi = 1.0
         self.loglik_phi = 1.0
@@ -88,7 +99,9 @@ class DispersionGLMProblem(GLMProblem):
     def loglik(self, theta):
         eta, mu, _ = self._state(theta)
         with np.errstate(all="ignore"):
-            return self.family.loglik(self.y, eta, mu, self.link, self.w, self.loglik_phi)
+            return self.family.loglik(
+                self.y, eta, mu, self.link, *self._loglik_weights(self.loglik_phi)
+            )
 
 
 class NegativeBinomialProblem(ScoringProblem):

@@ -29,6 +29,12 @@ class GLMProblem(ScoringProblem):
         maximiser of ``−(1/Σw) ℓ + ½ α ||coef||²``.
     phi : float
         The dispersion used in the matrices.
+    var_weights : ndarray of shape (n,) or None
+        Prior (variance) weights ``v``: row i has dispersion ``φ / v_i``, as
+        R's ``glm(weights=)`` and statsmodels' ``var_weights``. Unlike the
+        frequency weights they do not count as observations in the degrees
+        of freedom, and the empirical Fisher carries them squared (``v s_i``
+        is row i's score).
 
     Notes
     -----
@@ -40,15 +46,31 @@ class GLMProblem(ScoringProblem):
 
     loop_phi = 1.0  # the dispersion at which the loop iterates
 
-    def __init__(self, design, y, sample_weight, family, link, *, offset=None, alpha=0.0, phi=1.0):
+    def __init__(
+        self,
+        design,
+        y,
+        sample_weight,
+        family,
+        link,
+        *,
+        offset=None,
+        alpha=0.0,
+        phi=1.0,
+        var_weights=None,
+    ):
         self.design = design
         self.y = y
-        self.w = sample_weight
+        # Score, information, deviance and Pearson's statistic weigh row i by
+        # f_i v_i; the counts of observations by f_i alone.
+        self.freq = sample_weight
+        self.var_weights = var_weights
+        self.w = sample_weight if var_weights is None else sample_weight * var_weights
         self.family = family
         self.link = link
         self.offset = offset
         self.phi = phi
-        self.penalty = np.full(design.n_cols, alpha * sample_weight.sum())
+        self.penalty = np.full(design.n_cols, alpha * self.w.sum())
         if design.fit_intercept:
             self.penalty[0] = 0.0
         self._key = None
@@ -59,8 +81,8 @@ class GLMProblem(ScoringProblem):
         # weighted sample is small. Measured against a sample whose weights
         # average at least 1, the stop, and so the estimate, does not depend
         # on the scale of the weights.
-        positive = np.count_nonzero(sample_weight > 0)
-        total = float(sample_weight.sum())
+        positive = np.count_nonzero(self.w > 0)
+        total = float(self.w.sum())
         self.weight_scale = max(1.0, positive / total) if total > 0 else 1.0
 
     # Per-row state -----------------------------------------------------------
@@ -89,8 +111,19 @@ class GLMProblem(ScoringProblem):
         if not self.family.in_mean_domain(mu):
             return -np.inf
         with np.errstate(all="ignore"):
-            value = self.family.loglik(self.y, eta, mu, self.link, self.w, self.phi)
+            value = self.family.loglik(self.y, eta, mu, self.link, *self._loglik_weights(self.phi))
         return value if np.isfinite(value) else -np.inf
+
+    def _loglik_weights(self, phi):
+        """Return the weights and dispersion of ``family.loglik``: ``Σ f log p(y; μ, φ/v)``.
+
+        A family without dispersion has ``log p(y; μ, 1/v) = v log p(y; μ)``
+        up to its normalising constant; statsmodels (and so skfisher) uses the
+        latter, ``Σ f v log p(y; μ)``.
+        """
+        if self.var_weights is None or not self.family.has_dispersion:
+            return self.w, phi
+        return self.freq, phi / self.var_weights
 
     def _eta_derivatives(self, theta, phi):
         eta, mu, var = self._state(theta)
@@ -168,7 +201,10 @@ class GLMProblem(ScoringProblem):
         largest = float(np.max(np.abs(score_eta), initial=0.0))
         with np.errstate(over="ignore"):
             np.square(score_eta, out=score_eta)  # a fresh array: square and weight in place
-            outer = self.design.gram(np.multiply(score_eta, self.w, out=score_eta))
+            np.multiply(score_eta, self.w, out=score_eta)
+            if self.var_weights is not None:
+                score_eta *= self.var_weights  # row i's score is v_i s_i
+            outer = self.design.gram(score_eta)
         if not np.all(np.isfinite(outer)):
             raise ValueError(
                 "The empirical Fisher information is beyond the float64 range: the per-row "
@@ -189,13 +225,13 @@ class GLMProblem(ScoringProblem):
         return self.design.rmatvec(self.w * score_eta) - self.penalty * theta
 
     def pearson_chi2(self, theta):
-        """Return Pearson's ``Σ w (y − μ)² / V(μ)`` and ``Σ w``."""
+        """Return Pearson's ``Σ f v (y − μ)² / V(μ)`` and the observations ``Σ f``."""
         _, mu, var = self._state(theta)
         with np.errstate(all="ignore"):
             residual = self.y - mu
             # r (r / V): for r ~ 1e160 the square alone overflows.
             terms = np.where(self.w > 0, residual * (residual / var), 0.0)
-        return float(self.w @ terms), float(self.w.sum())
+        return float(self.w @ terms), float(self.freq.sum())
 
     def deviance(self, theta):
         """Return the deviance ``Σ w d(y, μ)``."""
