@@ -3,6 +3,8 @@
 import numpy as np
 import pytest
 import statsmodels.api as sm
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 from scipy import stats
 from sklearn.exceptions import NotFittedError
@@ -251,3 +253,80 @@ def test_multinomial_wald_matches_mnlogit():
     R[0, 1], R[0, 4], R[1, 5] = 1.0, -1.0, 1.0  # class-major, as params_ (and MNLogit's "F" order)
     expected = reference.wald_test(R, scalar=True, use_f=False).statistic
     assert_allclose(wald_test(model, "1:x0 = 2:x0, 2:x1 = 0").statistic, expected, rtol=STAT_RTOL)
+
+
+# The hypothesis language: numbers, names and their limits ----------------------
+def _numbered_columns():
+    # A DataFrame column named "1" beside "x1".
+    X, y = _spector()
+    X = X.rename(columns={"GPA": "x1", "TUCE": "1"})
+    return _fit(X, y)
+
+
+def test_a_number_is_never_a_name():
+    model = _numbered_columns()
+    names = list(model.param_names_)
+    i, j = names.index("x1"), names.index("1")
+    # "x1 = 1" is the number 1: the squared z of x1 against 1 (it was tested
+    # against the parameter named "1": 4.42 instead of 2.09).
+    against_one = wald_test(model, "x1 = 1")
+    z = (model.params_[i] - 1.0) / model.standard_errors_[i]
+    assert_allclose(against_one.statistic, z**2, rtol=1e-12)
+    assert against_one.hypotheses == ("x1 = 1",)
+    # The parameter is written in backticks, and so labelled.
+    R = np.zeros(len(names))
+    R[i], R[j] = 1.0, -1.0
+    against_name = wald_test(model, "x1 = `1`")
+    assert_allclose(against_name.statistic, wald_test(model, R).statistic, rtol=1e-12)
+    assert against_name.hypotheses == ("x1 - `1` = 0",)
+    with pytest.raises(ValueError, match="involves no parameter. The parameter names `1`"):
+        wald_test(model, "1 = 0")
+
+
+def test_names_that_read_as_expressions_need_backticks():
+    names = ["intercept", "x1", "2*x1", "1e3", "b:x1"]
+    R, q, labels = linear_hypotheses("2*x1 = 1e3, `2*x1` = `1e3`, b:x1 = `x1`", None, names)
+    assert_allclose(R, [[0, 2, 0, 0, 0], [0, 0, 1, -1, 0], [0, -1, 0, 0, 1]])
+    assert_allclose(q, [1000, 0, 0])
+    assert labels == ("2*x1 = 1000", "`2*x1` - `1e3` = 0", "-x1 + b:x1 = 0")
+    with pytest.raises(ValueError, match="`x9` in the hypothesis .* is not a parameter name"):
+        linear_hypotheses("`x9` = 0", None, names)
+    with pytest.raises(ValueError, match="opens a backtick at position 0 without closing"):
+        linear_hypotheses("`x1 = 0", None, names)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    names=st.lists(
+        st.text(alphabet="ax1 2+-*=,.:e_", max_size=5), min_size=1, max_size=5, unique=True
+    ),
+    data=st.data(),
+)
+def test_written_hypotheses_read_back(names, data):
+    # Whatever the names (digits, operators, spaces, empty), a restriction
+    # written out as a label reads back as the same restriction.
+    row = np.array(
+        data.draw(st.lists(st.integers(-3, 3), min_size=len(names), max_size=len(names)))
+    )
+    assume(row.any())
+    rhs = data.draw(st.integers(-5, 5))
+    R, q, labels = linear_hypotheses(row[None, :], [rhs], names)
+    R_read, q_read, labels_read = linear_hypotheses(labels[0], None, names)
+    assert_allclose(R_read, R)
+    assert_allclose(q_read, q)
+    assert labels_read == labels
+
+
+HYPOTHESIS_LIMITS = [
+    ("GPA = 1e400", "The number '1e400' .* is not finite in double precision"),
+    ("1e200*1e200*GPA = 0", "overflows double precision"),
+    ("1e308*GPA + 1e308*GPA = 0", "overflows double precision"),
+    ("1e-300*GPA = 1e10", "right-hand side divided by its largest coefficient overflows"),
+]
+
+
+@pytest.mark.parametrize(("hypothesis", "match"), HYPOTHESIS_LIMITS)
+def test_hypotheses_beyond_double_precision(hypothesis, match):
+    X, y = _spector()
+    with pytest.raises(ValueError, match=match):
+        wald_test(_fit(X, y), hypothesis)

@@ -5,6 +5,12 @@ The text form is a linear equation in the names of ``param_names_``:
 several equations, separated by commas or given as a list, are tested jointly.
 A name is matched as a whole, longest first, so names that contain spaces,
 colons or operator characters (``"b:x1"``, ``"log-income"``) work as written.
+
+Numbers and names are never confused. A name that could itself be read as
+numbers, operators and other names (a DataFrame column ``"1"``, ``"1e3"`` or
+``"2*x1"`` beside ``"x1"``) is not matched bare: the text means the number or
+the expression, and the name is written in backticks, as in pandas'
+``DataFrame.query``: ``"x1 = `1`"``. Any name may be written in backticks.
 """
 
 import re
@@ -15,20 +21,83 @@ from ._result import format_restriction
 
 _NUMBER = re.compile(r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _OPERATORS = "+-*=,"
+_PIECES = re.compile(r"[+\-*=,]")
 
 
 def _is_word_char(char):
     return char.isalnum() or char == "_"
 
 
+def _needs_quotes(name, names):
+    """Whether ``name`` cannot be written bare: it also reads as numbers, operators and
+    other ``names``, or the reader cannot reach it (empty, or edged with spaces).
+
+    Such a name is matched only in backticks. Only names that start with a
+    digit or a point, or hold an operator, can read as something else.
+    """
+    if not name or name != name.strip():
+        return True
+    if not (name[0].isdigit() or name[0] == "." or _PIECES.search(name)):
+        return False
+    pieces = [piece.strip() for piece in _PIECES.split(name)]
+    return all(
+        not piece or _NUMBER.fullmatch(piece) or (piece != name and piece in names)
+        for piece in pieces
+    )
+
+
+def written_names(names):
+    """The names as a hypothesis writes them: in backticks where they need it."""
+    names = [str(name) for name in names]
+    known = set(names)
+    return [f"`{name}`" if _needs_quotes(name, known) else name for name in names]
+
+
+def _shown(names):
+    return ", ".join(repr(n) for n in names[:8]) + (", ..." if len(names) > 8 else "")
+
+
+def _quoted(text, pos, names):
+    """Read the backticked name at ``pos``; return (index, next position)."""
+    end = text.find("`", pos + 1)
+    if end < 0:
+        raise ValueError(
+            f"The hypothesis {text!r} opens a backtick at position {pos} without closing "
+            "it; write a quoted name as `name`."
+        )
+    name = text[pos + 1 : end]
+    if name not in names:
+        raise ValueError(
+            f"`{name}` in the hypothesis {text!r} is not a parameter name. The parameters "
+            f"are {_shown(names)}."
+        )
+    return names.index(name), end + 1
+
+
+def _number(text, match):
+    value = float(match.group())
+    if not np.isfinite(value):
+        raise ValueError(
+            f"The number {match.group()!r} in the hypothesis {text!r} is not finite in "
+            "double precision (magnitudes above 1.8e308 overflow); rescale the equation."
+        )
+    return value
+
+
 def _tokenize(text, names):
     """Split ``text`` into ("name", index), ("number", value) and ("op", char) tokens."""
-    by_length = sorted(range(len(names)), key=lambda j: -len(names[j]))
+    known = set(names)
+    bare = [j for j in range(len(names)) if not _needs_quotes(names[j], known)]
+    by_length = sorted(bare, key=lambda j: -len(names[j]))
     tokens, pos = [], 0
     while pos < len(text):
         char = text[pos]
         if char.isspace():
             pos += 1
+            continue
+        if char == "`":
+            index, pos = _quoted(text, pos, names)
+            tokens.append(("name", index))
             continue
         match = _match_name(text, pos, names, by_length)
         if match is not None:
@@ -37,7 +106,7 @@ def _tokenize(text, names):
             continue
         number = _NUMBER.match(text, pos)
         if number and not (number.end() < len(text) and _is_word_char(text[number.end()])):
-            tokens.append(("number", float(number.group())))
+            tokens.append(("number", _number(text, number)))
             pos = number.end()
             continue
         if char in _OPERATORS:
@@ -45,11 +114,11 @@ def _tokenize(text, names):
             pos += 1
             continue
         word = re.match(r"[^\s+\-*=,]+", text[pos:]).group()
-        shown = ", ".join(repr(n) for n in names[:8]) + (", ..." if len(names) > 8 else "")
         raise ValueError(
             f"Cannot read {word!r} in the hypothesis {text!r}: it is neither a number "
-            f"nor a parameter name. The parameters are {shown}. Write products as "
-            "'2*x1'."
+            f"nor a parameter name. The parameters are {_shown(names)}. Write products "
+            "as '2*x1', and names that read as numbers or expressions in backticks "
+            "('`1`')."
         )
     return tokens
 
@@ -115,7 +184,7 @@ def _term(tokens, i, text):
         return factor, name, i
 
 
-def _equation(tokens, text, k):
+def _equation(tokens, text, k, hint):
     sides = [[]]
     for token in tokens:
         if token == ("op", "="):
@@ -129,10 +198,15 @@ def _equation(tokens, text, k):
         right_row, right_const = np.zeros(k), 0.0
     else:
         right_row, right_const = _side(sides[1], text, k)
-    row = left_row - right_row
+    row, value = left_row - right_row, right_const - left_const
+    if not (np.all(np.isfinite(row)) and np.isfinite(value)):
+        raise ValueError(
+            f"The hypothesis {text!r} has a coefficient or constant that overflows double "
+            "precision (its magnitude exceeds 1.8e308); rescale the equation."
+        )
     if not np.any(row):
-        raise ValueError(f"The hypothesis {text!r} involves no parameter.")
-    return row, right_const - left_const
+        raise ValueError(f"The hypothesis {text!r} involves no parameter.{hint}")
+    return row, value
 
 
 def parse_hypotheses(text, names):
@@ -151,6 +225,13 @@ def parse_hypotheses(text, names):
     q : ndarray of shape (m,)
     """
     names = [str(name) for name in names]
+    quoted = [w for w, n in zip(written_names(names), names, strict=True) if w != n]
+    hint = (
+        f" The parameter names {', '.join(quoted[:8])} read as numbers or expressions: "
+        "refer to them in backticks, as written here."
+        if quoted
+        else ""
+    )
     texts = [text] if isinstance(text, str) else list(text)
     rows, rhs = [], []
     for item in texts:
@@ -166,7 +247,10 @@ def parse_hypotheses(text, names):
             else:
                 equations[-1].append(token)
         for equation in equations:
-            row, value = _equation(equation, item, len(names))
+            # Sums and products of large coefficients may overflow; _equation
+            # refuses the non-finite result.
+            with np.errstate(over="ignore", invalid="ignore"):
+                row, value = _equation(equation, item, len(names), hint)
             rows.append(row)
             rhs.append(value)
     if not rows:
@@ -205,11 +289,35 @@ def linear_hypotheses(R, q, names):
             )
         if not (np.all(np.isfinite(R)) and np.all(np.isfinite(q))):
             raise ValueError("R and q must be finite; they contain NaN or infinity.")
-    rank = np.linalg.matrix_rank(R)
+    # The rank is judged on rows scaled to unit largest coefficient: a
+    # restriction written as 1e200*x0 = 0 must not hide another one.
+    rank = np.linalg.matrix_rank(unit_rows(R, q)[0])
     if rank < R.shape[0]:
         raise ValueError(
             f"The {R.shape[0]} restrictions are linearly dependent (rank {rank}): at "
             "least one follows from the others. Remove the redundant ones."
         )
-    labels = tuple(format_restriction(row, value, names) for row, value in zip(R, q, strict=True))
+    written = written_names(names)
+    labels = tuple(
+        format_restriction(row, value, written) for row, value in zip(R, q, strict=True)
+    )
     return R, q, labels
+
+
+def unit_rows(R, q):
+    """Each restriction ``R_i θ = q_i`` divided by ``max_j |R_ij|``.
+
+    The restrictions (and the Wald statistic) are unchanged; the scaled rows
+    keep products such as ``R V Rᵀ`` within double precision.
+    """
+    scale = np.max(np.abs(R), axis=1)
+    scale[scale == 0] = 1.0
+    with np.errstate(over="ignore"):
+        R, q = R / scale[:, None], q / scale
+    if not np.all(np.isfinite(q)):
+        raise ValueError(
+            f"A restriction's right-hand side divided by its largest coefficient overflows "
+            f"double precision (rows {np.flatnonzero(~np.isfinite(q)).tolist()}): the "
+            "hypothesis sets a parameter beyond 1.8e308. Rescale the equation."
+        )
+    return R, q
