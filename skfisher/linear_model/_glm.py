@@ -11,6 +11,7 @@ from .._dask import is_dask_collection
 from ..families import GLMFamily, get_family
 from ..links import Link
 from ._base import BaseFisherGLM
+from ._domain import check_mean_domain
 from ._glm_fit import estimates_alpha, null_means
 
 FAMILY_NAMES = (
@@ -338,10 +339,13 @@ class FisherGLMRegressor(RegressorMixin, BaseFisherGLM):
             The mean of ``y`` (for binomial proportions, the probability).
         """
         eta = self._linear_predictor(X, offset)
-        with np.errstate(invalid="ignore", divide="ignore"):
+        with np.errstate(all="ignore"):
             # A linear predictor outside the link's range (η < 0 for 1/μ²) has
-            # no mean: nan, as statsmodels.
-            return self.link_.inverse(eta)
+            # no mean: nan, as statsmodels; exp(η) past 709.78 is inf. Both,
+            # and means outside the family's domain, warn by row.
+            mu = self.link_.inverse(eta)
+        check_mean_domain(self.family_, mu, method="predict")
+        return mu
 
     def score(self, X, y, sample_weight=None, offset=None):
         """Return D², the fraction of deviance explained.
