@@ -18,7 +18,7 @@ offset. The reference for every quantity is statsmodels' ``GLM`` with
 For binomial proportions with the trials as weights, statsmodels' ``llf``
 with ``freq_weights`` (or ``var_weights``) omits ``log C(m, m y)``; the
 log-likelihood reference is the two-column ``[successes, failures]`` model,
-whose ``llf`` includes it (DESIGN §2 "loglik_").
+whose ``llf`` includes it (the convention of ``loglik_``).
 """
 
 import warnings
@@ -525,7 +525,7 @@ def test_dispersion_family_fit_does_not_depend_on_the_units_of_y(units):
 
 def test_cluster_covariance_matches_statsmodels():
     # Without weights: with frequency weights the small-sample factor
-    # (N − 1)/(N − k) takes N = Σw here (DESIGN §2) and the number of rows in
+    # (N − 1)/(N − k) takes N = Σw here (frequency weights) and the number of rows in
     # statsmodels.
     X, y, _, offset = random_problem("gamma", "log", seed=9)
     groups = np.random.default_rng(9).integers(0, 25, size=len(y))
