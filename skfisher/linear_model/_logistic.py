@@ -10,7 +10,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from .._dask import _dask, is_dask_collection
-from .._linalg import Design
+from .._linalg import Design, extreme_column_scale
 from .._scoring import fisher_scoring, warn_not_converged
 from .._validation import check_weights, warn_collinear
 from ..families import Binomial
@@ -22,6 +22,7 @@ from ._multinomial import (
     _label,
     separation_contrasts,
     start_theta,
+    undo_block_scale,
     warn_multinomial_separation,
 )
 
@@ -244,36 +245,33 @@ class FisherLogisticRegression(ClassifierMixin, BaseFisherGLM):
         return self
 
     def _fit_multinomial(self, X, y, sample_weight, groups=None):
-        """Fit the multinomial logit (K > 2) through the one loop and fill the contract."""
+        """Fit the multinomial logit (K > 2) through the one loop and fill the contract.
+
+        As for the binary fit, a plain fit runs on columns rescaled by powers
+        of two when their magnitude is extreme (``extreme_column_scale``), so
+        that the Gram products neither overflow nor underflow.
+        """
         groups = self._check_groups(groups, X.shape[0])
         sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
         check_weights(sample_weight)
+        previous = getattr(self, "params_", None) if self.warm_start else None
+        column_scale = None
+        if self.alpha == 0 and previous is None:
+            # The penalty and a warm start are in the units of X.
+            X, column_scale = extreme_column_scale(X)
         design = Design(X, self.fit_intercept)
         n_classes = len(self.classes_)
         problem = MultinomialProblem(
             design, np.searchsorted(self.classes_, y), n_classes, sample_weight, alpha=self.alpha
         )
-        previous = getattr(self, "params_", None)
-        if self.warm_start and previous is not None and previous.shape == (problem.n_params,):
+        if previous is not None and previous.shape == (problem.n_params,):
             theta0 = previous.copy()
         else:
             theta0 = start_theta(problem)
         result = fisher_scoring(problem, theta0, max_iter=self.max_iter, tol=self.tol)
         features = self._param_names()
         names = [f"{label}:{name}" for label in self.classes_[1:] for name in features]
-        separated = ()
-        if self.alpha == 0:
-            separated, pairs, complete = separation_contrasts(
-                problem, result.theta, result.converged
-            )
-            if len(separated):
-                warn_multinomial_separation(
-                    separated, pairs, names, self.classes_, remedy=self._separation_remedy
-                )
-            if complete:
-                # Every fitted probability tends to 0 or 1, the information
-                # vanishes and no parameter has a standard error.
-                separated = np.arange(len(names))
+        separated = self._multinomial_separation(problem, result, names)
         if len(separated):
             result.converged = False
         else:
@@ -282,6 +280,8 @@ class FisherLogisticRegression(ClassifierMixin, BaseFisherGLM):
         self._set_fisher(
             problem, result, names, nobs=sample_weight.sum(), nan_params=separated, groups=groups
         )
+        if column_scale is not None:
+            undo_block_scale(self, column_scale, n_classes - 1)
         blocks = self.params_.reshape(n_classes - 1, design.n_cols)
         self.coef_ = np.zeros((n_classes, self.n_features_in_))
         self.coef_[1:] = blocks[:, int(self.fit_intercept) :]
@@ -289,6 +289,21 @@ class FisherLogisticRegression(ClassifierMixin, BaseFisherGLM):
         if self.fit_intercept:
             self.intercept_[1:] = blocks[:, 0]
         return self
+
+    def _multinomial_separation(self, problem, result, names):
+        """Warn for separated classes; return the parameters without a standard error."""
+        if self.alpha != 0:
+            return ()
+        separated, pairs, complete = separation_contrasts(problem, result.theta, result.converged)
+        if len(separated):
+            warn_multinomial_separation(
+                separated, pairs, names, self.classes_, remedy=self._separation_remedy
+            )
+        if complete:
+            # Every fitted probability tends to 0 or 1, the information
+            # vanishes and no parameter has a standard error.
+            return np.arange(len(names))
+        return separated
 
     def _glm_family_link(self):
         if len(self.classes_) > 2:

@@ -95,14 +95,6 @@ def test_complete_separation_leaves_every_parameter_without_an_error(threshold, 
     assert np.isnan(model.standard_errors_).all()
 
 
-# skfisher._warnings.warn passes user_stacklevel() + 1 to warnings.warn, one
-# frame past the caller (user_stacklevel already counts warn's own frame as 1).
-WARN_STACKLEVEL_OFF_BY_ONE = pytest.mark.xfail(
-    strict=True, reason="skfisher._warnings.warn reports the frame above the caller's"
-)
-
-
-@WARN_STACKLEVEL_OFF_BY_ONE
 @pytest.mark.parametrize("fit_intercept", [True, False])
 def test_the_warning_points_at_the_callers_line(fit_intercept):
     x = np.arange(10.0)[:, None] - 4.7

@@ -1,14 +1,18 @@
-"""Multinomial fits whose classes carry no information: weight 0, or separation.
+"""Multinomial fits at the edges: classes without information, extreme magnitudes.
 
-Complements test_multinomial.py (the agreement with statsmodels' MNLogit).
+A class of weight 0 or separated from the others, and columns whose squares
+leave float64's range. Complements test_multinomial.py (the agreement with
+statsmodels' MNLogit).
 """
 
 import warnings
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 import statsmodels.api as sm
 from numpy.testing import assert_allclose
+from sklearn.datasets import load_wine
 
 from skfisher import FisherLogisticRegression
 from skfisher.exceptions import PerfectSeparationWarning
@@ -80,12 +84,34 @@ def test_a_completely_separated_class_has_none_of_its_standard_errors():
     assert_allclose(model.standard_errors_[:3], reference.bse, rtol=1e-6)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="skfisher._warnings.warn reports the frame above the caller's"
-)
 def test_the_separation_warning_points_at_the_callers_line():
     X, y = _three_classes()
     y[X[:, 0] > 1.0] = 2
     with pytest.warns(PerfectSeparationWarning) as record:
         FisherLogisticRegression().fit(X, y)
     assert record[0].filename == __file__
+
+
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "sparse"])
+@pytest.mark.parametrize("magnitude", [1e160, 1e-160])
+def test_extreme_columns_give_the_fit_in_their_units(magnitude, sparse):
+    # X × 1e160 squared to inf in the information ("non-finite entries" after
+    # numpy overflow warnings), and X × 1e-160 to 0. The fit runs on columns
+    # rescaled by powers of two: the slopes and their standard errors are
+    # those of the unscaled fit divided by the magnitude, to rounding (the
+    # power-of-two rescaling is exact; the fits stop at different rounding).
+    data = load_wine()
+    X, y = data.data[:, :3], data.target
+    reference = FisherLogisticRegression(tol=1e-10).fit(X, y)
+    scaled = X * magnitude
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = FisherLogisticRegression(tol=1e-10).fit(
+            sp.csr_matrix(scaled) if sparse else scaled, y
+        )
+    assert model.converged_
+    d = np.tile([1.0, 1 / magnitude, 1 / magnitude, 1 / magnitude], 2)
+    assert_allclose(model.params_, reference.params_ * d, rtol=1e-8)
+    assert_allclose(model.standard_errors_, reference.standard_errors_ * d, rtol=1e-8)
+    assert_allclose(model.intercept_, reference.intercept_, rtol=1e-8)
+    assert_allclose(model.predict_proba(scaled), reference.predict_proba(X), atol=1e-10)
