@@ -10,7 +10,7 @@ import numpy as np
 
 from .._scoring import ScoringProblem
 from ..links import Log
-from ._problem import GLMProblem, group_score_sums
+from ._problem import GLMProblem, group_score_sums, weight_scale
 
 _LOG = Log()
 
@@ -141,6 +141,11 @@ class NegativeBinomialProblem(ScoringProblem):
         self.penalty = np.zeros(design.n_cols + 1)
         self.penalty[int(design.fit_intercept) : design.n_cols] = alpha * sample_weight.sum()
         self._key = None
+        self.weight_scale = weight_scale(sample_weight)
+
+    def decrement_scale(self, theta):
+        """Return ``max(1, n / Σw)``, as :meth:`GLMProblem.decrement_scale`."""
+        return self.weight_scale
 
     def _state(self, theta):
         key = theta.tobytes()

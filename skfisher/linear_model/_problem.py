@@ -75,15 +75,7 @@ class GLMProblem(ScoringProblem):
             self.penalty[0] = 0.0
         self._key = None
         self._information_at = (None, None, None)
-        # Frequency weights that average below 1 shrink the information, and
-        # with it the decrement, by their mean: the loop would stop on a step
-        # that is small against standard errors that are large because the
-        # weighted sample is small. Measured against a sample whose weights
-        # average at least 1, the stop, and so the estimate, does not depend
-        # on the scale of the weights.
-        positive = np.count_nonzero(self.w > 0)
-        total = float(self.w.sum())
-        self.weight_scale = max(1.0, positive / total) if total > 0 else 1.0
+        self.weight_scale = weight_scale(self.w)
 
     # Per-row state -----------------------------------------------------------
     def _state(self, theta):
@@ -246,6 +238,21 @@ class GLMProblem(ScoringProblem):
     def _penalised(self, matrix):
         matrix[np.diag_indices_from(matrix)] += self.penalty
         return matrix
+
+
+def weight_scale(weights):
+    """Return ``max(1, n₊ / Σw)``, n₊ the rows of positive weight.
+
+    Weights that average below 1 shrink the information, and with it the
+    Newton decrement, by their mean: the loop would stop on a step that is
+    small against standard errors that are large only because the weighted
+    sample is small. Measured as for weights that average at least 1, the
+    stop, and so the estimate, does not depend on the scale of the weights.
+    """
+    total = float(weights.sum())
+    if not total > 0:
+        return 1.0
+    return max(1.0, np.count_nonzero(weights > 0) / total)
 
 
 def group_score_sums(design, score_eta, groups):

@@ -181,3 +181,14 @@ def test_warnings_point_at_the_callers_line():
     with pytest.warns(DispersionWarning) as more:
         FisherGLMRegressor(family="gamma").fit(X[:3], y[:3])
     assert {w.filename for w in [*record, *more]} == {__file__}
+
+
+def test_negative_binomial_weight_scale_does_not_change_the_estimate():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 2))
+    y = rng.negative_binomial(2, 2 / (2 + np.exp(1 + X @ [0.3, -0.2])))
+    plain = FisherGLMRegressor(family="negative_binomial").fit(X, y)
+    tiny = FisherGLMRegressor(family="negative_binomial").fit(
+        X, y, sample_weight=np.full(len(y), 1e-12)
+    )
+    np.testing.assert_allclose(tiny.params_, plain.params_, rtol=1e-9)
