@@ -6,6 +6,7 @@ module, so every public name is documented as soon as it exists; the gallery
 runs every script in ``examples/``.
 """
 
+import inspect
 import io
 import os
 import re
@@ -29,13 +30,18 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
+    # MathJax 3 copied into _static: the formulas render offline, with no CDN.
+    "sphinx-mathjax-offline",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
 ]
 
-exclude_patterns = ["_build", "generated/*.txt"]
+# sg_execution_times.rst: left by builds that wrote the gallery's timings (below).
+exclude_patterns = ["_build", "generated/*.txt", "**sg_execution_times.rst"]
 templates_path = ["_templates"]
 html_static_path = ["_static"]
+html_css_files = ["skfisher.css"]
+html_js_files = ["skfisher.js"]
 html_theme = "pydata_sphinx_theme"
 html_title = f"skfisher {release}"
 html_theme_options = {
@@ -45,12 +51,14 @@ html_theme_options = {
 }
 html_sidebars = {"**": ["sidebar-nav-bs"]}
 html_show_sourcelink = False
+# The contents of a class page list "fit()", not "FisherLogisticRegression.fit()".
+toc_object_entries_show_parents = "hide"
+html_copy_source = False
 
+# Each class page lists the members of documented_members() (see the class template).
 autosummary_generate = True
-autodoc_default_options = {"members": True, "inherited-members": True}
 autodoc_typehints = "none"
 numpydoc_show_class_members = False
-numpydoc_class_members_toctree = False
 default_role = "literal"
 
 sphinx_gallery_conf = {
@@ -64,20 +72,41 @@ sphinx_gallery_conf = {
     "matplotlib_animations": False,
     "default_thumb_file": None,
     "within_subsection_order": "FileNameSortKey",
+    # The timings page loads its table script from a CDN: not in an offline build.
+    "write_computation_times": False,
 }
 
-# The public modules and the heading of each in the API reference.
-PUBLIC_MODULES = {
-    "skfisher": "Estimators",
-    "skfisher.families": "GLM families",
-    "skfisher.links": "Link functions",
-    "skfisher.distributions": "Distribution families",
-    "skfisher.inference": "Inference",
-    "skfisher.margins": "Marginal effects",
-    "skfisher.plotting": "Plotting",
-    "skfisher.datasets": "Datasets",
-    "skfisher.exceptions": "Warnings",
+# The sections of the API reference, in the order of the user guide, and the public
+# modules each documents.
+API_SECTIONS = {
+    "Estimators": ("skfisher",),
+    "Distributions": ("skfisher.distributions",),
+    "Families and links": ("skfisher.families", "skfisher.links"),
+    "Inference": ("skfisher.inference",),
+    "Marginal effects and plotting": ("skfisher.margins", "skfisher.plotting"),
+    "Datasets": ("skfisher.datasets",),
+    "Warnings": ("skfisher.exceptions",),
 }
+PUBLIC_MODULES = [module for modules in API_SECTIONS.values() for module in modules]
+
+# Members that are public in Python but are the machinery a fit calls: they take the
+# fit's internal objects (a weighted sample, statistics views, the loop's η and μ)
+# rather than data a user holds. A class inherits the set of each of its bases.
+INTERNAL_MEMBERS = {
+    "skfisher.families.GLMFamily": {
+        "check_y", "eta_derivatives", "in_mean_domain", "loglik", "loglik_concave",
+        "mean_and_variance", "moment_start_mu", "observed_weight", "start_mu",
+    },
+    "skfisher.families.NegativeBinomial": {
+        "alpha_information_obs", "alpha_information_series", "alpha_observed_obs",
+        "alpha_score_obs", "eta_alpha_observed_obs",
+    },
+    "skfisher.distributions.DistributionFamily": {
+        "canonical", "check_fit", "check_sample", "hessian", "loglik", "score",
+        "score_matrix", "start", "statistics", "total_empirical_fisher", "total_loglik",
+        "total_observed_information", "total_score",
+    },
+}  # fmt: skip
 
 
 def _documented_elsewhere(module_name, name, seen):
@@ -122,8 +151,84 @@ def api_entries():
     return entries
 
 
+def _origin_module(member):
+    """The module that defines a class member (a function, property or descriptor)."""
+    target = getattr(member, "fget", None) or getattr(member, "__func__", None) or member
+    return getattr(target, "__module__", None) or ""
+
+
+def _default_instance(cls):
+    """An estimator built with its defaults, to ask which methods it has; else None.
+
+    A method behind scikit-learn's ``available_if`` exists on the class but raises
+    ``AttributeError`` on an instance where it does not apply (the regressors'
+    ``predict_proba_interval``, the classifier's ``predict_interval``).
+    """
+    from sklearn.base import BaseEstimator
+
+    if not issubclass(cls, BaseEstimator):
+        return None
+    try:
+        return cls()
+    except Exception:  # noqa: BLE001 (a class without defaults: ask the class itself)
+        return None
+
+
+def documented_members(cls):
+    """The methods and properties the page of ``cls`` documents.
+
+    Public members that skfisher defines (not scikit-learn's ``set_*_request`` and
+    ``get_params``, not ``with_traceback`` of the warnings), that an instance has,
+    and that are not in :data:`INTERNAL_MEMBERS`. (numpydoc links an ``Attributes``
+    entry that is a property to the property's own entry, so every property is listed.)
+    """
+    internal = set().union(*(INTERNAL_MEMBERS.get(_public_name(k), ()) for k in cls.__mro__))
+    instance = _default_instance(cls)
+    methods, attributes = [], []
+    for name in sorted(dir(cls)):
+        member = inspect.getattr_static(cls, name)
+        if name.startswith("_") or name in internal:
+            continue
+        if not _origin_module(member).startswith("skfisher"):
+            continue
+        if isinstance(member, property):
+            attributes.append(name)
+        elif callable(getattr(cls, name)) and (instance is None or hasattr(instance, name)):
+            methods.append(name)
+    return {"methods": methods, "attributes": attributes}
+
+
+def _public_name(cls):
+    """``module.Class`` under the public module that exports ``cls``, if any."""
+    for module_name in api_entries():
+        if getattr(import_module(module_name), cls.__name__, None) is cls:
+            return f"{module_name}.{cls.__name__}"
+    return None
+
+
+def class_members():
+    """:func:`documented_members` of every documented class, by full name."""
+    members = {}
+    for module_name, names in api_entries().items():
+        for name in names:
+            obj = getattr(import_module(module_name), name)
+            if inspect.isclass(obj):
+                members[f"{module_name}.{name}"] = documented_members(obj)
+    return members
+
+
+def _module_summary(module_name):
+    """The first paragraph of a module's docstring."""
+    doc = inspect.getdoc(import_module(module_name)) or ""
+    return doc.split("\n\n")[0]
+
+
 def write_api_reference():
-    """Write ``generated/api.rst``: one autosummary table per public module."""
+    """Write ``generated/api.rst``: one autosummary table per public module.
+
+    Each object gets a page of its own (``:toctree:``); the tables are grouped in
+    the sections of :data:`API_SECTIONS`.
+    """
     lines = [
         ".. Generated by docs/conf.py from the public modules' __all__; do not edit.",
         "",
@@ -132,17 +237,23 @@ def write_api_reference():
         "API reference",
         "=============",
         "",
-        "Every public name of skfisher, from its docstring.",
+        "Every public name of skfisher, one page each, from its docstring.",
         "",
     ]
     entries = api_entries()
-    for module_name, names in entries.items():
-        heading = PUBLIC_MODULES[module_name]
-        lines += [heading, "-" * len(heading), "", f".. automodule:: {module_name}"]
-        lines += ["   :no-members:", "   :no-index:", "", f".. currentmodule:: {module_name}", ""]
-        lines += [".. autosummary::", "   :toctree: .", "   :nosignatures:", ""]
-        lines += [f"   {name}" for name in names]
-        lines.append("")
+    for heading, modules in API_SECTIONS.items():
+        modules = [module for module in modules if module in entries]
+        if not modules:
+            continue
+        lines += [heading, "-" * len(heading), ""]
+        for module_name in modules:
+            if len(modules) > 1:
+                title = f"``{module_name}``"
+                lines += [title, "~" * len(title), ""]
+            lines += [f".. module:: {module_name}", "", _module_summary(module_name), ""]
+            lines += [".. autosummary::", "   :toctree: .", "   :nosignatures:", ""]
+            lines += [f"   {name}" for name in entries[module_name]]
+            lines.append("")
     documented = {f"{module}.{name}" for module, names in entries.items() for name in names}
     _write_if_changed(GENERATED / "api.rst", "\n".join(lines))
     # Stubs of names no longer public would be orphan pages: remove them.
@@ -191,28 +302,13 @@ def escape_type_underscores(app, what, name, obj, options, lines):
             lines[i] = match.group(1) + _TRAILING_UNDERSCORE.sub(r"\1\\_", match.group(2))
 
 
-def skip_foreign_members(app, what, name, obj, skip, options):
-    """Document only what skfisher defines, not the methods scikit-learn's bases add.
-
-    Their docstrings refer to scikit-learn's own documentation (``set_fit_request``
-    and ``get_metadata_routing`` to its metadata-routing guide), which this site
-    cannot resolve.
-    """
-    module = getattr(obj, "__module__", None) or ""
-    if isinstance(obj, property):
-        module = getattr(obj.fget, "__module__", "") or ""
-    if module and not module.startswith("skfisher"):
-        return True
-    return skip
-
-
 def setup(app):
     # Run before numpydoc (priority 500) turns the sections into reStructuredText.
     app.connect("autodoc-process-docstring", escape_type_underscores, priority=400)
-    app.connect("autodoc-skip-member", skip_foreign_members)
 
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 sys.path.insert(0, str(DOCS))
 write_api_reference()
 write_cli_examples()
+autosummary_context = {"documented_members": class_members()}
