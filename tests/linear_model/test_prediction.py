@@ -7,6 +7,8 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 import statsmodels.api as sm
+from hypothesis import given
+from hypothesis import strategies as st
 from scipy.special import expit, logsumexp
 from sklearn.datasets import load_wine
 from sklearn.exceptions import NotFittedError
@@ -22,9 +24,10 @@ from skfisher.datasets import load_anes96, load_engel
 from skfisher.exceptions import DomainWarning
 from skfisher.families.binomial import Binomial
 from skfisher.families.gamma import Gamma
+from skfisher.families.gaussian import Gaussian
 from skfisher.families.inverse_gaussian import InverseGaussian
 from skfisher.families.poisson import Poisson
-from skfisher.linear_model._domain import check_mean_domain, predicted_mean
+from skfisher.linear_model._domain import check_mean_domain, outside_mean_domain
 from skfisher.linear_model._prediction import linear_predictor_covariance, mean_interval
 from skfisher.links import Inverse, InverseSquared, Log, Sqrt
 
@@ -337,7 +340,8 @@ def _binomial_log():
 def test_gamma_inverse_mean_outside_the_domain_warns_with_the_rows():
     model, X = _gamma_inverse()
     new = pd.DataFrame({"income": [1.0, 10.0, 2.0, 12.0]})
-    assert model.predict(new)[[1, 3]].max() < 0  # the case reported: negative means
+    with pytest.warns(DomainWarning, match="predict: "):
+        assert model.predict(new)[[1, 3]].max() < 0  # the case reported: negative means
     with pytest.warns(DomainWarning) as record:
         got = model.predict_interval(new)
     assert len(record) == 1
@@ -380,6 +384,21 @@ def test_means_in_the_domain_do_not_warn():
         check_mean_domain(Binomial(), np.array([0.0, 1.0]), method="predict")
 
 
+@given(
+    mu=st.lists(st.floats(allow_nan=True, allow_infinity=True), min_size=1, max_size=20),
+    closed=st.booleans(),
+)
+def test_outside_mean_domain_is_the_closure_less_the_overflows(mu, closed):
+    # Flagged: outside the domain, except its end points; an infinite end point
+    # only for interval ends (closed), as a mean it is an overflow.
+    mu = np.array(mu)
+    for family in (Gamma(), Poisson(), Binomial(), Gaussian()):
+        domain = family.mean_domain
+        on_end = np.isin(mu, [domain.low, domain.high]) & (closed | np.isfinite(mu))
+        expected = ~(domain.contains(mu) | on_end)
+        np.testing.assert_array_equal(outside_mean_domain(domain, mu, closed=closed), expected)
+
+
 def test_check_mean_domain_names_the_first_rows_and_the_count():
     mu = np.ones(20)
     mu[[2, 5, 7, 11, 13, 17, 19]] = -1.0
@@ -391,14 +410,13 @@ def test_check_mean_domain_names_the_first_rows_and_the_count():
     assert "η is outside the range of the link" in str(record[0].message)
 
 
-def test_predicted_mean_overflow_is_inf_with_a_domain_warning():
-    # exp(800) overflows float64: inf is the honest answer, but a Poisson mean must
-    # be finite, so the rows are named; no numpy RuntimeWarning escapes.
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", RuntimeWarning)
-        with pytest.warns(DomainWarning, match=r"1 of 3 rows \(positions \[1\]\).*overflow"):
-            mu = predicted_mean(Poisson(), Log(), np.array([0.0, 800.0, -800.0]), method="predict")
-    np.testing.assert_array_equal(mu, [1.0, np.inf, 0.0])
+def test_an_overflowing_mean_is_named_as_an_overflow():
+    # exp(800) overflows float64: inf is the honest value, but a Poisson mean is
+    # finite, so the row is named; exp(−800) = 0 is the limit and is not.
+    with np.errstate(over="ignore"):
+        mu = np.exp([0.0, 800.0, -800.0])
+    with pytest.warns(DomainWarning, match=r"1 of 3 rows \(positions \[1\]\).*overflow"):
+        check_mean_domain(Poisson(), mu, method="predict")
 
 
 def test_poisson_interval_at_a_huge_linear_predictor_does_not_leak_runtime_warnings():
