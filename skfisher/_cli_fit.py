@@ -11,20 +11,29 @@ import re
 
 import numpy as np
 
+from ._cli_args import as_options, split_names
 from ._cli_output import ModelReport, reported_warnings
 from ._cli_table import CLIError, design_matrix
 
-# Each --model: the estimator class and the family it fits.
-MODELS = {
-    "logistic": ("FisherLogisticRegression", "binomial"),
-    "poisson": ("FisherPoissonRegressor", "poisson"),
-    "gamma": ("FisherGammaRegressor", "gamma"),
-    "glm": ("FisherGLMRegressor", None),
-}
+# Each --model: the family it fits (None: the one --family names).
+MODELS = {"logistic": "binomial", "poisson": "poisson", "gamma": "gamma", "glm": None}
 
 
-def _split(value):
-    return [name.strip() for name in value.split(",") if name.strip()] if value else []
+def _estimator_class(model):
+    """The estimator of ``--model`` (imported here: ``--help`` need not load them)."""
+    from .linear_model import (
+        FisherGammaRegressor,
+        FisherGLMRegressor,
+        FisherLogisticRegression,
+        FisherPoissonRegressor,
+    )
+
+    return {
+        "logistic": FisherLogisticRegression,
+        "poisson": FisherPoissonRegressor,
+        "gamma": FisherGammaRegressor,
+        "glm": FisherGLMRegressor,
+    }[model]
 
 
 def run_fit(args, loaded):
@@ -36,9 +45,14 @@ def run_fit(args, loaded):
     table.check_column(target, "the target")
     features = _features(args, table, target, spec)
     model, family, link = _resolve_model(args, table, target, spec)
-    X, names, references = design_matrix(
-        table, features, set(_split(args.categorical)), not args.no_intercept
-    )
+    categorical = split_names(args.categorical)
+    outside = [name for name in categorical if name not in features]
+    if outside:
+        raise CLIError(
+            f"--categorical {outside[0]!r} is not a feature; the features are "
+            f"{', '.join(features)}"
+        )
+    X, names, references = design_matrix(table, features, set(categorical), not args.no_intercept)
     y = _response(table, target, model)
     fit_params = {}
     if args.weights:
@@ -51,7 +65,7 @@ def run_fit(args, loaded):
         table.check_column(args.groups, "--groups")
         fit_params["groups"] = table.labels(args.groups)
     estimator = _make_estimator(args, model, family, link)
-    with reported_warnings(lambda message: _rename_quoted(message, names)):
+    with reported_warnings(lambda message: as_options(_rename_quoted(message, names))):
         estimator.fit(X, y, **fit_params)
     link = _link_name(estimator, family, link)
     return ModelReport(
@@ -60,8 +74,9 @@ def run_fit(args, loaded):
         heading=f"{_model_title(estimator, family, link)} of {target!r}, by Fisher scoring",
         source=table.source,
         n_rows=table.n_rows,
-        alpha=args.alpha,
+        conf_level=args.conf_level,
         references=references,
+        n_dropped=table.n_dropped,
         extra={"target": target, "family": family, "link": link},
     )
 
@@ -70,7 +85,7 @@ def _features(args, table, target, spec):
     """The feature columns: as given, the bundled model's, or every other column."""
     special = [target, args.weights, args.offset, args.groups]
     if args.features:
-        features = _split(args.features)
+        features = split_names(args.features)
     elif spec is not None and target == spec["target"]:
         features = list(spec["features"])
     else:
@@ -93,8 +108,8 @@ def _resolve_model(args, table, target, spec):
         model = "glm"
     if model is None:
         model = spec["model"] if spec and target == spec["target"] else _infer_model(table, target)
-        family = MODELS[model][1] or "gaussian"
-    implied = MODELS[model][1]
+        family = MODELS[model] or "gaussian"
+    implied = MODELS[model]
     if implied is not None:
         if family not in (None, implied):
             raise CLIError(
@@ -135,28 +150,27 @@ def _infer_model(table, target):
 
 
 def _make_estimator(args, model, family, link):
-    import skfisher
-
-    class_name = MODELS[model][0]
-    cls = getattr(skfisher, class_name, None)
-    if cls is not None and link is not None and "link" not in cls().get_params():
-        class_name = MODELS["glm"][0]  # a convenience class without a link argument
-        cls = getattr(skfisher, class_name, None)
-    if cls is None:
-        raise CLIError(
-            f"fitting the {family} model needs skfisher.{class_name}, which this version "
-            f"of skfisher ({skfisher.__version__}) does not provide"
-        )
-    params = {"cov_type": args.cov_type, "fit_intercept": not args.no_intercept}
+    cls = _estimator_class(model)
     accepted = cls().get_params()
+    if link is not None and "link" not in accepted:
+        cls = _estimator_class("glm")  # a convenience class without a link argument
+        accepted = cls().get_params()
+    params = {
+        "cov_type": args.cov_type,
+        "fit_intercept": not args.no_intercept,
+        "alpha": args.penalty,
+        "bias_reduction": args.bias_reduction,
+        "max_iter": args.max_iter,
+        "tol": args.tol,
+    }
     if "family" in accepted:
         params["family"] = family
-    if link is not None and "link" in accepted:
+    if link is not None:
         params["link"] = link
     accepted_fit = inspect.signature(cls.fit).parameters
     for option, name in (("--offset", "offset"), ("--groups", "groups")):
         if getattr(args, name) and name not in accepted_fit:
-            raise CLIError(f"{option} is not supported by {class_name}")
+            raise CLIError(f"{option} is not supported by the {model} model; use --model glm")
     return cls(**params)
 
 
@@ -206,7 +220,9 @@ def _rename_quoted(message, feature_names):
 
 def _link_name(estimator, family, link):
     """The link the fit used: the estimator's, the one asked for, or the family's default."""
-    if type(estimator).__name__ == "FisherLogisticRegression":
+    from .linear_model import FisherLogisticRegression
+
+    if isinstance(estimator, FisherLogisticRegression):
         return "logit"
     link = getattr(estimator, "link_", None) or link
     if link is None:
@@ -217,7 +233,9 @@ def _link_name(estimator, family, link):
 
 
 def _model_title(estimator, family, link_name):
-    if type(estimator).__name__ == "FisherLogisticRegression":
+    from .linear_model import FisherLogisticRegression
+
+    if isinstance(estimator, FisherLogisticRegression):
         n_classes = len(estimator.classes_)
         return "Logistic regression" if n_classes == 2 else "Multinomial logistic regression"
     return f"{family.replace('_', ' ').capitalize()} regression ({link_name} link)"

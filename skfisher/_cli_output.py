@@ -32,10 +32,12 @@ class ModelReport:
         Where the data came from.
     n_rows : int
         Rows of data.
-    alpha : float
-        One minus the confidence level.
+    conf_level : float
+        The confidence level of the intervals.
     references : dict of str to str
         The reference level of each one-hot encoded feature.
+    n_dropped : int
+        Rows dropped for missing values (``--dropna``).
     extra : dict
         More facts for the JSON output.
     """
@@ -45,9 +47,15 @@ class ModelReport:
     heading: str
     source: str
     n_rows: int
-    alpha: float = 0.05
+    conf_level: float = 0.95
     references: dict = field(default_factory=dict)
+    n_dropped: int = 0
     extra: dict = field(default_factory=dict)
+
+    @property
+    def alpha(self):
+        """One minus the confidence level, rounded so that 0.95 gives 0.05 exactly."""
+        return float(f"{1 - self.conf_level:.12g}")
 
     def table(self):
         """The estimator's summary table, with this report's parameter names."""
@@ -57,7 +65,8 @@ class ModelReport:
 
     def text(self):
         rows = "row" if self.n_rows == 1 else "rows"
-        lines = [self.heading, f"Data: {self.source}, {self.n_rows} {rows}"]
+        dropped = f" ({self.n_dropped} with missing values dropped)" if self.n_dropped else ""
+        lines = [self.heading, f"Data: {self.source}, {self.n_rows} {rows}{dropped}"]
         if self.references:
             levels = ", ".join(f"{name} = {level}" for name, level in self.references.items())
             lines.append(f"Reference levels: {levels}")
@@ -82,8 +91,10 @@ class ModelReport:
             **self.extra,
             "data": self.source,
             "n_rows": self.n_rows,
+            "n_dropped": self.n_dropped,
             "nobs": _number(getattr(estimator, "nobs_", self.n_rows)),
             "cov_type": getattr(estimator, "cov_type", None),
+            "conf_level": self.conf_level,
             "alpha": self.alpha,
             "loglik": _number(estimator.loglik_),
             "aic": _number(getattr(estimator, "aic_", None)),

@@ -1,24 +1,27 @@
-"""Tables for the command line: CSV files read with the standard library, and designs.
+"""Tables for the command line: named columns, their checks, and the model matrix.
 
-A :class:`Table` holds named columns, each a list of strings (from a file) or a
-float array (from a bundled dataset). :func:`design_matrix` turns chosen
-columns into a float matrix, one-hot encoding the categorical ones against a
-reference level, with the level in each parameter's name (``color[T.red]``),
-as patsy and R's treatment contrasts do.
+A :class:`Table` holds named columns as arrays: float arrays for numbers (nan
+where a cell is missing) and object arrays of strings for labels (None where
+a cell is missing). :func:`design_matrix` turns chosen columns into a float
+matrix, one-hot encoding the categorical ones against a reference level, with
+the level in each parameter's name (``color[T.red]``), as patsy and R's
+treatment contrasts do.
 """
 
-import csv
-import io
-import sys
+import difflib
 
 import numpy as np
-
-# Cells read as "no value": refuse them rather than guess (no silent imputation).
-MISSING = frozenset({"", "na", "nan", "n/a", "null", "none", "."})
 
 
 class CLIError(Exception):
     """A bad-input problem to report on one line (exit status 2)."""
+
+
+def unknown_column_message(role, name, names, source):
+    """The message for a column name that is not in ``names``, with the closest names."""
+    close = difflib.get_close_matches(name, names, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"{role} {name!r} is not a column of {source}{hint}; the columns are {', '.join(names)}"
 
 
 class Table:
@@ -28,18 +31,22 @@ class Table:
     ----------
     source : str
         Where the data came from, for messages and headings.
-    columns : dict of str to list of str or ndarray
-        The columns, in file order: strings from a file; float arrays (numbers)
-        or object arrays (labels) from a bundled dataset.
-    line_numbers : list of int or None
-        The file line of each row (for messages), or None for bundled data.
+    columns : dict of str to ndarray
+        The columns, in file order: float arrays (numbers, nan where missing)
+        or object arrays (strings, None where missing).
+    row_numbers : ndarray of int or None
+        The data row of the file (1 is the first row after the header) of each
+        row, for messages; None for bundled data (rows counted from 1).
     """
 
-    def __init__(self, source, columns, line_numbers=None):
+    def __init__(self, source, columns, row_numbers=None):
         self.source = source
         self.columns = dict(columns)
-        self.line_numbers = line_numbers
         self.n_rows = len(next(iter(self.columns.values()))) if self.columns else 0
+        if row_numbers is None:
+            row_numbers = np.arange(1, self.n_rows + 1)
+        self.row_numbers = np.asarray(row_numbers)
+        self.n_dropped = 0
 
     @property
     def names(self):
@@ -47,25 +54,56 @@ class Table:
         return list(self.columns)
 
     def _where(self, row):
-        return f"line {self.line_numbers[row]}" if self.line_numbers else f"row {row + 1}"
+        return f"data row {self.row_numbers[row]}"
 
     def check_column(self, name, role):
         """Raise a :class:`CLIError` when ``name`` (given as ``role``) is not a column."""
         if name not in self.columns:
-            raise CLIError(
-                f"{role} {name!r} is not a column of {self.source}; "
-                f"the columns are {', '.join(self.names)}"
-            )
+            raise CLIError(unknown_column_message(role, name, self.names, self.source))
 
     def is_numeric(self, name):
-        """Whether every cell of column ``name`` reads as a number (or is missing)."""
+        """Whether column ``name`` holds numbers (rather than labels)."""
+        return self.columns[name].dtype.kind == "f"
+
+    def missing(self, name):
+        """A boolean mask of the missing cells of column ``name``."""
         values = self.columns[name]
-        if isinstance(values, np.ndarray):
-            return values.dtype.kind == "f"
-        for cell in values:
-            if cell.strip().lower() not in MISSING and _to_float(cell) is None:
-                return False
-        return True
+        if values.dtype.kind == "f":
+            return np.isnan(values)
+        return np.array([value is None for value in values], dtype=bool)
+
+    def check_present(self, names):
+        """Refuse missing cells in ``names``, naming the columns, counts and the remedy."""
+        counts = {name: int(self.missing(name).sum()) for name in names}
+        counts = {name: count for name, count in counts.items() if count}
+        if not counts:
+            return
+        first = min(np.flatnonzero(self.missing(name))[0] for name in counts)
+        described = ", ".join(f"{name!r} ({count})" for name, count in counts.items())
+        raise CLIError(
+            f"{self.source} has missing values in the columns {described}, first on "
+            f"{self._where(first)}; skfisher does not impute: drop those rows with --dropna, "
+            "declare more missing-value markers with --na-values, or fill them in"
+        )
+
+    def dropna(self, names):
+        """Return the table without the rows that miss a value in ``names``."""
+        missing = np.zeros(self.n_rows, dtype=bool)
+        for name in names:
+            missing |= self.missing(name)
+        kept = ~missing
+        table = Table(
+            self.source,
+            {name: values[kept] for name, values in self.columns.items()},
+            self.row_numbers[kept],
+        )
+        table.n_dropped = self.n_dropped + int(missing.sum())
+        if table.n_rows == 0:
+            raise CLIError(
+                f"--dropna dropped every row of {self.source}: each row misses a value in "
+                f"{', '.join(names)}; choose the columns with --features"
+            )
+        return table
 
     def numeric(self, name, role):
         """Return column ``name`` as finite floats, or raise a :class:`CLIError`.
@@ -79,18 +117,13 @@ class Table:
         """
         self.check_column(name, role)
         values = self.columns[name]
-        if isinstance(values, np.ndarray) and values.dtype.kind != "f":
-            raise CLIError(f"column {name!r} ({role}) is not numeric: it holds labels")
-        if not isinstance(values, np.ndarray):
-            self._check_present(name)
-            parsed = [_to_float(cell) for cell in values]
-            for row, value in enumerate(parsed):
-                if value is None:
-                    raise CLIError(
-                        f"column {name!r} ({role}) is not numeric: {self._where(row)} has "
-                        f"{values[row]!r}; give a column of numbers"
-                    )
-            values = np.array(parsed, dtype=float)
+        if values.dtype.kind != "f":
+            present = [value for value in values if value is not None]
+            raise CLIError(
+                f"column {name!r} ({role}) is not numeric: it holds labels such as "
+                f"{present[0]!r}; give a column of numbers"
+            )
+        self.check_present([name])
         bad = np.flatnonzero(~np.isfinite(values))
         if bad.size:
             raise CLIError(
@@ -101,94 +134,18 @@ class Table:
 
     def labels(self, name):
         """Return column ``name`` as strings, refusing missing cells."""
+        self.check_present([name])
         values = self.columns[name]
-        if isinstance(values, np.ndarray):
-            if values.dtype.kind != "f":
-                return values.astype(object)
+        if values.dtype.kind == "f":
             return np.array([f"{value:g}" for value in values], dtype=object)
-        self._check_present(name)
-        return np.array([cell.strip() for cell in values], dtype=object)
-
-    def _check_present(self, name):
-        for row, cell in enumerate(self.columns[name]):
-            if cell.strip().lower() in MISSING:
-                raise CLIError(
-                    f"column {name!r} has a missing value ({cell!r}) on {self._where(row)}; "
-                    "skfisher does not impute: remove or fill in the rows with missing values"
-                )
-
-
-def _to_float(cell):
-    try:
-        return float(cell)
-    except ValueError:
-        return None
-
-
-def read_csv(path):
-    """Read a comma-separated file with a header row into a :class:`Table`.
-
-    Parameters
-    ----------
-    path : str
-        The file, or ``"-"`` for standard input.
-
-    Returns
-    -------
-    table : Table
-        The columns as strings; blank lines are skipped.
-    """
-    try:
-        if path == "-":
-            return _parse(io.StringIO(sys.stdin.read()), "standard input")
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            return _parse(handle, path)
-    except FileNotFoundError:
-        raise CLIError(f"cannot read {path!r}: there is no such file") from None
-    except UnicodeDecodeError:
-        raise CLIError(f"cannot read {path!r}: it is not UTF-8 text") from None
-    except OSError as exc:
-        raise CLIError(f"cannot read {path!r}: {exc.strerror or exc}") from None
-    except csv.Error as exc:
-        raise CLIError(f"cannot parse {path!r} as CSV: {exc}") from None
-
-
-def _parse(handle, source):
-    reader = csv.reader(handle)
-    header = next(reader, None)
-    if not header:
-        raise CLIError(f"{source} is empty; expected a header row of column names")
-    header = [name.strip() for name in header]
-    duplicated = sorted({name for name in header if header.count(name) > 1})
-    if duplicated:
-        raise CLIError(f"{source} has duplicated column names: {', '.join(duplicated)}")
-    if len(header) == 1 and any(sep in header[0] for sep in ";\t|"):
-        raise CLIError(
-            f"{source} has a single column {header[0]!r}; skfisher reads comma-separated "
-            "files: convert the separators to commas"
-        )
-    rows, line_numbers = [], []
-    for row in reader:
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(header):
-            raise CLIError(
-                f"line {reader.line_num} of {source} has {len(row)} fields but the header "
-                f"has {len(header)}"
-            )
-        rows.append(row)
-        line_numbers.append(reader.line_num)
-    if not rows:
-        raise CLIError(f"{source} has a header but no data rows")
-    columns = {name: [row[j] for row in rows] for j, name in enumerate(header)}
-    return Table(source, columns, line_numbers)
+        return values.astype(object)
 
 
 def design_matrix(table, features, categorical=(), fit_intercept=True):
     """Return the model matrix of ``features`` and its column names.
 
-    Numeric columns enter as they are. A column with a non-numeric cell (or
-    listed in ``categorical``) is one-hot encoded: its levels are sorted
+    Numeric columns enter as they are. A column of labels (or listed in
+    ``categorical``) is one-hot encoded: its levels are sorted
     (alphabetically, or numerically for a numeric column), the first is the
     reference and is dropped, and each other level gets a column named
     ``name[T.level]``. Without an intercept the first categorical feature
@@ -224,7 +181,7 @@ def design_matrix(table, features, categorical=(), fit_intercept=True):
             names.append(name)
             continue
         labels = table.labels(name)
-        levels = _sorted_levels(labels, numeric=name in categorical and table.is_numeric(name))
+        levels = _sorted_levels(labels, numeric=table.is_numeric(name))
         if len(levels) < 2:
             raise CLIError(
                 f"categorical feature {name!r} has the single level {levels[0]!r}; "

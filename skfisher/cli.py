@@ -4,174 +4,41 @@
 file and prints the coefficient table with standard errors; ``skfisher dist``
 fits univariate distributions by maximum likelihood. Without a file each runs on
 a bundled real dataset, and plain ``skfisher`` prints the logistic fit of the
-1996 American National Election Study. Bad input ends with one line on stderr,
+1996 American National Election Study; the bundled data need no pandas, a file
+is read with pandas. Bad input ends with one line on stderr,
 ``skfisher: error: ...``, and exit status 2.
 """
 
-import argparse
 import os
 import sys
 
-from . import __version__
-from ._cli_fit import MODELS, run_fit
+from ._cli_args import build_parser, column_options, conf_level, report_error, split_names
+from ._cli_fit import run_fit
 from ._cli_output import print_report
-from ._cli_table import CLIError, Table, read_csv
-from ._contract import COV_TYPES
+from ._cli_table import CLIError, Table, unknown_column_message
 from .datasets._loaders import DATASETS, bundled_columns
 
 __all__ = ["main"]
 
-FORMATS = ("text", "csv", "json")
 # The kind of response of each family's bundled example (the others: "positive").
 FAMILY_RESPONSES = {"binomial": "binary", "poisson": "count", "negative_binomial": "count"}
-EXIT_USAGE = 2
-EXAMPLES = """examples:
-  skfisher                                   logistic fit of the bundled anes96 vote data
-  skfisher fit data.csv --target y           model chosen from y; string columns one-hot
-  skfisher fit data.csv --target visits --model poisson --offset log_days --cov-type sandwich
-  skfisher fit --dataset randhie --format json
-  skfisher dist data.csv --column x          every family, ranked by AIC
-  skfisher fit --help                        all the options of a command
-"""
 EXIT_INTERNAL = 1
-
-
-class _Parser(argparse.ArgumentParser):
-    """An argument parser whose errors are one line on stderr and exit status 2."""
-
-    def error(self, message):
-        raise SystemExit(_report_error(f"{message} (see '{self.prog} --help')"))
-
-
-def _report_error(message):
-    """Print ``skfisher: error: message`` as one line on stderr; return the exit status."""
-    message = " ".join(str(message).split())
-    print(f"skfisher: error: {message}", file=sys.stderr)
-    return EXIT_USAGE
-
-
-def _add_data_arguments(parser, role):
-    parser.add_argument(
-        "data",
-        nargs="?",
-        metavar="DATA.csv",
-        help="comma-separated file with a header row ('-' reads standard input); "
-        f"without it, a bundled dataset chosen by --dataset or by the {role}",
-    )
-    parser.add_argument(
-        "--dataset",
-        choices=sorted(DATASETS),
-        help="use this bundled dataset instead of a file (see skfisher.datasets)",
-    )
-    parser.add_argument(
-        "--alpha",
-        type=float,
-        default=0.05,
-        help="1 - confidence level of the intervals (default: 0.05)",
-    )
-    parser.add_argument(
-        "--format", choices=FORMATS, default="text", help="output format (default: text)"
-    )
-    parser.add_argument(
-        "--cov-type",
-        choices=COV_TYPES,
-        default="fisher",
-        help="covariance behind the standard errors (default: fisher)",
-    )
-
-
-def _build_parser():
-    parser = _Parser(
-        prog="skfisher",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog=EXAMPLES,
-        description="Fit maximum-likelihood models by Fisher scoring and print the estimates\n"
-        "with standard errors, z, p-values and confidence intervals. Without a command,\n"
-        "fit the logistic regression of the bundled 1996 American National Election\n"
-        "Study vote data.",
-    )
-    parser.add_argument("--version", action="version", version=f"skfisher {__version__}")
-    parser.add_argument(
-        "--cov-type",
-        dest="top_cov_type",
-        default="fisher",
-        choices=COV_TYPES,
-        help="covariance behind the standard errors (default: fisher)",
-    )
-    parser.add_argument(
-        "--alpha",
-        dest="top_alpha",
-        metavar="ALPHA",
-        type=float,
-        default=0.05,
-        help="1 - confidence level (default: 0.05)",
-    )
-    commands = parser.add_subparsers(dest="command", metavar="{fit,dist}")
-    _add_fit_parser(commands)
-    _add_dist_parser(commands)
-    return parser
-
-
-def _add_fit_parser(commands):
-    fit = commands.add_parser(
-        "fit",
-        help="fit a regression model and print its coefficient table",
-        description="Fit a regression by Fisher scoring. String columns among the "
-        "features are one-hot encoded against their first level in sorted order.",
-    )
-    _add_data_arguments(fit, "model")
-    fit.add_argument("--target", help="the response column")
-    fit.add_argument("--features", help="comma-separated feature columns (default: all others)")
-    fit.add_argument("--categorical", help="comma-separated numeric columns to one-hot encode")
-    fit.add_argument(
-        "--model",
-        choices=sorted(MODELS),
-        help="logistic, poisson, gamma, or glm with --family and --link (default: "
-        "chosen from the response: two values -> logistic, counts -> poisson, "
-        "positive -> gamma, otherwise glm with the gaussian family)",
-    )
-    fit.add_argument("--family", help="GLM family, e.g. binomial, poisson, gamma, gaussian")
-    fit.add_argument("--link", help="GLM link, e.g. logit, probit, log, identity, inverse")
-    fit.add_argument("--weights", help="column of frequency weights (sample_weight)")
-    fit.add_argument("--offset", help="column of offsets added to the linear predictor")
-    fit.add_argument("--groups", help="column of cluster labels, for --cov-type cluster")
-    fit.add_argument("--no-intercept", action="store_true", help="fit without an intercept")
-
-
-def _add_dist_parser(commands):
-    dist = commands.add_parser(
-        "dist",
-        help="fit a univariate distribution by maximum likelihood",
-        description="Fit a distribution to one column by maximum likelihood and print "
-        "its parameters with standard errors; --family auto compares families by AIC.",
-    )
-    _add_data_arguments(dist, "family")
-    dist.add_argument("--column", help="the column to fit")
-    dist.add_argument(
-        "--family",
-        default="auto",
-        help="distribution family (e.g. normal, gamma, poisson), or auto to fit every "
-        "family whose support holds the data and compare them by AIC (default: auto)",
-    )
 
 
 def main(argv=None):
     """Run the command line; return the exit status (2 after a bad-input error)."""
+    notes = []
     try:
-        args = _build_parser().parse_args(argv)
-        if args.command is None:
-            args = _build_parser().parse_args(
-                ["fit", "--dataset", "anes96", "--cov-type", args.top_cov_type]
-                + ["--alpha", repr(args.top_alpha)]
-            )
-        if not 0 < args.alpha < 1:
-            raise CLIError(f"--alpha must be in (0, 1); got {args.alpha}")
+        args = _parse(argv, notes)
+        table, spec = _load_table(args, notes)
         if args.command == "dist":
             from ._cli_dist import run_dist
 
-            report = run_dist(args, _load_table(args))
+            report = run_dist(args, (table, spec))
         else:
-            report = run_fit(args, _load_table(args))
+            report = run_fit(args, (table, spec))
+        for note in notes:
+            print(f"skfisher: note: {note}", file=sys.stderr)
         print_report(report, args.format)
     except SystemExit as exc:  # --help, --version and argument errors
         return exc.code
@@ -181,7 +48,7 @@ def main(argv=None):
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_INTERNAL
     except (CLIError, ValueError) as exc:
-        return _report_error(exc)
+        return report_error(exc)
     except Exception as exc:  # a defect, not bad input: say so in one line
         if os.environ.get("SKFISHER_TRACEBACK"):
             raise
@@ -195,16 +62,88 @@ def main(argv=None):
     return 0
 
 
-def _load_table(args):
-    """Return the :class:`Table` to fit and the bundled dataset's entry (or None)."""
+def _parse(argv, notes):
+    """Parse the arguments (plain ``skfisher`` is ``fit`` on anes96); set ``conf_level``."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        level, note = conf_level(args, "top_")
+        args = parser.parse_args(
+            ["fit", "--dataset", "anes96", "--cov-type", args.top_cov_type]
+            + ["--conf-level", repr(level)]
+        )
+        notes.extend([note] if note else [])
+    level, note = conf_level(args)
+    notes.extend([note] if note else [])
+    args.conf_level = level
+    return args
+
+
+def _check_column_options(args, names, source):
+    """Refuse a column option naming no column (a typo), listing the columns."""
+    for option, given in column_options(args).items():
+        for name in given:
+            if name not in names:
+                raise CLIError(unknown_column_message(option, name, names, source))
+
+
+def _needed_columns(args, spec):
+    """The columns the command reads (as ``_cli_fit`` chooses them), or None for all."""
+    options = column_options(args)
+    needed = {name for given in options.values() for name in given}
+    if spec is None:
+        if args.command == "dist" and not needed:
+            raise CLIError("--column is required with a data file: name the column to fit")
+        return needed if args.command == "dist" or options["--features"] else None
+    if args.command == "dist":
+        return needed or {spec["target"]}
+    target = args.target or spec["target"]
+    if not options["--features"]:
+        if target != spec["target"]:
+            return None  # every other column is a feature
+        needed.update(spec["features"])
+    return needed | {target}
+
+
+def _load_table(args, notes):
+    """Return the :class:`Table` to fit, with missing values checked, and the dataset entry."""
     if args.data is not None and args.dataset is not None:
         raise CLIError("give either DATA.csv or --dataset, not both")
     if args.data is not None:
-        return read_csv(args.data), None
-    name = args.dataset or _default_dataset(args)
-    spec = DATASETS[name]
-    source = f"{spec['title']} (skfisher.datasets.load_{name})"
-    return Table(source, bundled_columns(name)), spec
+        from ._cli_read import CSVFile
+
+        na_values = [value for given in args.na_values for value in split_names(given)]
+        csv_file = CSVFile(
+            args.data,
+            sep=args.sep,
+            encoding=args.encoding,
+            na_values=na_values,
+            decimal=args.decimal,
+        )
+        notes.extend(csv_file.notes)
+        _check_column_options(args, csv_file.names, csv_file.source)
+        labels = set(column_options(args).get("--categorical", []))
+        labels.update(column_options(args).get("--groups", []))
+        wanted = _needed_columns(args, None)
+        table, spec = csv_file.read(wanted, labels, categorical_option=args.command == "fit"), None
+    else:
+        name = args.dataset or _default_dataset(args)
+        spec = DATASETS[name]
+        source = f"{spec['title']} (skfisher.datasets.load_{name})"
+        table = Table(source, bundled_columns(name))
+        _check_column_options(args, table.names, source)
+    used = _needed_columns(args, spec) or table.names
+    used = [name for name in table.names if name in used]
+    if args.dropna:
+        n_rows = table.n_rows
+        table = table.dropna(used)
+        notes.append(
+            f"--dropna dropped {table.n_dropped} of {n_rows} rows (a missing value in "
+            f"{', '.join(used)})"
+        )
+    else:
+        table.check_present(used)
+    return table, spec
 
 
 def _default_dataset(args):
