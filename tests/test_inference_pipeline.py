@@ -10,7 +10,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LinearRegression
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
 from skfisher import FisherGLMRegressor, FisherLogisticRegression, FisherPoissonRegressor
 from skfisher.exceptions import DomainWarning
@@ -132,6 +132,15 @@ def test_nested_pipeline_and_a_step_without_feature_names():
     table = marginal_effects(nested, X)
     # StandardScaler keeps the names it is given.
     assert table.names == list(pipe[:-1].get_feature_names_out())
+    # A step without get_feature_names_out (FunctionTransformer without
+    # feature_names_out): the final estimator's own names, x0, x1, ….
+    unnamed = make_pipeline(
+        _preprocessing(), FunctionTransformer(np.negative), FisherPoissonRegressor()
+    ).fit(X, y)
+    effects = marginal_effects(unnamed, X)
+    assert effects.names == ["x0", "x1", "x2", "x3"]
+    by_hand = unnamed[-1].marginal_effects(-pipe[:-1].transform(X))
+    np.testing.assert_array_equal(effects.effects, by_hand.effects)
 
 
 def test_polars_frames_through_a_pipeline():
