@@ -8,8 +8,15 @@ matrices. Every objective evaluation also returns the block's score and
 information, so an iteration whose first step is accepted costs one
 ``dask.compute`` that moves only ``1 + k + k²`` numbers per block.
 
-dask is optional: this module imports it only when a dask array is fitted.
+A dask DataFrame or Series is converted to a dask array (its numeric columns
+to float64) and a dask array with unknown chunk sizes gets them computed, both
+in one pass over the data, so that the blocks of ``X`` and of the per-row
+vectors can be aligned row by row.
+
+dask is optional: this module imports it only when a dask collection is fitted.
 """
+
+import math
 
 import numpy as np
 
@@ -123,29 +130,111 @@ class BlockSumProblem(ScoringProblem):
         return max(self._sum("max_abs_eta", theta))
 
 
-def row_blocks(X, y, *vectors):
-    """Return the row blocks of ``X`` and of the per-row vectors, aligned.
+def _is_dask_frame(value):
+    """Return whether ``value`` is a dask DataFrame or Series."""
+    return is_dask_collection(value) and hasattr(value, "to_dask_array")
 
-    ``X`` is rechunked to one block of columns; ``y`` and each non-None vector
-    (numpy or dask) are rechunked to ``X``'s row chunks.
+
+def _frame_to_array(frame, what, numeric):
+    """Return a dask DataFrame or Series as a dask array (rows per block unknown).
+
+    Numeric columns (bool and pandas' nullable dtypes included; a missing value
+    becomes nan, which the block checks report) are converted to float64.
+    Non-numeric columns are refused when ``numeric``; otherwise (class labels)
+    they become numpy objects, as dask arrays hold no pandas extension dtype.
+    """
+    from pandas.api.types import is_numeric_dtype
+
+    dtypes = frame.dtypes.items() if frame.ndim == 2 else [(frame.name, frame.dtype)]
+    bad = {str(name): str(dtype) for name, dtype in dtypes if not is_numeric_dtype(dtype)}
+    if bad and numeric:
+        listed = ", ".join(f"{name!r} ({dtype})" for name, dtype in bad.items())
+        held = (
+            f"non-numeric columns: {listed}"
+            if frame.ndim == 2
+            else f"the non-numeric dtype {frame.dtype}"
+        )
+        raise ValueError(
+            f"{what} (a dask {type(frame).__name__}) has {held}; the fit needs numbers. "
+            "One-hot encode categories (dask.dataframe.get_dummies after .categorize()), "
+            "convert numbers stored as text with .astype(float), or drop the columns."
+        )
+    # Not to_dask_array(lengths=True): it counts the rows of the partitions of
+    # the frame optimised anew, which for a column subset of read_parquet can
+    # fuse partitions and then no longer match the array's blocks
+    # (dask/dask#12411). The array's own blocks are counted instead.
+    return frame.astype(object if bad else np.float64).to_dask_array()
+
+
+def as_row_array(value, what, *, numeric=True, known_rows=True):
+    """Return ``value`` (dask DataFrame, Series or array, or in memory) as a dask array.
+
+    Parameters
+    ----------
+    value : dask collection or array-like
+        ``X`` or a per-row vector.
+    what : str
+        Its argument name, for the error messages.
+    numeric : bool, default=True
+        Refuse the non-numeric columns of a DataFrame or Series.
+    known_rows : bool, default=True
+        Compute the rows of each block when they are unknown (always for a
+        DataFrame or Series; for a dask array from ``DataFrame.values`` or a
+        boolean filter): one pass over ``value`` with ``compute_chunk_sizes()``,
+        on a copy so that the caller's array is left as it was.
     """
     da = _import_optional("dask.array", "fitting a dask array", "dask")
+    if _is_dask_frame(value):
+        value = _frame_to_array(value, what, numeric)
+    else:
+        value = da.asarray(value)
+    if known_rows and value.ndim and math.isnan(value.shape[0]):
+        value = value.copy()
+        value.compute_chunk_sizes()
+    return value
+
+
+def row_blocks(X, vectors, *, labels=()):
+    """Return the non-empty row blocks of ``X`` and of the per-row vectors, aligned.
+
+    Parameters
+    ----------
+    X : dask array or dask DataFrame of shape (n_samples, n_features)
+        Rechunked to one block of columns.
+    vectors : dict of str to array-like or None
+        The per-row vectors by argument name (numpy, pandas or dask); each is
+        rechunked to ``X``'s row chunks.
+    labels : tuple of str
+        The names of the vectors that may hold non-numbers (class labels).
+
+    Returns
+    -------
+    blocks : list of dask.delayed.Delayed
+        The row blocks of ``X`` that have rows (a boolean filter can leave
+        empty ones).
+    per_vector : dict of str to list of dask.delayed.Delayed or None
+        The matching blocks of each vector.
+    """
+    X = as_row_array(X, "X")
     if X.ndim != 2:
         raise ValueError(f"X must be 2-dimensional; got a dask array of shape {X.shape}.")
     X = X.rechunk({1: -1})
     rows = X.chunks[0]
-    aligned = []
-    for vector in (y, *vectors):
+    kept = [i for i, n in enumerate(rows) if n > 0]
+    if not kept:
+        raise ValueError(f"X has 0 rows (shape {X.shape}); a fit needs at least one.")
+    per_vector = {}
+    for name, vector in vectors.items():
         if vector is None:
-            aligned.append(None)
+            per_vector[name] = None
             continue
-        vector = da.asarray(vector)
+        vector = as_row_array(vector, name, numeric=name not in labels)
         if vector.ndim != 1 or vector.shape[0] != X.shape[0]:
             raise ValueError(
-                f"A per-row array has shape {vector.shape}; expected ({X.shape[0]},) "
-                "to match the rows of X."
+                f"{name} has shape {vector.shape}; expected ({X.shape[0]},) to match the "
+                "rows of X."
             )
-        aligned.append(vector.rechunk((rows,)))
+        delayed = vector.rechunk((rows,)).to_delayed().ravel()
+        per_vector[name] = [delayed[i] for i in kept]
     blocks = X.to_delayed().ravel()
-    per_vector = [None if v is None else v.to_delayed().ravel() for v in aligned]
-    return blocks, per_vector
+    return [blocks[i] for i in kept], per_vector

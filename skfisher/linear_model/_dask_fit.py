@@ -1,14 +1,17 @@
-"""Fitting a GLM on dask arrays with the one Fisher-scoring loop.
+"""Fitting a GLM on dask collections with the one Fisher-scoring loop.
 
 Each row block of ``X`` (with its ``y``, ``sample_weight`` and ``offset``) is
 validated and turned into an in-memory problem on the worker that holds it;
 :class:`~skfisher._dask.BlockSumProblem` sums them. ``X`` is never gathered.
+``X`` may be a dask array or a dask DataFrame (its column names become
+``feature_names_in_``), the vectors dask arrays or Series; unknown chunk sizes
+are computed once (:func:`~skfisher._dask.as_row_array`).
 """
 
 import numpy as np
-from sklearn.utils.validation import check_array
+from sklearn.utils.validation import check_array, validate_data
 
-from .._dask import BlockSumProblem, _dask, row_blocks
+from .._dask import BlockSumProblem, _dask, as_row_array, row_blocks
 from .._linalg import Design
 from .._validation import check_weights
 from ._problem import GLMProblem
@@ -16,7 +19,7 @@ from ._problem import GLMProblem
 
 def _block_problem(X, y, sample_weight, offset, family, link, fit_intercept, transform_y):
     """Validate one row block and return its penalty-free problem (runs on a worker)."""
-    X = check_array(X, dtype=np.float64, accept_sparse=["csr", "csc"])
+    X = check_array(X, dtype=np.float64, accept_sparse=["csr", "csc"], input_name="X")
     y = np.asarray(transform_y(y) if transform_y is not None else y, dtype=np.float64)
     _check_finite(y, "Input y")
     family.check_y(y)
@@ -65,12 +68,16 @@ def fit_blocks(estimator, X, y, sample_weight, offset, family, link, transform_y
         Σ sample_weight.
     """
     dask = _dask("fitting a dask array")
-    blocks, (y_blocks, w_blocks, offset_blocks) = row_blocks(X, y, sample_weight, offset)
+    _check_features(estimator, X)
+    vectors = {"y": y, "sample_weight": sample_weight, "offset": offset}
+    labels = ("y",) if transform_y is not None else ()
+    blocks, per_vector = row_blocks(X, vectors, labels=labels)
+    w_blocks, offset_blocks = per_vector["sample_weight"], per_vector["offset"]
     build = dask.delayed(_block_problem)
     problems = [
         build(
             xb,
-            y_blocks[i],
+            per_vector["y"][i],
             None if w_blocks is None else w_blocks[i],
             None if offset_blocks is None else offset_blocks[i],
             family,
@@ -85,8 +92,7 @@ def fit_blocks(estimator, X, y, sample_weight, offset, family, link, transform_y
     nobs, weighted_mu0, weighted_offset, n_rows = totals.sum(axis=0)
     if not nobs > 0:
         check_weights(np.zeros(1))
-    estimator.n_features_in_ = X.shape[1]
-    k = X.shape[1] + estimator.fit_intercept
+    k = estimator.n_features_in_ + estimator.fit_intercept
     penalty = np.full(k, estimator.alpha * nobs)
     theta0 = np.zeros(k)
     if estimator.fit_intercept:
@@ -98,15 +104,36 @@ def fit_blocks(estimator, X, y, sample_weight, offset, family, link, transform_y
     return BlockSumProblem(problems, penalty, n_rows=int(n_rows)), theta0, float(nobs)
 
 
+def _check_features(estimator, X):
+    """Set ``n_features_in_`` and, for a DataFrame, ``feature_names_in_``.
+
+    scikit-learn's own check reads them from the empty pandas frame that
+    describes a dask DataFrame (``_meta``), without computing anything; it
+    removes the names of an earlier fit when ``X`` has none.
+    """
+    if X.ndim != 2:
+        return  # row_blocks names the problem
+    described = X._meta if hasattr(X, "to_dask_array") else X
+    validate_data(estimator, described, skip_check_array=True)
+
+
 def predict_blocks(X, theta, fit_intercept, offset=None):
-    """Return the linear predictor of a dask ``X`` as a dask array, block by block."""
-    da = _dask("predicting on a dask array").array
-    X = X.rechunk({1: -1})
+    """Return the linear predictor of a dask ``X`` as a dask array, block by block.
+
+    ``X`` may be a dask DataFrame and have unknown chunk sizes; they are
+    computed only to align an ``offset`` with the rows.
+    """
+    X = as_row_array(X, "X", known_rows=offset is not None).rechunk({1: -1})
 
     def linear_predictor(block):
         return Design(np.asarray(block, dtype=np.float64), fit_intercept).matvec(theta)
 
     eta = X.map_blocks(linear_predictor, drop_axis=1, dtype=np.float64)
-    if offset is not None:
-        eta = eta + da.asarray(offset).rechunk((X.chunks[0],))
-    return eta
+    if offset is None:
+        return eta
+    offset = as_row_array(offset, "offset")
+    if offset.shape != (X.shape[0],):
+        raise ValueError(
+            f"offset has shape {offset.shape}; expected ({X.shape[0]},) to match the rows of X."
+        )
+    return eta + offset.rechunk((X.chunks[0],))
