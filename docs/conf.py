@@ -170,7 +170,7 @@ def _default_instance(cls):
         return None
     try:
         return cls()
-    except Exception:  # noqa: BLE001 (a class without defaults: ask the class itself)
+    except Exception:  # a class without defaults: ask the class itself
         return None
 
 
