@@ -1,5 +1,7 @@
 """Wald and likelihood-ratio tests against statsmodels, and their input checks."""
 
+import pickle
+
 import numpy as np
 import pytest
 import statsmodels.api as sm
@@ -7,10 +9,12 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 from scipy import stats
-from sklearn.exceptions import NotFittedError
+from scipy.special import expit
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
 from skfisher import FisherGLMRegressor, FisherLogisticRegression, FisherPoissonRegressor
 from skfisher.distributions import MLEDistribution
+from skfisher.exceptions import PerfectSeparationWarning
 from skfisher.families import NegativeBinomial
 from skfisher.inference import ChiSquareResult, lr_test, wald_test
 from skfisher.inference._hypotheses import linear_hypotheses
@@ -330,3 +334,123 @@ def test_hypotheses_beyond_double_precision(hypothesis, match):
     X, y = _spector()
     with pytest.raises(ValueError, match=match):
         wald_test(_fit(X, y), hypothesis)
+
+
+@settings(max_examples=50, deadline=None)
+@given(exponent=st.floats(-300, 300))
+def test_wald_is_unchanged_by_scaling_a_restriction(exponent):
+    # R V Rᵀ overflowed for 1e200*GPA (a RuntimeWarning, then "parameters
+    # without a defined covariance ([])"); a scaled restriction is the same one.
+    model = _spector_model()
+    scale = 10.0**exponent
+    R = np.array([[0.0, scale, -scale, 0.0], [0.0, 0.0, 0.0, 1.0]])
+    scaled = wald_test(model, R, [0.5 * scale, 0.0])
+    assert_allclose(scaled.statistic, wald_test(model, "GPA - TUCE = 0.5, PSI = 0").statistic)
+    assert_allclose(
+        wald_test(model, "1e200*GPA = 0").statistic, wald_test(model, "GPA = 0").statistic
+    )
+
+
+_SPECTOR_MODEL = []
+
+
+def _spector_model():
+    if not _SPECTOR_MODEL:
+        _SPECTOR_MODEL.append(_fit(*_spector()))
+    return _SPECTOR_MODEL[0]
+
+
+# Fits that are not maximum-likelihood fits -------------------------------------
+def _unconverged():
+    X, y = _anes96()
+    with pytest.warns(ConvergenceWarning):
+        return FisherLogisticRegression(max_iter=1).fit(X, y), X, y
+
+
+def _quasi_separated(seed=0, n=200):
+    # y = 1 wherever x1 = 1: x1's coefficient diverges, x0's stays finite.
+    rng = np.random.default_rng(seed)
+    x0 = rng.normal(size=n)
+    x1 = (rng.random(n) < 0.3).astype(float)
+    y = np.where(x1 == 1, 1.0, (rng.random(n) < expit(0.5 * x0)).astype(float))
+    return np.column_stack([x0, x1]), y
+
+
+def test_wald_warns_on_a_fit_that_did_not_converge():
+    model, _, _ = _unconverged()
+    with pytest.warns(ConvergenceWarning, match="max_iter=1 iterations") as record:
+        wald_test(model, "age = 0")
+    assert record[0].filename == __file__
+    X, y = _quasi_separated()
+    with pytest.warns(PerfectSeparationWarning):
+        separated = FisherLogisticRegression().fit(X, y)
+    with pytest.warns(PerfectSeparationWarning, match="no maximum-likelihood") as record:
+        result = wald_test(separated, "x0 = 0")
+    assert record[0].filename == __file__
+    # x0 keeps its standard error; the nan covariance of x1 does not enter.
+    z = separated.params_[1] / separated.standard_errors_[1]
+    assert_allclose(result.statistic, z**2, rtol=1e-12)
+
+
+def test_lr_warns_on_fits_without_a_maximum():
+    model, X, y = _unconverged()
+    restricted = _fit(X[["age", "educ"]], y)
+    with pytest.warns(ConvergenceWarning, match="full did not converge") as record:
+        lr_test(restricted, model)
+    assert record[0].filename == __file__
+    X, y = _quasi_separated()
+    with pytest.warns(PerfectSeparationWarning):
+        full = FisherLogisticRegression().fit(X, y)
+    with pytest.warns(PerfectSeparationWarning, match="supremum") as record:
+        result = lr_test(_fit(X[:, :1], y), full)
+    assert record[0].filename == __file__
+    assert result.hypotheses == ("x1 = 0",)
+
+
+# Nesting by columns, not positional names ---------------------------------------
+def test_lr_refuses_array_fits_on_different_columns():
+    # Both fits call their columns x0, x1 by position; the models are not
+    # nested, and the test reported p = 6e-19.
+    X, y = _anes96()
+    X = X.to_numpy()
+    with pytest.raises(ValueError, match=r"columns \['x0'\] are not linear combinations"):
+        lr_test(_fit(X[:, [3]], y), _fit(X[:, [0, 2]], y))
+    with pytest.raises(ValueError, match="their response differ"):
+        lr_test(_fit(X[:, [0]], y), _fit(X[:, [0, 2]], 1 - y))
+
+
+def test_lr_names_the_columns_the_restriction_drops():
+    # Restricted on the second column of the full fit: the hypothesis is x0 = 0
+    # (the full fit's name), not x1 = 0 (the names' positions).
+    X, y = _anes96()
+    X = X[["age", "educ"]].to_numpy()
+    result = lr_test(_fit(X[:, [1]], y), _fit(X, y))
+    full, restricted = _statsmodels_logit(X, y), _statsmodels_logit(X[:, [1]], y)
+    assert_allclose(result.statistic, 2 * (full.llf - restricted.llf), rtol=STAT_RTOL)
+    assert result.hypotheses == ("x0 = 0",)
+
+
+def test_lr_accepts_a_reparametrised_nesting():
+    # age + educ is a combination of the full model's columns: nested.
+    X, y = _anes96()
+    X = X[["age", "educ"]].to_numpy()
+    combined = X.sum(axis=1, keepdims=True)
+    result = lr_test(_fit(combined, y), _fit(X, y))
+    full, restricted = _statsmodels_logit(X, y), _statsmodels_logit(combined, y)
+    assert_allclose(result.statistic, 2 * (full.llf - restricted.llf), rtol=STAT_RTOL)
+    assert result.df == 1
+
+
+def test_lr_uses_column_fingerprints_when_no_model_matrix_is_kept():
+    # A pickled fit keeps no model matrix; a recorded fingerprint per column
+    # still shows that the columns differ.
+    X, y = _anes96()
+    X = X.to_numpy()
+    restricted = pickle.loads(pickle.dumps(_fit(X[:, [3]], y)))
+    full = pickle.loads(pickle.dumps(_fit(X[:, [0, 2]], y)))
+    assert lr_test(restricted, full).df == 1  # by names only
+    means = X.mean(axis=0)
+    restricted.column_fingerprint_ = np.array([[1.0], [means[3]]])
+    full.column_fingerprint_ = np.array([[1.0], [means[0]], [means[2]]])
+    with pytest.raises(ValueError, match=r"columns \[1\] \(of \[1, X\]\) are not columns"):
+        lr_test(restricted, full)

@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
+import statsmodels.api as sm
 from numpy.testing import assert_allclose
 from scipy.special import expit
 
@@ -233,3 +234,57 @@ def test_collinear_columns_reduce_the_degrees_of_freedom():
         warnings.simplefilter("ignore")  # the CollinearityWarning of the fit
         model = FisherGLMRegressor().fit(X, y)
     assert information_matrix_test(model, X, y).df == 6
+
+
+def _separated(seed=0, n=100):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 2))
+    return X, (X[:, 0] > 0).astype(float)
+
+
+def test_refuses_a_separated_fit():
+    # The separated rows' scores and information vanish: the statistic was
+    # 4e-9 with p = 1, whatever the model.
+    X, y = _separated()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the fit's PerfectSeparationWarning
+        model = FisherLogisticRegression().fit(X, y)
+    with pytest.raises(ValueError, match="no maximum-likelihood estimate.*separating features"):
+        information_matrix_test(model, X, y)
+
+
+def test_refuses_a_fit_stopped_at_max_iter():
+    # One iteration from the start leaves a score far from 0: the statistic
+    # was 3e4 (p = 0) on a correctly specified logistic model.
+    X, y = _logistic(0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the fit's ConvergenceWarning
+        model = FisherLogisticRegression(max_iter=1).fit(X, y)
+    for variance in ("model", "opg"):
+        with pytest.raises(ValueError, match="max_iter=1.*Refit with a larger max_iter"):
+            information_matrix_test(model, X, y, variance=variance)
+
+
+def test_refuses_too_few_rows_for_its_indicators():
+    # statsmodels' scotland data: a gamma GLM with k = 8 columns (36
+    # indicators) on n = 32 rows. The variance of the indicators is singular,
+    # rounding made it invertible, and the statistic was 2.0e8 (p = 0).
+    data = sm.datasets.scotland.load_pandas()
+    X, y = data.exog, data.endog
+    model = FisherGLMRegressor(family="gamma", link="log").fit(X, y)
+    for variance in ("model", "opg"):
+        with pytest.raises(ValueError, match=r"too few rows.*36 indicators.*n = 32.*\(23\)"):
+            information_matrix_test(model, X, y, variance=variance)
+
+
+def test_rows_needed_are_indicators_plus_estimated_parameters():
+    # k = 8 columns with φ estimated: 36 + 8 + 1 = 45 rows are the fewest
+    # that leave as many degrees of freedom as there are indicators.
+    rng = np.random.default_rng(8)
+    X = rng.normal(size=(45, 7))
+    y = rng.gamma(2.0, np.exp(0.5 + X @ np.full(7, 0.1)) / 2.0)
+    model = FisherGLMRegressor(family="gamma", link="log").fit(X, y)
+    assert information_matrix_test(model, X, y).df == 35
+    small = FisherGLMRegressor(family="gamma", link="log").fit(X[:44], y[:44])
+    with pytest.raises(ValueError, match=r"too few rows.*n = 44.*about 45"):
+        information_matrix_test(small, X[:44], y[:44])

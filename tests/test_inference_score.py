@@ -8,8 +8,10 @@ import scipy.sparse as sp
 import statsmodels.api as sm
 from numpy.testing import assert_allclose
 from scipy.special import expit
+from sklearn.exceptions import ConvergenceWarning
 
 from skfisher import FisherGLMRegressor, FisherLogisticRegression
+from skfisher.exceptions import PerfectSeparationWarning
 from skfisher.inference import lr_test, score_screen, score_test, wald_test
 
 # statsmodels evaluates the same score and information at a restricted
@@ -174,6 +176,22 @@ def test_score_test_errors():
     three = np.digitize(Z[:, 0], [-0.5, 0.5])
     with pytest.raises(ValueError, match="multinomial"):
         score_test(_fit(X, three), Z, three, X=X)
+
+
+def test_score_test_refuses_a_restricted_fit_without_a_maximum():
+    # At max_iter=1 the restricted parameters' own score is not zero and
+    # entered the statistic; under separation the null model has no estimate.
+    X, Z, y = _random_problem(0)
+    with pytest.warns(ConvergenceWarning):
+        early = _fit(X, y, max_iter=1)
+    for test in (score_test, score_screen):
+        with pytest.raises(ValueError, match="restricted did not converge.*larger max_iter"):
+            test(early, Z, y, X=X)
+    separating = (X[:, :1] > 0).astype(float)
+    with pytest.warns(PerfectSeparationWarning):
+        separated = _fit(separating, separating[:, 0])
+    with pytest.raises(ValueError, match="restricted has no maximum-likelihood estimate"):
+        score_test(separated, Z, separating[:, 0], X=separating)
 
 
 # Generalised linear models beyond the logistic ---------------------------------

@@ -25,7 +25,7 @@ from scipy import stats
 from sklearn.utils.validation import validate_data
 
 from .._linalg import SymmetricFactor
-from ._classical import _check_unpenalised, check_fisher_fitted
+from ._checks import check_fisher_fitted, check_unpenalised, refuse_unconverged
 from ._result import ChiSquareResult
 
 _INFORMATION = ("expected", "observed")
@@ -36,6 +36,12 @@ _VARIANCE = ("model", "opg")
 # of the fit (Σ r²/V = (n − k) φ̂ for the intercept with an estimated φ).
 _RANK_RTOL = 1e-9
 _CHUNK_ROWS = 4096
+_UNCONVERGED = {
+    "iteration limit": "away from the maximum the score is not zero, and the statistic "
+    "measures the distance from the maximum rather than the information-matrix equality",
+    "no maximum": "the scores and information of the rows it predicts exactly vanish, "
+    "so the statistic is near 0 (p-value near 1) whatever the model",
+}
 
 
 def _variance_deriv2(family, mu):
@@ -189,6 +195,79 @@ def _opg_statistic(problem, theta, q, rows_of):
     return statistic, rank - rank_nuisance, total[k : k + q]
 
 
+def _checked_problem(estimator, X, y, sample_weight, offset, information, variance):
+    """Check the arguments of :func:`information_matrix_test`; return the fitted problem."""
+    check_fisher_fitted(estimator)
+    if not hasattr(estimator, "_scoring_problem"):
+        raise ValueError(
+            "The information-matrix test is implemented for generalised linear models; "
+            f"{type(estimator).__name__} is not one."
+        )
+    check_unpenalised(estimator, "information-matrix")
+    refuse_unconverged(estimator, "information-matrix", _UNCONVERGED)
+    if information not in _INFORMATION:
+        raise ValueError(f"information must be one of {_INFORMATION}; got {information!r}.")
+    if variance not in _VARIANCE:
+        raise ValueError(f"variance must be one of {_VARIANCE}; got {variance!r}.")
+    X = validate_data(estimator, X, accept_sparse=["csr", "csc"], dtype=np.float64, reset=False)
+    problem = estimator._scoring_problem(X, y, sample_weight, offset)
+    k = problem.design.n_cols
+    if len(estimator.params_) != k:
+        extra = [str(n) for n in estimator.param_names_[k:]]
+        raise ValueError(
+            f"The information-matrix test covers the coefficients of the linear predictor; "
+            f"the model also estimates {extra}. Fix them (e.g. "
+            "family=NegativeBinomial(alpha=...)) to test the model with them held."
+        )
+    fractional = (problem.y > 0) & (problem.y < 1)
+    if problem.family.name == "binomial" and fractional.any():
+        raise ValueError(
+            "The information-matrix test needs 0/1 responses with frequency weights; y "
+            f"has {int(fractional.sum())} proportion(s) strictly between 0 and 1."
+        )
+    return problem
+
+
+def _indicator_rank(problem):
+    """The rank of the indicators ``vech(x̃ x̃ᵀ)`` over the rows of positive weight."""
+    k = problem.design.n_cols
+    jj, ll = _pairs(k)
+    gram = np.zeros((len(jj), len(jj)))
+    for rows, x in _chunks(problem):
+        z = (x[:, jj] * x[:, ll])[problem.w[rows] > 0]
+        gram += z.T @ z
+    scale = np.sqrt(np.diag(gram))
+    scale[scale == 0] = 1.0
+    values = np.linalg.eigvalsh(gram / np.outer(scale, scale))
+    return int(np.sum(values > _RANK_RTOL * max(values[-1], np.finfo(float).tiny)))
+
+
+def _check_enough_rows(problem, q):
+    """Refuse when the rows cannot determine the variance of the ``q`` indicators.
+
+    After the k coefficients (and φ) are estimated, n rows leave
+    ``n − k − [φ]`` degrees of freedom. With fewer than the number of
+    independent indicators, the variance of the differences is singular:
+    rounding makes it invertible, and the statistic is then huge (statsmodels'
+    ``scotland`` gamma model, n = 32 and k = 8: χ² = 2e8).
+    """
+    k = problem.design.n_cols
+    n = int(np.count_nonzero(problem.w > 0))
+    free = n - k - int(bool(problem.family.has_dispersion))
+    rank = _indicator_rank(problem)
+    if free < rank:
+        estimated = f"{k} coefficients" + (" and φ" if problem.family.has_dispersion else "")
+        raise ValueError(
+            f"The information-matrix test has too few rows: its {q} indicators (the products "
+            f"of pairs of the k = {k} columns of [1, X]; {rank} of them independent on "
+            f"these rows) need more degrees of freedom than the n = {n} rows leave after the "
+            f"{estimated} are estimated ({free}). The variance of the indicators is then "
+            "singular and the statistic meaningless. Test a model with fewer columns "
+            "(k columns give k(k + 1)/2 indicators), or use more rows (about "
+            f"{q + n - free} for this model)."
+        )
+
+
 def information_matrix_test(
     estimator,
     X,
@@ -291,37 +370,13 @@ def information_matrix_test(
     >>> information_matrix_test(model, X, y).df
     6
     """
-    check_fisher_fitted(estimator)
-    if not hasattr(estimator, "_scoring_problem"):
-        raise ValueError(
-            "The information-matrix test is implemented for generalised linear models; "
-            f"{type(estimator).__name__} is not one."
-        )
-    _check_unpenalised(estimator, "information-matrix")
-    if information not in _INFORMATION:
-        raise ValueError(f"information must be one of {_INFORMATION}; got {information!r}.")
-    if variance not in _VARIANCE:
-        raise ValueError(f"variance must be one of {_VARIANCE}; got {variance!r}.")
-    X = validate_data(estimator, X, accept_sparse=["csr", "csc"], dtype=np.float64, reset=False)
-    problem = estimator._scoring_problem(X, y, sample_weight, offset)
+    problem = _checked_problem(estimator, X, y, sample_weight, offset, information, variance)
     k = problem.design.n_cols
-    if len(estimator.params_) != k:
-        extra = [str(n) for n in estimator.param_names_[k:]]
-        raise ValueError(
-            f"The information-matrix test covers the coefficients of the linear predictor; "
-            f"the model also estimates {extra}. Fix them (e.g. "
-            "family=NegativeBinomial(alpha=...)) to test the model with them held."
-        )
-    fractional = (problem.y > 0) & (problem.y < 1)
-    if problem.family.name == "binomial" and fractional.any():
-        raise ValueError(
-            "The information-matrix test needs 0/1 responses with frequency weights; y "
-            f"has {int(fractional.sum())} proportion(s) strictly between 0 and 1."
-        )
+    q = k * (k + 1) // 2
+    _check_enough_rows(problem, q)
     theta = np.asarray(estimator.params_, dtype=float)
     quantities = _row_quantities(problem, theta, information)
     rows_of = lambda rows: {key: value[rows] for key, value in quantities.items()}  # noqa: E731
-    q = k * (k + 1) // 2
     if variance == "model":
         statistic, df, differences = _model_variance_statistic(problem, theta, q, rows_of)
     else:

@@ -6,10 +6,17 @@ from scipy import stats
 from sklearn.utils.validation import check_array, validate_data
 
 from .._linalg import SymmetricFactor
-from ._classical import _check_unpenalised, check_fisher_fitted
+from ._checks import check_fisher_fitted, check_unpenalised, refuse_unconverged
+from ._hypotheses import written_names
 from ._result import ChiSquareResult, ScreeningResult
 
 _INFORMATION = ("expected", "observed")
+_UNCONVERGED = {
+    "iteration limit": "the statistic would count the restricted model's own non-zero "
+    "score as evidence against H0",
+    "no maximum": "the rows it predicts exactly carry no information, and the null "
+    "model has no estimate to test from",
+}
 
 
 def _check_restricted(restricted):
@@ -19,7 +26,10 @@ def _check_restricted(restricted):
             "The score test adds columns to a generalised linear model; "
             f"{type(restricted).__name__} is not one."
         )
-    _check_unpenalised(restricted, "score", "restricted")
+    check_unpenalised(restricted, "score", "restricted")
+    # Rao's statistic Uᵀ A⁻¹ U takes the restricted parameters' score as zero;
+    # at an unconverged fit it is not, and enters the statistic (_checks).
+    refuse_unconverged(restricted, "score", _UNCONVERGED, "restricted")
 
 
 def _extra_names(X_extra, m, prefix):
@@ -134,7 +144,10 @@ def score_test(
     ``γ`` are non-zero, so ``S = U_γᵀ (A⁻¹)_γγ U_γ``: the score of the new
     columns measured against their variance after adjusting for ``β``. Under
     ``H0``, ``S ~ χ²(m)`` asymptotically, as the Wald and likelihood-ratio
-    statistics of the full fit.
+    statistics of the full fit. "Only the rows for ``γ``" holds at the
+    restricted maximum: a restricted fit that did not converge
+    (``converged_=False``, after ``max_iter`` or under separation) is refused
+    with a ``ValueError``, as its own score would enter ``S``.
 
     The robust form (Boos 1992; Kent 1982) replaces the model's variance of
     the score by its empirical one: ``ũ = R A⁻¹ U`` with ``R`` selecting ``γ``
@@ -186,7 +199,7 @@ def score_test(
         statistic,
         m,
         float(stats.chi2.sf(statistic, m)),
-        tuple(f"{name} = 0" for name in names),
+        tuple(f"{name} = 0" for name in written_names(names)),
         {"score": score[extra], "information": information, "robust": robust},
     )
 
