@@ -37,12 +37,13 @@ def _evaluate(block, method, theta, phi):
     """Run one method of one block's problem (inside a dask task)."""
     if phi is not None:
         block.phi = phi
-    if method == "objective_score_information":
+    if method in ("objective_score_information", "objective_score_information_pearson"):
         value = block.objective(theta)
         if not np.isfinite(value):
-            return value, None, None
+            return value, None, None, None
         score, information = block.score_information(theta)
-        return value, score, information
+        pearson = block.pearson_chi2(theta) if method.endswith("pearson") else None
+        return value, score, information, pearson
     return getattr(block, method)(theta)
 
 
@@ -59,18 +60,33 @@ class BlockSumProblem(ScoringProblem):
         The dispersion at which the matrices are reported.
     n_rows : int, optional
         The number of rows over all blocks.
+    weight_scale : float, default=1.0
+        ``max(1, n₊ / Σw)`` over all blocks (n₊ the rows of positive weight):
+        the loop's stop is measured for weights that average at least 1, as
+        in memory.
+    has_dispersion : bool, default=False
+        Whether the family has a dispersion, estimated by Pearson's statistic.
     """
 
-    def __init__(self, blocks, penalty, phi=1.0, n_rows=None):
+    def __init__(
+        self, blocks, penalty, phi=1.0, n_rows=None, weight_scale=1.0, has_dispersion=False
+    ):
         self.blocks = blocks
         self.n_rows = n_rows
         self.penalty = penalty
         self.phi = phi
         self.loglik_phi = phi
+        self.weight_scale = weight_scale
+        self.has_dispersion = has_dispersion
         # The loop runs at a fixed φ₀ for the families with a dispersion, so
-        # that its stop is in standard errors whatever the units of y.
+        # that its steps and objective are those of one likelihood; its stop is
+        # put on the scale of the φ̂ of the current θ (decrement_scale).
         self.loop_phi = 1.0
-        self._cached = (None, None, None)
+        self._cached = (None, None, None, None)
+
+    def _key(self, theta):
+        # The loop's score and information depend on θ and on the loop's φ.
+        return theta.tobytes(), self.loop_phi
 
     def _sum(self, method, theta, phi=None):
         dask = _dask("fitting a dask array")
@@ -78,7 +94,10 @@ class BlockSumProblem(ScoringProblem):
         return dask.compute(*tasks)
 
     def objective(self, theta):
-        parts = self._sum("objective_score_information", theta, 1.0)
+        # Pearson's statistic rides along in the same tasks: the loop's stop
+        # needs it at every θ whose score it measures, at no extra compute.
+        method = "objective_score_information" + ("_pearson" if self.has_dispersion else "")
+        parts = self._sum(method, theta, 1.0)
         value = float(sum(p[0] for p in parts))
         if not np.isfinite(value):
             return -np.inf
@@ -87,13 +106,47 @@ class BlockSumProblem(ScoringProblem):
         scale = 1.0 / self.loop_phi
         score = scale * (sum(p[1] for p in parts) - self.penalty * theta)
         information = scale * (sum(p[2] for p in parts) + np.diag(self.penalty))
-        self._cached = (theta.tobytes(), score, information)
+        pearson = None
+        if self.has_dispersion:
+            pearson = (sum(p[3][0] for p in parts), sum(p[3][1] for p in parts))
+        self._cached = (self._key(theta), score, information, pearson)
         return scale * (value - 0.5 * float(self.penalty @ np.square(theta)))
 
     def score_information(self, theta):
-        if self._cached[0] != theta.tobytes():
+        if self._cached[0] != self._key(theta):
             self.objective(theta)
         return self._cached[1].copy(), self._cached[2].copy()
+
+    def decrement_scale(self, theta):
+        """Return the factor that puts the loop's decrement on the reported scale.
+
+        ``weight_scale`` for the families without a dispersion; with one, also
+        ``φ₀ / φ̂(θ)`` with φ̂(θ) Pearson's ``χ² / (Σw − k)`` at θ: the score and
+        the information both carry 1/φ, so this is the decrement at the
+        dispersion the fit would report at θ (as ``DispersionGLMProblem``).
+        """
+        if not self.has_dispersion:
+            return self.weight_scale
+        if self._cached[0] != self._key(theta):
+            self.objective(theta)
+        chi2, total = self._cached[3]
+        df = total - len(self.penalty)
+        if not (df > 0 and np.isfinite(chi2)):
+            return 1.0  # no φ̂ to report: the fit warns and reports nan matrices
+        if chi2 <= 0.0:
+            return np.inf  # an exact fit: any remaining score is infinitely many SEs
+        return self.weight_scale * self.loop_phi * df / chi2
+
+    def score_rounding(self, theta):
+        """Return a bound on the rounding error of the loop's score at θ, shape (k,).
+
+        The sum of the blocks' bounds (each at φ = 1, as their scores), at φ₀
+        as the loop's score; asked for only when the loop stalls.
+        """
+        bounds = self._sum("score_rounding", theta, 1.0)
+        if any(bound is None for bound in bounds):
+            return None
+        return sum(bounds) / self.loop_phi
 
     def loglik(self, theta):
         return float(sum(self._sum("loglik", theta, self.loglik_phi)))

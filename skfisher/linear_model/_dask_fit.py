@@ -50,11 +50,11 @@ def _check_finite(values, what):
 
 
 def _block_totals(problem):
-    """Return ``(Σw, Σ w μ₀, Σ w offset, n_rows)`` of one block."""
+    """Return ``(Σw, Σ w μ₀, Σ w offset, n_rows, rows of positive weight)`` of one block."""
     w = problem.w
     mu0 = problem.family.start_mu(problem.y, w)
     offset = 0.0 if problem.offset is None else float(w @ problem.offset)
-    return float(w.sum()), float(w @ mu0), offset, problem.design.n_rows
+    return float(w.sum()), float(w @ mu0), offset, problem.design.n_rows, np.count_nonzero(w)
 
 
 def fit_blocks(estimator, X, y, sample_weight, offset, family, link, transform_y=None):
@@ -89,7 +89,7 @@ def fit_blocks(estimator, X, y, sample_weight, offset, family, link, transform_y
     ]
     problems = list(dask.persist(*problems))
     totals = np.array(dask.compute(*[dask.delayed(_block_totals)(p) for p in problems]))
-    nobs, weighted_mu0, weighted_offset, n_rows = totals.sum(axis=0)
+    nobs, weighted_mu0, weighted_offset, n_rows, positive = totals.sum(axis=0)
     if not nobs > 0:
         check_weights(np.zeros(1))
     k = estimator.n_features_in_ + estimator.fit_intercept
@@ -101,7 +101,15 @@ def fit_blocks(estimator, X, y, sample_weight, offset, family, link, transform_y
     previous = getattr(estimator, "params_", None)
     if estimator.warm_start and previous is not None and previous.shape == (k,):
         theta0 = previous.copy()
-    return BlockSumProblem(problems, penalty, n_rows=int(n_rows)), theta0, float(nobs)
+    problem = BlockSumProblem(
+        problems,
+        penalty,
+        n_rows=int(n_rows),
+        # As GLMProblem: the stop measured for weights that average at least 1.
+        weight_scale=max(1.0, positive / nobs),
+        has_dispersion=family.has_dispersion,
+    )
+    return problem, theta0, float(nobs)
 
 
 def _check_features(estimator, X):
