@@ -415,7 +415,7 @@ def test_lr_refuses_array_fits_on_different_columns():
     X = X.to_numpy()
     with pytest.raises(ValueError, match=r"columns \['x0'\] are not linear combinations"):
         lr_test(_fit(X[:, [3]], y), _fit(X[:, [0, 2]], y))
-    with pytest.raises(ValueError, match="their response differ"):
+    with pytest.raises(ValueError, match="differ in their response"):
         lr_test(_fit(X[:, [0]], y), _fit(X[:, [0, 2]], 1 - y))
 
 

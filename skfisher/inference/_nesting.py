@@ -58,8 +58,9 @@ def _check_same_rows(problem_r, problem_f):
     differ = [name for name, (a, b) in what.items() if not _same(a, b)]
     if differ:
         raise ValueError(
-            f"restricted and full must be fitted on the same rows; their {', '.join(differ)} "
-            "differ. Fit both models on the same y, sample_weight and offset."
+            f"restricted and full must be fitted on the same rows, but they differ in their "
+            f"{' and '.join(differ)}. Fit both models on the same y, sample_weight and "
+            "offset."
         )
 
 
@@ -83,12 +84,18 @@ def _joint_r(design_f, design_r):
     return r
 
 
-def _column_names(estimator, n_cols):
-    """The names of the columns of ``[1, X]``, for a single linear predictor (else None)."""
-    names = [str(n) for n in estimator.param_names_]
-    if len(names) not in (n_cols, n_cols + 1):
-        return None
-    return names[:n_cols]
+def _column_names(estimator, design):
+    """The names of the columns of ``[1, X]``: ``intercept`` and the feature names."""
+    n_features = design.n_cols - int(design.fit_intercept)
+    features = getattr(estimator, "feature_names_in_", None)
+    if features is None or len(features) != n_features:
+        features = [f"x{j}" for j in range(n_features)]
+    return ["intercept"] * int(design.fit_intercept) + [str(f) for f in features]
+
+
+def _single_equation(estimator, design):
+    """Whether the parameters are the columns' coefficients (and perhaps one more, α)."""
+    return len(estimator.param_names_) in (design.n_cols, design.n_cols + 1)
 
 
 def _check_spans(restricted, full, design_r, design_f):
@@ -103,9 +110,8 @@ def _check_spans(restricted, full, design_r, design_f):
     norms[norms == 0] = 1.0
     residual = np.linalg.norm(r[k_f:, k_f:], axis=0) / norms[k_f:]
     outside = np.flatnonzero(residual > _SPAN_RTOL)
-    names_r = _column_names(restricted, design_r.n_cols)
     if outside.size:
-        shown = [names_r[j] if names_r else f"column {j}" for j in outside]
+        shown = [_column_names(restricted, design_r)[j] for j in outside]
         raise ValueError(
             "restricted must be nested in full, but its columns "
             f"{shown} are not linear combinations of full's columns (relative residuals "
@@ -114,13 +120,13 @@ def _check_spans(restricted, full, design_r, design_f):
             "x0, x1, ... by position). Fit the restricted model on a subset of the full "
             "model's columns."
         )
-    names_f = _column_names(full, k_f)
-    if names_f is None:
+    if not (_single_equation(restricted, design_r) and _single_equation(full, design_f)):
         return None
     cosine = np.abs(r[:, :k_f].T @ r[:, k_f:]) / np.outer(norms[:k_f], norms[k_f:])
     repeated = np.any(cosine > 1 - 1e-10, axis=1)
     if k_f - repeated.sum() != design_f.n_cols - design_r.n_cols:
         return None
+    names_f = [str(n) for n in full.param_names_[:k_f]]
     return [name for name, kept in zip(names_f, repeated, strict=True) if not kept]
 
 
