@@ -198,3 +198,27 @@ def test_dask_dispersion_without_residual_degrees_of_freedom_warns_and_gives_nan
     assert np.isnan(model.dispersion_)
     assert np.all(np.isnan(model.standard_errors_))
     assert np.all(np.isfinite(model.params_))
+
+
+def test_dask_stop_does_not_depend_on_the_scale_of_the_weights():
+    # Regression: weights of 1e-4 shrank the decrement by 1e-4 and the loop
+    # stopped at 5e-8 to 2.6e-7 standard errors of unit weights (measured),
+    # above tol=1e-8; the stop is measured for weights averaging at least 1.
+    from skfisher import FisherGLMRegressor
+
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(400, 3))
+    y = rng.poisson(np.exp(0.5 + X @ [0.4, -0.3, 0.2])).astype(float)
+    w = np.full(400, 1e-4)
+    numpy_fit = FisherGLMRegressor().fit(X, y, sample_weight=w)
+    with dask.config.set(scheduler="sync"):
+        dask_fit = FisherGLMRegressor().fit(
+            da.from_array(X, chunks=(100, 3)),
+            da.from_array(y, chunks=100),
+            sample_weight=da.from_array(w, chunks=100),
+        )
+    score, information = dask_fit.score_, dask_fit.information_
+    unit_weights_decrement = np.sqrt(score @ np.linalg.solve(information, score) / 1e-4)
+    assert unit_weights_decrement <= dask_fit.tol
+    # Both fits stop within 1e-8 standard errors of the optimum: 1e-10 relative.
+    np.testing.assert_allclose(dask_fit.params_, numpy_fit.params_, rtol=1e-10)
