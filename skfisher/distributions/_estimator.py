@@ -1,6 +1,5 @@
 """MLEDistribution: a univariate distribution fitted by Fisher scoring."""
 
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -10,11 +9,15 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from .._contract import FisherMixin
-from .._scoring import fisher_scoring, warn_not_converged
+from .._scoring import warn_not_converged
 from .._validation import check_weights
+from .._warnings import warn
+from ..exceptions import BoundaryWarning
 from ._derived import DerivedIntervalsMixin
-from ._problem import ReportedProblem, StackedProblem, UnconstrainedProblem, column_problem
+from ._footing import ReportedProblem
+from ._problem import StackedProblem, column_problem
 from ._registry import resolve_family
+from ._run import fit_reported as _fit_reported
 
 
 class MLEDistribution(DerivedIntervalsMixin, DensityMixin, FisherMixin, BaseEstimator):
@@ -207,51 +210,38 @@ class MLEDistribution(DerivedIntervalsMixin, DensityMixin, FisherMixin, BaseEsti
             check_weights(weights)
         free = np.array([j for j, name in enumerate(family.param_names) if name not in fixed])
         problems = [column_problem(family, fixed, free, x, weights) for x in X.T]
-        natural = problems[0] if len(problems) == 1 else StackedProblem(problems)
-        unconstrained = UnconstrainedProblem(natural)
-        theta0 = np.concatenate([p.template[free] for p in problems])
-        result = fisher_scoring(
-            unconstrained,
-            unconstrained.to_unconstrained(theta0),
-            max_iter=self.max_iter,
-            tol=self.tol,
-        )
-        result = unconstrained.natural_result(result)
-        self._finish(family, fixed, free, problems, result)
+        reported = [ReportedProblem(problem) for problem in problems]
+        result = _fit_reported(problems, reported, self.max_iter, self.tol)
+        self._finish(family, fixed, free, reported, result)
         return self
 
-    def _finish(self, family, fixed, free, problems, result):
-        """Set the fitted attributes from the loop's result in the reported parameters."""
-        k = len(free)
+    def _finish(self, family, fixed, free, reported, result):
+        """Set the fitted attributes from the result in the reported parameters."""
         columns = [
-            family.canonical(problem.full(result.theta[j * k : (j + 1) * k]) + problem.shift)
-            for j, problem in enumerate(problems)
+            family.canonical(r.footing.factor * r.problem.full(r.inner) + r.footing.shift)
+            for r in reported
         ]
         result.theta = np.concatenate([theta[free] for theta in columns])
-        natural = problems[0] if len(problems) == 1 else StackedProblem(problems)
-        natural = ReportedProblem(natural, np.concatenate([p.shift[free] for p in problems]))
+        natural = reported[0] if len(reported) == 1 else StackedProblem(reported)
         names = [family.param_names[j] for j in free]
         labelled = names
-        if len(problems) > 1:
+        if len(reported) > 1:
             columns_names = getattr(self, "feature_names_in_", None)
             if columns_names is None:
-                columns_names = [f"x{j}" for j in range(len(problems))]
+                columns_names = [f"x{j}" for j in range(len(reported))]
             labelled = [f"{column}:{name}" for column in columns_names for name in names]
-        self._set_fisher(natural, result, labelled, nobs=problems[0].sample.n)
+        self._set_fisher(natural, result, labelled, nobs=reported[0].problem.sample.n)
         self.family_ = family
         self.fixed_ = dict(fixed)
         self._column_params = columns
-        # An estimate running off to a boundary (Student-t df → ∞) explains a
-        # failure to converge better than the generic ConvergenceWarning does.
-        messages = [family.check_fit(theta, set(names)) for theta in columns]
-        messages = [m for m in messages if m]
+        # An estimate at a limit of the family (Student-t df = ∞) explains itself
+        # better than the generic ConvergenceWarning does.
+        messages = [r.footing.message for r in reported if r.footing.message]
+        status = "" if self.converged_ else " Fisher scoring did not converge (converged_=False)."
         for message in messages:
-            status = (
-                "" if self.converged_ else " Fisher scoring did not converge (converged_=False)."
-            )
-            warnings.warn(message + status, UserWarning, stacklevel=4)
+            warn(message + status, BoundaryWarning)
         if not messages:
-            warn_not_converged(result, self.tol, stacklevel=5)
+            warn_not_converged(result, self.tol)
 
     # Frozen scipy distributions take longer to build than a gamma fit of a
     # million points takes to run, so they are built on request.

@@ -85,6 +85,7 @@ class ScipyFamily(DistributionFamily):
             () if self.discrete else (Identity(), Log())
         )
         self.location = None if self.discrete else "loc"
+        self.scale = None if self.discrete else "scale"
         self.fixed_names = set(fixed_names)
         self._shape_names = [s.name for s in info]
         self.support = Support(-np.inf, np.inf, integer=self.discrete)

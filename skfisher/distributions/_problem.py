@@ -20,10 +20,10 @@ its problem from the family's starting values.
 import numpy as np
 import scipy.linalg
 
-from .._linalg import SymmetricFactor
-from .._scoring import ScoringProblem, ScoringResult
+from .._scoring import ScoringProblem
 from .._validation import check_support
-from ._base import WeightedSample
+from ._footing import standardise
+from ._sample import WeightedSample
 
 
 class DistributionProblem(ScoringProblem):
@@ -148,44 +148,6 @@ class UnconstrainedProblem(ScoringProblem):
     def loglik(self, phi):
         return self.natural.loglik(self.to_natural(phi))
 
-    def natural_result(self, result):
-        """Return the loop's result expressed in θ, with ``I_θ`` factorised for the covariance."""
-        theta = self.to_natural(result.theta)
-        score, information = self.natural.score_information(theta)
-        return ScoringResult(
-            theta=theta,
-            objective=result.objective,
-            score=score,
-            information=information,
-            factor=SymmetricFactor(information),
-            decrement=result.decrement,
-            n_iter=result.n_iter,
-            converged=result.converged,
-        )
-
-
-class ReportedProblem(ScoringProblem):
-    """A problem on centred data seen in the reported parameters ``θ = θ' + shift``."""
-
-    def __init__(self, problem, shift):
-        self.problem = problem
-        self.shift = np.asarray(shift, dtype=float)
-
-    def objective(self, theta):
-        return self.problem.objective(theta - self.shift)
-
-    def score_information(self, theta):
-        return self.problem.score_information(theta - self.shift)
-
-    def loglik(self, theta):
-        return self.problem.loglik(theta - self.shift)
-
-    def observed_information(self, theta):
-        return self.problem.observed_information(theta - self.shift)
-
-    def empirical_fisher(self, theta):
-        return self.problem.empirical_fisher(theta - self.shift)
-
 
 def column_problem(family, fixed, free, x, weights):
     """Check one column of data against the family and set up its problem.
@@ -206,8 +168,11 @@ def column_problem(family, fixed, free, x, weights):
     Returns
     -------
     problem : DistributionProblem
-        With the starting values as its template, on data centred by
-        ``problem.shift`` (all zeros unless the family has a location).
+        On the standardised data ``(x − shift)/scale`` (see :func:`standardise`),
+        with the starting values as its template. Its attribute ``footing``
+        (a :class:`Footing`) maps its parameters to the reported ones; ``free``
+        leaves out the parameters whose estimate is at a limit of the family
+        (``footing.pinned``).
     """
     owner = f"The {family.name} family"
     dropped = weights is not None and np.any(weights == 0)
@@ -216,20 +181,15 @@ def column_problem(family, fixed, free, x, weights):
     if dropped:
         keep = weights > 0
         x, weights, extremes = x[keep], weights[keep], None
-    shift = np.zeros(len(family.param_names))
-    if family.location is not None:
-        # Centre the data: the problem's loc is then loc − c (see DistributionFamily).
-        c = float(fixed.get(family.location, x.mean()))
-        shift[family.param_names.index(family.location)] = c
-        x = x - c
-        extremes = None if extremes is None else (extremes[0] - c, extremes[1] - c)
-        if family.location in fixed:
-            fixed = {**fixed, family.location: 0.0}
-    sample = WeightedSample(x, weights, family, extremes=extremes)
+    if screened and not np.isfinite(float(np.sum(x))):
+        _check_support_fast(x, family.support, owner)  # raises, naming the values
+    original = x
+    x, fixed, footing = standardise(family, fixed, x, weights)
+    sample = WeightedSample(x, weights, family, extremes=None if footing.moved else extremes)
     if screened:
         stats = sample.statistics()
         if not all(np.isfinite(stats.sum(name)) for name in stats.values):
-            _check_support_fast(x, family.support, owner)  # raises, naming the values
+            _check_support_fast(original, family.support, owner)  # raises, naming the values
     names = [family.param_names[j] for j in free]
     if sample.size < len(free):
         raise ValueError(
@@ -238,13 +198,17 @@ def column_problem(family, fixed, free, x, weights):
             f"{sample.size} sample{'s' if sample.size != 1 else ''} with positive weight."
         )
     family.check_sample(sample, set(names), fixed)
+    limit = family.limit(sample, set(names), fixed)
+    if limit is not None:
+        footing.pinned, footing.message = limit
+        fixed = {**fixed, **footing.pinned}
     theta0 = np.asarray(family.start(sample, fixed), dtype=float)
     for name, value in fixed.items():
         theta0[family.param_names.index(name)] = value
     bad = [
         name
         for name, g, value in zip(family.param_names, family.transforms, theta0, strict=True)
-        if not g.contains(value)
+        if name not in footing.pinned and not g.contains(value)
     ]
     if bad:
         raise ValueError(
@@ -254,8 +218,10 @@ def column_problem(family, fixed, free, x, weights):
     support = family.get_support(theta0)  # depends on θ for a generic scipy family
     if not np.all(support.contains(np.array([sample.low, sample.high]))):
         check_support(sample.x, support, what="X", owner=owner)
-    problem = DistributionProblem(family, sample, theta0, free)
-    problem.shift = shift
+    loop_free = [j for j in free if family.param_names[j] not in footing.pinned]
+    problem = DistributionProblem(family, sample, theta0, loop_free)
+    footing.free = np.asarray(free, dtype=int)
+    problem.footing = footing
     return problem
 
 

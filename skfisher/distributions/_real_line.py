@@ -5,9 +5,16 @@ Re-exported by :mod:`skfisher.distributions.continuous`.
 
 import numpy as np
 from scipy import stats
-from scipy.special import digamma, gammaln, i0e, i1e, polygamma
+from scipy.special import i0e, i1e
 
 from ._base import DistributionFamily, boundary_error
+from ._special import (
+    log1m_plus,
+    log1p_ratio,
+    t_df_information,
+    t_log_normaliser,
+    t_log_normaliser_deriv,
+)
 from ._transforms import Identity, Log
 
 _LOG_2PI = np.log(2.0 * np.pi)
@@ -23,6 +30,7 @@ class Normal(DistributionFamily):
 
     name = "normal"
     location = "loc"
+    scale = "scale"
     param_names = ("loc", "scale")
     transforms = (Identity(), Log())
     sufficient = True
@@ -86,6 +94,7 @@ class Logistic(DistributionFamily):
 
     name = "logistic"
     location = "loc"
+    scale = "scale"
     param_names = ("loc", "scale")
     transforms = (Identity(), Log())
 
@@ -135,65 +144,102 @@ class StudentT(DistributionFamily):
     ``I_loc = (df+1)/((df+3) scale²)``, ``I_scale = 2 df/((df+3) scale²)``,
     ``I_scale,df = −2/((df+1)(df+3) scale)``,
     ``I_df = ¼[ψ'(df/2) − ψ'((df+1)/2)] − (df+5)/(2 df (df+1)(df+3))``; the
-    others are 0. The observed information is by Richardson differences of the
-    analytic score. When the data have no heavier tails than the normal the
-    MLE of ``df`` is infinite; a large estimate is reported with a warning.
+    others are 0. The differences of log Γ, ψ and ψ' in ``df`` are evaluated
+    by their asymptotic series beyond ``df = 20`` (see ``_special``), so the
+    log-density keeps full precision as ``df → ∞``. The observed information
+    is by Richardson differences of the analytic score.
+
+    As ``df → ∞`` the t tends to the normal, ``log p = log φ(z) − log scale +
+    (z⁴ − 2z² − 1)/(4 df) + O(df⁻²)``: the profile log-likelihood's slope in
+    ``1/df`` at the normal fit is ``¼ Σw (z⁴ − 2z² − 1)``, ``n/4`` times the
+    sample excess kurtosis. When it is not positive (tails no heavier than
+    the normal's) the MLE of ``df`` is at the boundary ``df = ∞``: the fit is
+    the normal one, ``df`` is reported as ``inf`` with a ``nan`` standard
+    error, and a ``BoundaryWarning`` names the limit.
     """
 
     name = "student_t"
+    _ss = Normal._ss  # the normal's formulas serve the limit df = ∞
     location = "loc"
+    scale = "scale"
     param_names = ("loc", "scale", "df")
     transforms = (Identity(), Log(), Log())
 
+    def _normal_fit(self, sample, fixed):
+        """``(loc, scale, Σw z⁴/Σw)`` of the normal fit (the t at ``df = ∞``)."""
+        x, w = sample.x, sample.weights
+        loc = fixed.get("loc", float(np.average(x, weights=w)))
+        scale = fixed.get("scale", float(np.sqrt(np.average((x - loc) ** 2, weights=w))))
+        z2 = ((x - loc) / scale) ** 2
+        return loc, scale, z2
+
     def start(self, sample, fixed):
+        if fixed.get("df") == np.inf:
+            return np.append(Normal.start(self, sample, fixed), np.inf)
         loc, scale = _robust_location_scale(sample)
-        return np.array([fixed.get("loc", loc), fixed.get("scale", scale), fixed.get("df", 5.0)])
+        _, _, z2 = self._normal_fit(sample, fixed)
+        # Method of moments in df: the t's excess kurtosis is 6/(df − 4).
+        excess = float(np.average(z2**2, weights=sample.weights)) - 3.0
+        df = max(5.0, 4.0 + 6.0 / excess) if excess > 0 else 5.0
+        return np.array([fixed.get("loc", loc), fixed.get("scale", scale), fixed.get("df", df)])
 
     def check_sample(self, sample, free, fixed):
         if "scale" in free and sample.is_constant() and fixed.get("loc", sample.low) == sample.low:
             raise boundary_error(self, "scale", "all observations are equal, so it is 0")
 
-    def check_fit(self, theta, free):
-        if "df" in free and theta[2] > 1e4:
-            return (
-                f"The Student-t df estimate is {theta[2]:.3g}: the data show no tails heavier "
-                "than the normal's, the likelihood is flat in df and its MLE may be infinite. "
-                "Use the normal family, or hold df fixed with fixed={'df': ...}."
-            )
-        return None
+    def limit(self, sample, free, fixed):
+        if "df" not in free:
+            return None
+        _, _, z2 = self._normal_fit(sample, fixed)
+        slope = 0.25 * float(np.average(z2**2 - 2.0 * z2 - 1.0, weights=sample.weights))
+        if slope > 0:
+            return None
+        message = (
+            "The maximum-likelihood estimate of the Student-t df is infinite: the data "
+            f"have no tails heavier than the normal's (the log-likelihood's slope in 1/df "
+            f"at the normal fit is {slope * sample.n:.3g} ≤ 0), so the fit is its limit, the "
+            "normal distribution; df is reported as inf with a nan standard error. Use the "
+            "normal family, or hold df fixed with fixed={'df': ...}."
+        )
+        return {"df": np.inf}, message
 
     def _terms(self, t, theta):
         loc, scale, df = theta
         z = (t["x"] - loc) / scale
-        return z, df, (df + 1.0) / (df + z**2)
+        tau = 1.0 / df
+        a2 = z * z * tau  # z²/df
+        return z, tau, a2
 
     def loglik(self, t, theta):
-        loc, scale, df = theta
-        z = (t["x"] - loc) / scale
-        const = gammaln(0.5 * (df + 1.0)) - gammaln(0.5 * df) - 0.5 * np.log(df * np.pi)
-        return const - np.log(scale) - 0.5 * (df + 1.0) * np.log1p(z**2 / df)
+        if theta[2] == np.inf:  # the limit, evaluated exactly as the normal family does
+            return Normal.loglik(self, t, theta[:2])
+        z, tau, a2 = self._terms(t, theta)
+        # (df + 1)/2 · log(1 + z²/df), finite at df = ∞ (½ z²) and for z² ≫ df.
+        kernel = np.where(
+            a2 <= 1.0,
+            0.5 * (1.0 + tau) * z * z * log1p_ratio(a2),
+            0.5 * (theta[2] + 1.0) * np.log1p(a2),
+        )
+        return t_log_normaliser(theta[2]) - np.log(theta[1]) - kernel
 
     def score(self, t, theta):
-        z, df, weight = self._terms(t, theta)
-        scale = theta[1]
-        d_df = 0.5 * (
-            digamma(0.5 * (df + 1.0))
-            - digamma(0.5 * df)
-            - 1.0 / df
-            - np.log1p(z**2 / df)
-            + weight * z**2 / df
-        )
-        return [weight * z / scale, (weight * z**2 - 1.0) / scale, d_df]
+        z, tau, a2 = self._terms(t, theta)
+        scale, df = theta[1], theta[2]
+        weight = (1.0 + tau) / (1.0 + a2)  # (df + 1)/(df + z²)
+        v = a2 / (1.0 + a2)  # z²/(df + z²)
+        # ∂/∂df: the normaliser's derivative − ½[−log(1 − v) − v] + v/(2 df), each
+        # term O(1/df²) as df → ∞ and computed without cancellation.
+        d_df = t_log_normaliser_deriv(df) - 0.5 * log1m_plus(v) + 0.5 * v * tau
+        return [weight * z / scale, (weight * z * z - 1.0) / scale, d_df]
 
     def information(self, theta):
         _, scale, df = theta
+        tau = 1.0 / df
         info = np.zeros((3, 3))
-        info[0, 0] = (df + 1.0) / ((df + 3.0) * scale**2)
-        info[1, 1] = 2.0 * df / ((df + 3.0) * scale**2)
-        info[1, 2] = info[2, 1] = -2.0 / ((df + 1.0) * (df + 3.0) * scale)
-        info[2, 2] = 0.25 * (polygamma(1, 0.5 * df) - polygamma(1, 0.5 * (df + 1.0))) - (
-            df + 5.0
-        ) / (2.0 * df * (df + 1.0) * (df + 3.0))
+        info[0, 0] = (1.0 + tau) / ((1.0 + 3.0 * tau) * scale**2)
+        info[1, 1] = 2.0 / ((1.0 + 3.0 * tau) * scale**2)
+        info[1, 2] = info[2, 1] = -2.0 * tau**2 / ((1.0 + tau) * (1.0 + 3.0 * tau) * scale)
+        info[2, 2] = t_df_information(df)
         return info
 
     def to_scipy(self, theta):

@@ -12,7 +12,8 @@ from statsmodels.base.model import GenericLikelihoodModel
 
 from skfisher import MLEDistribution
 from skfisher.distributions import Gamma, cramer_rao_bound
-from skfisher.distributions._base import WeightedSample
+from skfisher.distributions._sample import WeightedSample
+from skfisher.exceptions import BoundaryWarning
 
 _D = sm.datasets
 
@@ -333,10 +334,11 @@ def test_gamma_iterations_do_not_pass_over_the_data(monkeypatch):
     assert rows == [x.size]
 
 
-def test_light_tails_warn_about_student_t_degrees_of_freedom():
+def test_light_tails_put_student_t_degrees_of_freedom_at_infinity():
     x = np.random.default_rng(16).uniform(-1, 1, 2000)
-    with pytest.warns(UserWarning, match="df"):
-        MLEDistribution("student_t").fit(x)
+    with pytest.warns(BoundaryWarning, match="df is infinite"):
+        model = MLEDistribution("student_t").fit(x)
+    assert model.params_[2] == np.inf and model.converged_
 
 
 def test_not_converged_warns():

@@ -6,8 +6,8 @@ from scipy import stats
 from scipy.special import polygamma
 
 from skfisher.distributions import FAMILIES
-from skfisher.distributions._base import PointStatistics, WeightedSample
 from skfisher.distributions._registry import resolve_family
+from skfisher.distributions._sample import PointStatistics, WeightedSample
 
 # (constants, θ in param_names order) for each family.
 CASES = {
