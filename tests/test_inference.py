@@ -1,5 +1,6 @@
 """Wald and likelihood-ratio tests against statsmodels, and their input checks."""
 
+import functools
 import pickle
 
 import numpy as np
@@ -299,7 +300,7 @@ def test_names_that_read_as_expressions_need_backticks():
         linear_hypotheses("`x1 = 0", None, names)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
     names=st.lists(
         st.text(alphabet="ax1 2+-*=,.:e_", max_size=5), min_size=1, max_size=5, unique=True
@@ -351,13 +352,10 @@ def test_wald_is_unchanged_by_scaling_a_restriction(exponent):
     )
 
 
-_SPECTOR_MODEL = []
-
-
+@functools.cache
 def _spector_model():
-    if not _SPECTOR_MODEL:
-        _SPECTOR_MODEL.append(_fit(*_spector()))
-    return _SPECTOR_MODEL[0]
+    # One fit for all the examples hypothesis draws.
+    return _fit(*_spector())
 
 
 # Fits that are not maximum-likelihood fits -------------------------------------
