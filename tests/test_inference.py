@@ -17,7 +17,7 @@ from skfisher import FisherGLMRegressor, FisherLogisticRegression, FisherPoisson
 from skfisher.distributions import MLEDistribution
 from skfisher.exceptions import PerfectSeparationWarning
 from skfisher.families import NegativeBinomial
-from skfisher.inference import ChiSquareResult, lr_test, wald_test
+from skfisher.inference import ChiSquareResult, lr_test, score_test, wald_test
 from skfisher.inference._hypotheses import linear_hypotheses
 
 # Both sides compute the same quadratic form from parameters and covariances
@@ -286,6 +286,14 @@ def test_a_number_is_never_a_name():
     assert against_name.hypotheses == ("x1 - `1` = 0",)
     with pytest.raises(ValueError, match="involves no parameter. The parameter names `1`"):
         wald_test(model, "1 = 0")
+
+
+def test_lr_and_score_labels_quote_names_that_read_as_numbers():
+    X, y = _spector()
+    X = X.rename(columns={"GPA": "x1", "TUCE": "1"})
+    small = _fit(X[["x1", "PSI"]], y)
+    assert lr_test(small, _numbered_columns()).hypotheses == ("`1` = 0",)
+    assert score_test(small, X[["1"]], y, X=X[["x1", "PSI"]]).hypotheses == ("`1` = 0",)
 
 
 def test_names_that_read_as_expressions_need_backticks():

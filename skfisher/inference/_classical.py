@@ -259,11 +259,12 @@ def lr_test(restricted, full):
     statistic = max(statistic, 0.0)
     extra = extra if nested_extra is None else nested_extra
     df = len(extra)
+    written = dict(zip(names_f, written_names(names_f), strict=True))
     return ChiSquareResult(
         "Likelihood-ratio",
         float(statistic),
         df,
         float(stats.chi2.sf(statistic, df)),
-        tuple(f"{name} = 0" for name in written_names(extra)),
+        tuple(f"{written[name]} = 0" for name in extra),
         {"loglik_restricted": restricted.loglik_, "loglik_full": full.loglik_},
     )

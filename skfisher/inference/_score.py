@@ -199,7 +199,7 @@ def score_test(
         statistic,
         m,
         float(stats.chi2.sf(statistic, m)),
-        tuple(f"{name} = 0" for name in written_names(names)),
+        tuple(f"{name} = 0" for name in written_names([*restricted.param_names_, *names])[-m:]),
         {"score": score[extra], "information": information, "robust": robust},
     )
 
