@@ -1,4 +1,4 @@
-"""The Fisher contract: what every fitted skfisher estimator exposes (DESIGN §1–2)."""
+"""The Fisher contract: what every fitted skfisher estimator exposes."""
 
 import inspect
 import warnings
@@ -301,38 +301,81 @@ class FisherMixin:
         ]
 
     def summary(self, alpha=0.05, ci="wald"):
-        """Return the coefficient table with standard errors, z, p-values and intervals.
+        """Return the coefficient table with standard errors, tests and intervals.
 
         Parameters
         ----------
         alpha : float, default=0.05
             One minus the confidence level of the intervals.
         ci : {"wald", "profile"}, default="wald"
-            Which intervals the table shows (``conf_int(alpha, method=ci)``).
+            ``"wald"``: Wald z, ``P>|z|`` and intervals. ``"profile"``: the
+            likelihood-ratio statistic of each ``θ_j = 0`` (``LR chi2``), its
+            p-value ``P>chi2 (LR)`` (``lr_pvalues_``) and the profile
+            intervals (``conf_int(alpha, method="profile")``), which invert
+            the same test; the penalised likelihood for Firth fits, as R's
+            ``logistf`` prints.
 
         Returns
         -------
         table : SummaryTable
             Prints like statsmodels' summary; ``table.to_frame()`` gives a
-            pandas DataFrame.
+            pandas DataFrame. A fit with an L2 penalty (``alpha > 0``) says so
+            in the header, and a note under the table says what its standard
+            errors and p-values are.
         """
         check_is_fitted(self, "params_")
         if not 0 < alpha < 1:
             raise ValueError(f"alpha must be in (0, 1); got {alpha!r}.")
         if ci not in ("wald", "profile"):
             raise ValueError(f"ci must be 'wald' or 'profile'; got {ci!r}.")
+        info = self._summary_info()
+        penalty = getattr(self, "alpha", 0.0)
+        if penalty:
+            info.append(("L2 penalty", f"alpha={penalty:g}"))
         table = SummaryTable(
             f"{type(self).__name__} results",
-            self._summary_info(),
+            info,
             self.param_names_,
             self.params_,
             self.standard_errors_,
             alpha=alpha,
+            notes=[_penalty_note(self.cov_type, penalty)] if penalty else [],
         )
         if ci == "profile":
-            table.conf_int = self.conf_int(alpha, method="profile")
+            from .linear_model._profile import lr_tests
+
+            intervals = self.conf_int(alpha, method="profile")
+            table.use_likelihood_ratio(*lr_tests(self), intervals)
+            firth = getattr(self, "bias_reduction", None) is not None
+            table.info.append(("Tests", "penalized LR" if firth else "likelihood ratio"))
             table.info.append(("Intervals", "profile likelihood"))
         return table
+
+
+def _penalty_note(cov_type, penalty):
+    """What the standard errors and p-values of an L2-penalised fit are."""
+    if cov_type in ("fisher", "observed"):
+        errors = (
+            "the inverse of the penalised information I + α Σw (the curvature of the "
+            "penalised objective at its maximum): under the Gaussian prior that the "
+            "penalty implies, an approximation to the posterior standard deviations"
+        )
+    elif cov_type == "empirical":
+        errors = "the inverse of the outer product of the per-row scores at the penalised fit"
+    else:
+        errors = (
+            "the sandwich of the penalised objective: the sampling spread of the "
+            "penalised estimator around its own, shrunk, expectation"
+        )
+    return (
+        f"Note: the fit maximises the L2-penalised log-likelihood ℓ − ½ α Σw ||coef||² "
+        f"(alpha={penalty:g}; the intercept is not penalised), so the coefficients are "
+        f"shrunk towards 0. Their standard errors are {errors}, not the sampling errors "
+        "of the maximum-likelihood estimate. z and P>|z| test coefficient = 0 under "
+        "the penalised fit and are not the usual Wald tests, and the intervals are "
+        "centred on the shrunk estimates. For the usual inference, refit with "
+        "alpha=0 (or bias_reduction='firth' under separation)."
+    )
 
 
 def _covariance_label(estimator):

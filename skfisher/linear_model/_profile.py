@@ -230,16 +230,26 @@ class LikelihoodProfile:
             # there changed sign.
             d = inside
         else:
-            d = optimize.brentq(bounded, inside, outside, xtol=_ENDPOINT_XTOL * se)
+            try:
+                d = optimize.brentq(bounded, inside, outside, xtol=_ENDPOINT_XTOL * se)
+            except ValueError:
+                # Refits that stop short of their maximum (ProfileWarning) can
+                # move √LR − z across 0 between evaluations at the same point
+                # (warm starts differ): the bracket no longer holds, and the
+                # point last found outside is the end reported.
+                self.unconverged.add(self.names[j])
+                return center + side * outside, False
         value = excess(d)
         return center + side * d, value is None or abs(value) > 1e-6 * z
 
-    def pvalue(self, j):
-        """Return ``P(χ²₁ > LR(0))`` for ``θ_j = 0`` (nan when 0 is outside the domain)."""
+    def test_zero(self, j):
+        """Return ``(LR(0), P(χ²₁ > LR(0)))`` for ``θ_j = 0``; nan when 0 is outside the domain."""
         if not np.isfinite(self.standard_errors[j]):
-            return np.nan
+            return np.nan, np.nan
         statistic, _ = self.statistic(j, 0.0)
-        return np.nan if statistic is None else float(stats.chi2.sf(statistic, 1))
+        if statistic is None:
+            return np.nan, np.nan
+        return statistic, float(stats.chi2.sf(statistic, 1))
 
     def warn_unconverged(self):
         """Warn for the parameters whose refits did not converge or whose profile jumps."""
@@ -278,12 +288,22 @@ def profile_conf_int(estimator, alpha):
 
 def lr_pvalues(estimator):
     """Return the likelihood-ratio p-value of ``θ_j = 0`` for every parameter, shape (k,)."""
+    return lr_tests(estimator)[1]
+
+
+def lr_tests(estimator):
+    """Return the statistics ``LR_j = 2 [ℓ̂ − ℓ̃(θ_j = 0)]`` and their χ²₁ p-values, each (k,).
+
+    One refit per parameter, cached until the estimator is refitted.
+    """
     cache = _cache(estimator)
-    if "lr_pvalues" not in cache:
+    if "lr_tests" not in cache:
         profile = _profile(estimator)
-        cache["lr_pvalues"] = np.array([profile.pvalue(j) for j in range(profile.theta.size)])
+        tests = np.array([profile.test_zero(j) for j in range(profile.theta.size)])
+        cache["lr_tests"] = tests.reshape(-1, 2).T
         profile.warn_unconverged()
-    return cache["lr_pvalues"].copy()
+    statistic, pvalues = cache["lr_tests"]
+    return statistic.copy(), pvalues.copy()
 
 
 def _cache(estimator):

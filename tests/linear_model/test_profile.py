@@ -16,6 +16,7 @@ from scipy import optimize, stats
 from scipy.special import expit
 
 from skfisher import FisherLogisticRegression, MLEDistribution
+from skfisher.exceptions import ProfileWarning
 from skfisher.linear_model import FisherGLMRegressor, FisherPoissonRegressor
 
 Q95 = stats.chi2.ppf(0.95, 1)
@@ -379,3 +380,22 @@ def test_negative_binomial_alpha_interval_reaches_the_boundary():
     # ... so the interval reaches the lower end of α's domain.
     lower, upper = model.conf_int(method="profile")[-1]
     assert lower < 1e-6 < model.params_[-1] < upper
+
+
+# Warnings -----------------------------------------------------------------------------
+@pytest.mark.parametrize("quantity", ["lr_pvalues_", "summary"])
+def test_unconverged_refits_warn_at_the_callers_line(monkeypatch, quantity):
+    # Refits cut to one step do not converge: the ProfileWarning names the
+    # parameters and points at the line that asked (skfisher._warnings.warn).
+    # Their noisy statistic used to break the interval's bracket and escape
+    # as scipy's "f(a) and f(b) must have different signs".
+    X, y = spector()
+    model = _fit(FisherLogisticRegression(), X, y)
+    monkeypatch.setattr("skfisher.linear_model._profile._REFIT_MAX_ITER", 1)
+    with pytest.warns(ProfileWarning, match="did not converge") as record:
+        if quantity == "summary":
+            model.summary(ci="profile")
+        else:
+            model.lr_pvalues_  # noqa: B018
+    assert {w.filename for w in record} == {__file__}
+    assert all(issubclass(w.category, ProfileWarning) for w in record)
