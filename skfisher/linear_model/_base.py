@@ -15,6 +15,7 @@ from sklearn.utils.validation import (
 
 from .._contract import FisherMixin
 from .._dask import is_dask_collection
+from .._inputs import check_columns_numeric, check_target_present
 from .._linalg import Design, extreme_column_scale
 from .._scoring import fisher_scoring, warn_not_converged
 from .._validation import (
@@ -82,6 +83,8 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
         return tags
 
     def _validate_X_y(self, X, y):
+        check_columns_numeric(X)
+        check_target_present(y)
         return validate_data(
             self,
             X,
@@ -466,6 +469,13 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
                     f"X has shape {X.shape}; {type(self).__name__} was fitted with "
                     f"{self.n_features_in_} features."
                 )
+            # The names of a dask DataFrame's columns, checked on its empty description.
+            validate_data(
+                self,
+                X._meta if hasattr(X, "to_dask_array") else X,
+                skip_check_array=True,
+                reset=False,
+            )
             return predict_blocks(X, self._linear_params(), self.fit_intercept, offset)
         X = validate_data(self, X, accept_sparse=["csr", "csc"], dtype=np.float64, reset=False)
         eta = Design(X, self.fit_intercept).matvec(self._linear_params())

@@ -8,6 +8,7 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
 from .._dask import is_dask_collection
+from .._inputs import check_columns_numeric, check_target_present
 from ..families import GLMFamily, get_family
 from ..links import Link
 from ._base import BaseFisherGLM
@@ -303,6 +304,8 @@ class FisherGLMRegressor(RegressorMixin, BaseFisherGLM):
             self.family_, self.link_, self.dispersion_ = family, link, float(phi)
             self.deviance_ = problem.deviance(self.params_)
             return self
+        check_columns_numeric(X)
+        check_target_present(y)
         X, y = validate_data(
             self, X, y, accept_sparse=["csr", "csc"], dtype=np.float64, y_numeric=True
         )
@@ -344,7 +347,9 @@ class FisherGLMRegressor(RegressorMixin, BaseFisherGLM):
             # no mean: nan, as statsmodels; exp(η) past 709.78 is inf. Both,
             # and means outside the family's domain, warn by row.
             mu = self.link_.inverse(eta)
-        check_mean_domain(self.family_, mu, method="predict")
+        if not is_dask_collection(mu):
+            # A dask mean stays lazy: checking it would compute it.
+            check_mean_domain(self.family_, mu, method="predict")
         return mu
 
     def score(self, X, y, sample_weight=None, offset=None):
