@@ -3,11 +3,14 @@
 Every function takes fitted skfisher estimators (anything with the Fisher
 contract: ``params_``, ``param_names_``, ``covariance_``, ``information_``,
 ``observed_information_``, ``empirical_fisher_``, ``loglik_``, ``nobs_``).
+``predict_interval``, ``predict_proba_interval`` and ``marginal_effects`` also
+take a fitted ``Pipeline`` (or search) whose last step is a skfisher estimator.
 """
 
 from ._classical import lr_test, wald_test
 from ._compare import Comparison, compare_with_statsmodels
 from ._information_matrix import information_matrix_test
+from ._pipeline import marginal_effects, predict_interval, predict_proba_interval
 from ._result import ChiSquareResult, ScreeningResult
 from ._score import score_screen, score_test
 
@@ -18,6 +21,9 @@ __all__ = [
     "compare_with_statsmodels",
     "information_matrix_test",
     "lr_test",
+    "marginal_effects",
+    "predict_interval",
+    "predict_proba_interval",
     "score_screen",
     "score_test",
     "wald_test",
