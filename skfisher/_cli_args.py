@@ -42,7 +42,7 @@ class Parser(argparse.ArgumentParser):
 
 def report_error(message):
     """Print ``skfisher: error: message`` as one line on stderr; return the exit status."""
-    message = as_options(" ".join(str(message).split()))
+    message = " ".join(str(message).split())
     print(f"skfisher: error: {message}", file=sys.stderr)
     return EXIT_USAGE
 
@@ -279,12 +279,15 @@ _REWRITES = [
         re.compile(r"(?<![-\w])(" + "|".join(OPTIONS) + r")=(['\"]?)([\w.+-]+)\2"),
         lambda m: f"{OPTIONS[m.group(1)]} {m.group(3)}",
     ),
-    (re.compile(r"(?<![-\w])(max_iter|tol)\b"), lambda m: OPTIONS[m.group(1)]),
+    (re.compile(r"(?<![-\w'])(max_iter|tol)\b(?!')"), lambda m: OPTIONS[m.group(1)]),
 ]
 
 
 def as_options(message):
-    """Rewrite the estimator arguments a message names as the options that set them."""
+    """Rewrite the estimator arguments a message names as the options that set them.
+
+    Quoted words (column names such as ``'tol'``) are left as they are.
+    """
     for pattern, replacement in _REWRITES:
         message = pattern.sub(replacement, message)
     return message

@@ -127,8 +127,11 @@ class CSVFile:
         return {"sep": self.sep, "encoding": self.encoding, "skipinitialspace": True}
 
     def _raw_header(self):
+        # The first data row is read too: the parser then refuses it when it has
+        # more fields than the header (which pandas would otherwise take for an
+        # index column, shifting every name); later rows are checked by the parse.
         header = self.pd.read_csv(
-            self._open(), header=None, nrows=1, dtype=str, keep_default_na=False,
+            self._open(), header=None, nrows=2, dtype=str, keep_default_na=False,
             **self._options(),
         )  # fmt: skip
         return [str(name).strip() for name in header.iloc[0].tolist()]
@@ -188,30 +191,36 @@ class CSVFile:
         frame = self._guard(lambda: self._parse(keep))
         if frame.shape[0] == 0:
             raise CLIError(f"{self.source} has a header but no data rows")
-        columns = {name: self._column(name, frame[name], name in labels) for name in keep}
+        numeric = {
+            name: frame[name].to_numpy(dtype=float, na_value=np.nan)
+            for name in keep
+            if self.pd.api.types.is_numeric_dtype(frame[name])
+            and not self.pd.api.types.is_bool_dtype(frame[name])
+        }
+        # The other columns hold a non-number somewhere: read them again as
+        # text, so that labels keep their spelling ("007", "1.50").
+        text = [name for name in keep if name not in numeric]
+        if text:
+            frame = self._guard(lambda: self._parse(text, as_text=True))
+        columns = {
+            name: numeric[name] if name in numeric else self._column(name, frame[name], labels)
+            for name in keep
+        }
         return Table(self.source, columns, np.arange(1, frame.shape[0] + 1))
 
-    def _parse(self, keep):
+    def _parse(self, keep, as_text=False):
         pd = self.pd
         chunks = pd.read_csv(
             self._open(),
             header=0,
             names=self._all_names(),
-            dtype=str,  # numbers are recognised per column below, over all its rows
+            dtype=dict.fromkeys(keep, str) if as_text else None,
             na_values=self.na_values,
+            decimal=self.decimal,
             chunksize=CHUNK_ROWS,
             **self._options(),
         )
-        pieces = []
-        for chunk in chunks:
-            if not isinstance(chunk.index, pd.RangeIndex):
-                # pandas takes the first fields for an index when every row
-                # has more fields than the header has names.
-                raise CLIError(
-                    f"the data rows of {self.source} have more fields than its header has "
-                    "names; name every column in the header row"
-                )
-            pieces.append(chunk[keep])
+        pieces = [chunk[keep] for chunk in chunks]
         return pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame(columns=keep)
 
     def _all_names(self):
@@ -220,18 +229,23 @@ class CSVFile:
             names.insert(self.index_column, "\0index")
         return names
 
-    def _column(self, name, series, as_labels):
+    def _column(self, name, series, labels):
         """A float array for numbers, or an object array of stripped strings (None missing)."""
         pd = self.pd
         text = series.str.strip()
-        present = text.notna().to_numpy()
-        numeric_text = text if self.decimal == "." else text.str.replace(self.decimal, ".")
-        numbers = pd.to_numeric(numeric_text, errors="coerce").to_numpy(dtype=float)
-        is_number = ~np.isnan(numbers)
+        # Each distinct string is tried as a number once (labels repeat).
+        codes, uniques = pd.factorize(text)
+        uniques = pd.Series(uniques, dtype=object)
+        if self.decimal != ".":
+            uniques = uniques.str.replace(self.decimal, ".")
+        parsed = pd.to_numeric(uniques, errors="coerce").to_numpy(dtype=float)
+        present = codes >= 0
+        numbers = np.where(present, parsed[codes] if parsed.size else np.nan, np.nan)
+        is_number = present & ~np.isnan(numbers)
         if np.all(is_number[present]):
             return numbers
         values = text.to_numpy(dtype=object, na_value=None)
-        if not as_labels:
+        if name not in labels:
             self._refuse_mixed(name, values[present], is_number[present])
         return values
 
@@ -245,7 +259,7 @@ class CSVFile:
                 )
             return
         strings = list(present[~is_number])
-        distinct = sorted(set(strings), key=strings.index)
+        distinct = list(dict.fromkeys(strings))  # in order of appearance
         shown = ", ".join(repr(value) for value in distinct[:SHOWN_VALUES])
         more = f" and {len(distinct) - SHOWN_VALUES} more" if len(distinct) > SHOWN_VALUES else ""
         levels = ""

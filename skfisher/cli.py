@@ -12,7 +12,14 @@ is read with pandas. Bad input ends with one line on stderr,
 import os
 import sys
 
-from ._cli_args import build_parser, column_options, conf_level, report_error, split_names
+from ._cli_args import (
+    as_options,
+    build_parser,
+    column_options,
+    conf_level,
+    report_error,
+    split_names,
+)
 from ._cli_fit import run_fit
 from ._cli_output import print_report
 from ._cli_table import CLIError, Table, unknown_column_message
@@ -47,8 +54,10 @@ def main(argv=None):
         # Point stdout at devnull so that Python's exit-time flush stays quiet.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_INTERNAL
-    except (CLIError, ValueError) as exc:
+    except CLIError as exc:
         return report_error(exc)
+    except ValueError as exc:  # the library's refusal: its remedies said as options
+        return report_error(as_options(str(exc)))
     except Exception as exc:  # a defect, not bad input: say so in one line
         if os.environ.get("SKFISHER_TRACEBACK"):
             raise
@@ -66,6 +75,20 @@ def _parse(argv, notes):
     """Parse the arguments (plain ``skfisher`` is ``fit`` on anes96); set ``conf_level``."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    given = [
+        option
+        for option, value in [
+            ("--cov-type", args.top_cov_type != "fisher"),
+            ("--conf-level", args.top_conf_level is not None),
+            ("--alpha", args.top_alpha is not None),
+        ]
+        if value
+    ]
+    if args.command is not None and given:
+        # Options before the command apply to plain ``skfisher`` only.
+        raise CLIError(
+            f"{given[0]} comes after the command: skfisher {args.command} {given[0]} ..."
+        )
     if args.command is None:
         level, note = conf_level(args, "top_")
         args = parser.parse_args(

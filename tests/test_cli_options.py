@@ -162,12 +162,33 @@ def test_convergence_warning_names_cli_options(cli):
         ),
         ("hold them with fixed={'n': ...}.", "hold them with --fixed n=VALUE."),
         ("but fit_intercept=False. Set", "but --no-intercept. Set"),
+        # Quoted words are column names: left as they are.
+        (
+            "the parameters ['tol', 'max_iter'] are not",
+            "the parameters ['tol', 'max_iter'] are not",
+        ),
         # The negative binomial's alpha is not the penalty: left as it is.
         ("(alpha=1.2e-08 after 9 iterations)", "(alpha=1.2e-08 after 9 iterations)"),
     ],
 )
 def test_as_options(message, expected):
     assert as_options(message) == expected
+
+
+def test_column_names_in_errors_are_not_rewritten(cli, tmp_path):
+    (tmp_path / "data.csv").write_text("y,tol\n1,0.5\n0,1.5\n")
+    status, _, err = cli("fit", "data.csv", "--target", "y", "--features", "toll")
+    assert status == 2 and "did you mean 'tol'?" in err and "--tol" not in err
+
+
+@pytest.mark.parametrize(
+    "arguments", [["--cov-type", "sandwich", "fit"], ["--conf-level", "0.9", "dist"]]
+)
+def test_options_before_the_command_are_refused(cli, arguments):
+    # They were ignored: the fit ran with the defaults.
+    status, out, err = cli(*arguments)
+    assert status == 2 and out == ""
+    assert f"{arguments[0]} comes after the command: skfisher {arguments[-1]}" in err
 
 
 def test_the_logistic_model_is_recognised_by_its_class():

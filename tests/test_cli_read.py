@@ -111,7 +111,8 @@ def test_columns_are_numbers_and_only_the_used_ones_are_read(tmp_path):
     "text, phrase",
     [
         ("y,x,z\n1,0.5,a\n0,1.5,b,7\n", "Expected 3 fields in line 3, saw 4"),
-        ("y,x\n1,0.5,3\n0,1.5,7\n", "more fields than its header has names"),
+        ("y,x\n1,0.5,3\n0,1.5,7\n", "Expected 2 fields in line 2, saw 3"),
+        ("y,x\n0,0.5,3\n1,1.5,7\n", "Expected 2 fields in line 2, saw 3"),
     ],
 )
 def test_ragged_rows_are_refused_when_a_few_columns_are_used(cli, tmp_path, text, phrase):
