@@ -356,9 +356,10 @@ def _penalty_note(cov_type, penalty):
     """What the standard errors and p-values of an L2-penalised fit are."""
     if cov_type in ("fisher", "observed"):
         errors = (
-            "the inverse of the penalised information I + α Σw (the curvature of the "
-            "penalised objective at its maximum): under the Gaussian prior that the "
-            "penalty implies, an approximation to the posterior standard deviations"
+            "the square roots of the diagonal of the inverse of the penalised information "
+            "I + α Σw (the curvature of the penalised objective at its maximum): under the "
+            "Gaussian prior that the penalty implies, an approximation to the posterior "
+            "standard deviations"
         )
     elif cov_type == "empirical":
         errors = "the inverse of the outer product of the per-row scores at the penalised fit"
