@@ -16,7 +16,6 @@ from scipy import stats
 from skfisher import MLEDistribution
 from skfisher._cli_dist import integer_loglik, resolve_family
 from skfisher._cli_table import CLIError
-from skfisher.cli import main
 
 # scipy's fit stops its Nelder-Mead/brentq search at about 1e-7 relative.
 SCIPY_FIT_RTOL = 1e-5
@@ -25,16 +24,8 @@ SAME_FIT_RTOL = 1e-12
 
 
 @pytest.fixture
-def cli(tmp_path, capsys, monkeypatch):
-    """Run ``main`` in-process in ``tmp_path``; return (status, stdout, stderr)."""
-    monkeypatch.chdir(tmp_path)
-
-    def run(*arguments):
-        status = main([str(a) for a in arguments])
-        out, err = capsys.readouterr()
-        return status, out, err
-
-    return run
+def cli(run_cli):
+    return run_cli
 
 
 def _json(result):

@@ -16,7 +16,6 @@ from scipy import stats
 from skfisher import FisherLogisticRegression
 from skfisher._cli_args import as_options, build_parser
 from skfisher._cli_fit import _link_name, _model_title
-from skfisher.cli import main
 from skfisher.datasets import load_anes96
 
 # The CLI prints repr-precision floats of the fit it ran; the same fit in-process.
@@ -26,17 +25,10 @@ SEPARATED = "y,x,z\n0,1,0.3\n0,2,1.2\n0,3,0.4\n1,4,0.9\n1,5,0.1\n1,6,1.5\n0,2.5,
 
 
 @pytest.fixture
-def cli(tmp_path, capsys, monkeypatch):
-    """Run ``main`` in-process in ``tmp_path``; return (status, stdout, stderr)."""
-    monkeypatch.chdir(tmp_path)
+def cli(run_cli, tmp_path):
+    """``run_cli`` in a folder that holds ``separated.csv``."""
     (tmp_path / "separated.csv").write_text(SEPARATED)
-
-    def run(*arguments):
-        status = main([str(a) for a in arguments])
-        out, err = capsys.readouterr()
-        return status, out, err
-
-    return run
+    return run_cli
 
 
 def _json(result):

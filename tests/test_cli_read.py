@@ -20,7 +20,6 @@ from numpy.testing import assert_allclose
 from skfisher import FisherLogisticRegression
 from skfisher._cli_read import CSVFile
 from skfisher._cli_table import CLIError
-from skfisher.cli import main
 
 # Against statsmodels, the project's cross-check tolerances (see test_cli.py).
 PARAMS_RTOL, SE_RTOL = 1e-6, 1e-5
@@ -40,16 +39,8 @@ def _frame(n=200, seed=1):
 
 
 @pytest.fixture
-def cli(tmp_path, capsys, monkeypatch):
-    """Run ``main`` in-process in ``tmp_path``; return (status, stdout, stderr)."""
-    monkeypatch.chdir(tmp_path)
-
-    def run(*arguments):
-        status = main([str(a) for a in arguments])
-        out, err = capsys.readouterr()
-        return status, out, err
-
-    return run
+def cli(run_cli):
+    return run_cli
 
 
 def _json(result):
