@@ -144,6 +144,12 @@ class DistributionFamily:
         """
         return None
 
+    def check_unconverged(self, sample, theta):
+        """Raise ``ValueError`` when a fit that did not converge has no regular MLE.
+
+        ``theta`` holds all parameters, on the sample's (standardised) footing.
+        """
+
     def canonical(self, theta):
         """Return the reported representative of θ (e.g. an angle wrapped to (−π, π])."""
         return theta

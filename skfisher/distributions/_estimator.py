@@ -105,7 +105,10 @@ class MLEDistribution(DerivedIntervalsMixin, DensityMixin, FisherMixin, BaseEsti
     n_iter_ : int
         Fisher-scoring iterations taken.
     converged_ : bool
-        Whether the fit converged.
+        Whether the fit converged: ``sqrt(Uᵀ I⁻¹ U) <= tol`` at ``params_``,
+        or, where the data fix a parameter more finely than float64 holds it
+        (``|loc|`` 10⁹ scales from 0), below the step to a neighbouring
+        float64 value.
     nobs_ : float
         The number of observations, Σ sample_weight.
     n_features_in_ : int
@@ -123,12 +126,22 @@ class MLEDistribution(DerivedIntervalsMixin, DensityMixin, FisherMixin, BaseEsti
     Closed-form estimates (normal, Poisson, exponential, ...) are the starting
     values and go through the same loop, which confirms them in zero steps.
 
+    The fit runs on a scale-free footing: the data of a location-scale family
+    are divided by a power of two near their spread (and centred), so that
+    data × 10³⁰⁰ fit as the data do, and the map back is exact. Beyond about
+    10¹⁵⁰ the information (∝ 1/scale²) or the covariance (∝ scale²) is not a
+    float64 number, and the fit raises ``ValueError`` naming the magnitude.
+    ``converged_`` means that the Newton decrement at the reported parameters
+    is below ``tol`` standard errors.
+
     For the analytic families the log-likelihood, score, expected information
     and (except Student's t, differentiated numerically from its analytic
     score) observed information are exact. For a generic ``scipy.stats``
     distribution the score, both informations and the empirical Fisher are
     numerical (finite differences and quadrature, relative accuracy about
-    1e-8; see ``skfisher.distributions._generic``).
+    1e-8; see ``skfisher.distributions._generic``). Their cost is scipy's:
+    ``scipy.stats.levy_stable``, whose density is a numerical integral per
+    point, takes minutes for 30 observations.
 
     ``X`` of shape (n,) or (n, 1) is one sample. With several columns, each
     column gets its own parameters of the same family (a product of
@@ -212,6 +225,9 @@ class MLEDistribution(DerivedIntervalsMixin, DensityMixin, FisherMixin, BaseEsti
         problems = [column_problem(family, fixed, free, x, weights) for x in X.T]
         reported = [ReportedProblem(problem) for problem in problems]
         result = _fit_reported(problems, reported, self.max_iter, self.tol)
+        if not result.converged:
+            for r in reported:
+                family.check_unconverged(r.problem.sample, r.problem.full(r.inner))
         self._finish(family, fixed, free, reported, result)
         return self
 

@@ -137,25 +137,21 @@ class ReportedProblem(ScoringProblem):
         )
         self.inner = problem.template[problem.free]
         self._inner_information = None
-        self._exact = None
 
     def reported(self, inner_theta):
-        """Return the reported free parameters at the loop's θ' (and remember θ')."""
+        """Return the reported free parameters at the loop's θ' (and remember θ' as ``inner``)."""
         inner_theta = np.asarray(inner_theta, dtype=float)
         theta = np.empty(len(self.free))
         theta[self._pinned] = self._pinned_values
         i = self._inner
         theta[i] = self.factor[i] * inner_theta + self.shift[i]
         self.inner = inner_theta.copy()
-        self._exact = (theta.copy(), self.inner)
         return theta
 
     def _to_inner(self, theta):
+        # Everything reported is evaluated at the float64 θ that is reported
+        # (after the centring's ``+ m`` rounded it), not at the loop's θ'.
         theta = np.asarray(theta, dtype=float)
-        # At the reported θ̂ itself use the loop's θ' (the centring's ``+ m``
-        # rounds); elsewhere invert the map.
-        if self._exact is not None and np.array_equal(theta, self._exact[0]):
-            return self._exact[1]
         i = self._inner
         return (theta[i] - self.shift[i]) / self.factor[i]
 

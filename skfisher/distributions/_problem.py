@@ -217,7 +217,9 @@ def column_problem(family, fixed, free, x, weights):
         )
     support = family.get_support(theta0)  # depends on θ for a generic scipy family
     if not np.all(support.contains(np.array([sample.low, sample.high]))):
-        check_support(sample.x, support, what="X", owner=owner)
+        # Named in the data's own units: the support at the reported θ₀.
+        reported = footing.factor * theta0 + footing.shift
+        check_support(original, family.get_support(reported), what="X", owner=owner)
     loop_free = [j for j in free if family.param_names[j] not in footing.pinned]
     problem = DistributionProblem(family, sample, theta0, loop_free)
     footing.free = np.asarray(free, dtype=int)

@@ -2,7 +2,8 @@
 
 Fisher scoring runs on the standardised data (see ``_footing``) in the
 unconstrained parameters. Its stopping rule is then checked where it matters,
-at the reported parameters: ``converged`` means ``sqrt(Uᵀ I⁻¹ U) ≤ tol`` there.
+at the reported parameters: ``converged`` means ``sqrt(Uᵀ I⁻¹ U) ≤ tol`` there
+(or below the step to a neighbouring float64 θ, where that is longer).
 When the loop stopped because no step along its direction changed the
 log-likelihood measurably (its gain was below the objective's rounding), the
 score is still accurate, so up to three plain Fisher steps, judged by the
@@ -59,7 +60,7 @@ def fit_reported(problems, reported, max_iter, tol):
 
     best = (reported_result(stacked, reported, at(phi), n_iter, False), phi)
     for _ in range(_POLISH_STEPS if claimed else 0):
-        if best[0].decrement <= tol**2:
+        if best[0].decrement <= _threshold(best[0], tol):
             break
         score, information = unconstrained.score_information(best[1])
         candidate = best[1] + SymmetricFactor(information).solve(score)
@@ -71,5 +72,20 @@ def fit_reported(problems, reported, max_iter, tol):
         best = (result, candidate)
     result, phi = best
     at(phi)  # each column remembers the loop parameters of the result kept
-    result.converged = bool(claimed and result.decrement <= tol**2)
+    result.converged = bool(claimed and result.decrement <= _threshold(result, tol))
     return result
+
+
+def _threshold(result, tol):
+    """``tol²``, or the decrement of the reported θ's float64 spacing if that is larger.
+
+    When the data fix θ more finely than float64 holds it (a location 10⁹
+    scales from 0, whose spacing is 10⁻⁷ of a standard error), no float64 θ
+    has a step below ``tol``: the step to the nearest representable neighbour,
+    ``δθᵀ I δθ`` with ``δθ`` twice the spacing (for the rounding of the
+    score too), is then the criterion.
+    """
+    spacing = 2.0 * np.spacing(np.abs(np.where(np.isfinite(result.theta), result.theta, 0.0)))
+    with np.errstate(all="ignore"):
+        rounding = float(spacing @ result.information @ spacing)
+    return max(tol**2, rounding if np.isfinite(rounding) else 0.0)

@@ -10,6 +10,7 @@ from scipy import stats
 from sklearn.exceptions import ConvergenceWarning
 
 from skfisher import MLEDistribution
+from skfisher.exceptions import BoundaryWarning
 
 # Location-scale and scale families, with a sample each; index of (loc, scale) in params_.
 SCALED = {
@@ -27,6 +28,7 @@ SCALED = {
 def _fit(name, x):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no RuntimeWarning, no ConvergenceWarning
+        warnings.simplefilter("ignore", BoundaryWarning)  # a t sample may have light tails
         return MLEDistribution(name).fit(x)
 
 
@@ -43,8 +45,10 @@ def test_rescaling_the_data_rescales_location_scale_and_standard_errors(name, k,
     np.testing.assert_allclose(
         scaled.params_, base.params_ * factor, rtol=1e-10, atol=0, err_msg=name
     )
+    finite = np.isfinite(scaled.standard_errors_)  # df = inf has none
     np.testing.assert_array_less(
-        np.abs(scaled.params_ - base.params_ * factor), 1e-7 * scaled.standard_errors_
+        np.abs(scaled.params_[finite] - (base.params_ * factor)[finite]),
+        1e-7 * scaled.standard_errors_[finite],
     )
     np.testing.assert_allclose(scaled.standard_errors_, base.standard_errors_ * factor, rtol=1e-7)
     # A density's log-likelihood moves by −n log 10^k.
