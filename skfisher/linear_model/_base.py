@@ -43,6 +43,34 @@ from ._problem import GLMProblem
 _SEPARATION_ETA = 15.0
 
 
+def undo_parameter_scale(estimator, d):
+    """Map a fit in the parameters ``θ' = D⁻¹ θ`` back to θ, in place.
+
+    The score and the information matrices are ``D⁻¹ · D⁻¹`` of the rescaled
+    fit's and the covariance ``D · D``; entries that the units of X put beyond
+    float64's range become 0 or inf. The kept problem is in the rescaled
+    units, so profile-likelihood quantities ask for a refit on data of
+    moderate scale.
+    """
+    # One factor at a time: d_i d_j itself may underflow where the entry it
+    # scales does not.
+    rows, columns = d[:, None], d[None, :]
+    with np.errstate(over="ignore", under="ignore"):
+        estimator.params_ = estimator.params_ * d
+        estimator.score_ = estimator.score_ / d
+        estimator.standard_errors_ = estimator.standard_errors_ * d
+        estimator.covariance_ = estimator.covariance_ * rows * columns
+        for name in (
+            "information_",
+            "observed_information_",
+            "empirical_fisher_",
+            "cluster_fisher_",
+        ):
+            if hasattr(estimator, name):
+                setattr(estimator, name, getattr(estimator, name) / rows / columns)
+    estimator._fitted_problem = None
+
+
 class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, BaseEstimator):
     """Base class of the GLM estimators: ``θ = [intercept, coef...]``."""
 
@@ -271,30 +299,10 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
         return problem, result
 
     def _undo_column_scale(self, column_scale):
-        """Map the fitted quantities of the columns ``X D`` back to the units of ``X``.
-
-        With ``θ = D θ'`` the score and the information matrices are
-        ``D⁻¹ · D⁻¹`` of the rescaled fit's and the covariance ``D · D``;
-        entries that the units of X put beyond float64's range become 0 or
-        inf. The kept problem is in the rescaled units, so profile-likelihood
-        quantities ask for a refit on data of moderate scale.
-        """
+        """Map the fitted quantities of the columns ``X D`` back to the units of ``X``."""
         d = np.ones(len(self.params_))
         d[int(self.fit_intercept) : int(self.fit_intercept) + column_scale.size] = column_scale
-        with np.errstate(over="ignore", under="ignore"):
-            self.params_ = self.params_ * d
-            self.score_ = self.score_ / d
-            self.standard_errors_ = self.standard_errors_ * d
-            self.covariance_ = self.covariance_ * np.outer(d, d)
-            for name in (
-                "information_",
-                "observed_information_",
-                "empirical_fisher_",
-                "cluster_fisher_",
-            ):
-                if hasattr(self, name):
-                    setattr(self, name, getattr(self, name) / np.outer(d, d))
-        self._fitted_problem = None
+        undo_parameter_scale(self, d)
 
     def _blank_dispersion_dependents(self):
         """Set to nan what the undefined dispersion enters (the estimates stay)."""

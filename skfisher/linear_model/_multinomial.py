@@ -17,6 +17,7 @@ from .._summary import SummaryTable
 from .._validation import find_separation
 from .._warnings import warn
 from ..exceptions import PerfectSeparationWarning
+from ._base import undo_parameter_scale
 from ._problem import group_score_sums
 
 # A row whose observed class has a fitted probability within exp(-15) of 0 or
@@ -285,25 +286,11 @@ def _extreme_fit(problem, theta, free):
 def undo_block_scale(estimator, column_scale, n_blocks):
     """Map a fit on the columns ``X D`` back to the units of ``X``, for every class.
 
-    ``θ = D θ'`` block by block (the intercepts unscaled), so the score and the
-    information matrices are ``D⁻¹ · D⁻¹`` of the rescaled fit's and the
-    covariance ``D · D``, as ``BaseFisherGLM._undo_column_scale`` does for one
-    block; entries that the units of X put beyond float64's range become 0 or
-    inf. The kept problem is in the rescaled units, so profile-likelihood
-    quantities ask for a refit on data of moderate scale.
+    ``θ = D θ'`` block by block, the intercepts unscaled (see
+    :func:`~skfisher.linear_model._base.undo_parameter_scale`).
     """
     d = np.tile(np.r_[np.ones(int(estimator.fit_intercept)), column_scale], n_blocks)
-    with np.errstate(over="ignore", under="ignore"):
-        outer = np.outer(d, d)
-        estimator.params_ = estimator.params_ * d
-        estimator.score_ = estimator.score_ / d
-        estimator.standard_errors_ = estimator.standard_errors_ * d
-        estimator.covariance_ = estimator.covariance_ * outer
-        for name in ("information_", "observed_information_", "empirical_fisher_"):
-            setattr(estimator, name, getattr(estimator, name) / outer)
-        if hasattr(estimator, "cluster_fisher_"):
-            estimator.cluster_fisher_ = estimator.cluster_fisher_ / outer
-    estimator._fitted_problem = None
+    undo_parameter_scale(estimator, d)
 
 
 def warn_multinomial_separation(diverging, pairs, names, classes, *, remedy):

@@ -124,7 +124,7 @@ def test_weight_scale_does_not_change_the_estimate(binary, scale):
     )
 
 
-@pytest.mark.parametrize("scale", [1e-200, 1e-40, 1e40, 1e160])
+@pytest.mark.parametrize("scale", [1e-200, 1e-40, 1e40, 1e160, 1e200])
 @pytest.mark.parametrize("estimator", [FisherLogisticRegression, FisherPoissonRegressor])
 def test_extreme_columns_keep_their_information(binary, scale, estimator):
     # X × 1e-200 squared underflows to 0 and X × 1e160 overflows in the Gram
