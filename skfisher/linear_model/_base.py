@@ -20,7 +20,7 @@ from .._linalg import Design, extreme_column_scale
 from .._scoring import fisher_scoring, warn_not_converged
 from .._validation import (
     check_weights,
-    separating_direction,
+    find_separation,
     warn_collinear,
     warn_likely_separation,
     warn_separation,
@@ -401,12 +401,11 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
                 sp.hstack([ones, matrix]) if sp.issparse(matrix) else np.hstack([ones, matrix])
             )
         sign = np.where(y >= 1, 1.0, np.where(y <= 0, -1.0, 0.0))
-        direction = separating_direction(matrix, sign, free=free)
-        if direction is None:
+        found = find_separation(matrix, sign, free=free)
+        if found is None:
             return ()
-        diverging = warn_separation(direction, names, remedy=self._separation_remedy)
-        margins = (sign * (matrix @ direction))[free]
-        if np.all(margins > 0):
+        diverging = warn_separation(found.direction, names, remedy=self._separation_remedy)
+        if found.complete:
             # Complete separation: every fitted probability tends to 0 or 1,
             # the information vanishes and no parameter has a standard error.
             return np.arange(len(names))
