@@ -82,7 +82,9 @@ class DispersionGLMProblem(GLMProblem):
         chi2, total = self.pearson_chi2(theta)
         df = total - self.design.n_cols
         if not (df > 0 and np.isfinite(chi2)):
-            return 1.0  # no φ̂ to report: the fit warns and reports nan matrices
+            # No φ̂ to report (the fit warns and reports nan matrices): the
+            # estimate is still the maximiser, measured at φ₀.
+            return self.weight_scale
         if chi2 <= 0.0:
             return np.inf  # an exact fit: any remaining score is infinitely many SEs
         return self.weight_scale * self.loop_phi * df / chi2
