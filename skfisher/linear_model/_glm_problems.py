@@ -149,6 +149,23 @@ class NegativeBinomialProblem(ScoringProblem):
         """Return ``max(1, n / Σw)``, as :meth:`GLMProblem.decrement_scale`."""
         return self.weight_scale
 
+    def score_rounding(self, theta):
+        """Return a bound on the rounding error of the score, as :meth:`GLMProblem.score_rounding`.
+
+        The coefficients' part: ``y − μ`` carries ``ε (|y| + μ)`` and μ = e^η
+        carries ``μ ε |X||β|``, divided by ``1 + αμ``; α's own entry is left at 0.
+        """
+        eps = np.finfo(float).eps
+        _, mu = self._state(theta)
+        eta_bound, _ = self.design.abs_products(theta[:-1], np.zeros(self.design.n_rows))
+        if self.offset is not None:
+            eta_bound += np.abs(self.offset)
+        with np.errstate(all="ignore"):
+            rows = eps * (np.abs(self.y) + mu * (1.0 + eta_bound)) / (1.0 + theta[-1] * mu)
+        rows = np.where(np.isfinite(rows), rows, 0.0)
+        _, bound = self.design.abs_products(theta[:-1], self.w * rows)
+        return np.append(bound, 0.0)
+
     def _state(self, theta):
         key = theta.tobytes()
         if key != self._key:
