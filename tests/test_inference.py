@@ -18,7 +18,7 @@ from skfisher.distributions import MLEDistribution
 from skfisher.exceptions import PerfectSeparationWarning
 from skfisher.families import NegativeBinomial
 from skfisher.inference import ChiSquareResult, lr_test, score_test, wald_test
-from skfisher.inference._hypotheses import linear_hypotheses
+from skfisher.inference._hypotheses import linear_hypotheses, written_names
 
 # Both sides compute the same quadratic form from parameters and covariances
 # that agree to ~1e-9 (the fits' convergence); the statistics agree far
@@ -460,3 +460,12 @@ def test_lr_uses_column_fingerprints_when_no_model_matrix_is_kept():
     full.column_fingerprint_ = np.array([[1.0], [means[0]], [means[2]]])
     with pytest.raises(ValueError, match=r"columns \[1\] \(of \[1, X\]\) are not columns"):
         lr_test(restricted, full)
+
+
+def test_a_name_edged_with_an_operator_is_written_in_backticks():
+    # "*:" read bare inside "2*:1" swallowed the product's operator.
+    names = ["", "1", ":1", "*:"]
+    written = written_names(names)
+    assert written[3] == "`*:`"
+    R, q, _ = linear_hypotheses(f"2*{written[2]} = 0", None, names)
+    assert_allclose(R, [[0, 0, 2, 0]])

@@ -37,6 +37,10 @@ def _needs_quotes(name, names):
     """
     if not name or name != name.strip():
         return True
+    if _PIECES.fullmatch(name[0]) or _PIECES.fullmatch(name[-1]):
+        # An operator at an edge would swallow the writer's operator next to
+        # it: "*:" read inside "2*:1".
+        return True
     if not (name[0].isdigit() or name[0] == "." or _PIECES.search(name)):
         return False
     pieces = [piece.strip() for piece in _PIECES.split(name)]
