@@ -229,7 +229,10 @@ class StudentT(DistributionFamily):
         v = a2 / (1.0 + a2)  # z²/(df + z²)
         # ∂/∂df: the normaliser's derivative − ½[−log(1 − v) − v] + v/(2 df), each
         # term O(1/df²) as df → ∞ and computed without cancellation.
-        d_df = t_log_normaliser_deriv(df) - 0.5 * log1m_plus(v) + 0.5 * v * tau
+        # −log(1 − v) = log(1 + z²/df) exactly: far in the tail v rounds to 1.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log1m = np.where(v < 0.1, log1m_plus(v), np.log1p(a2) - v)
+        d_df = t_log_normaliser_deriv(df) - 0.5 * log1m + 0.5 * v * tau
         return [weight * z / scale, (weight * z * z - 1.0) / scale, d_df]
 
     def information(self, theta):

@@ -86,3 +86,16 @@ def test_slightly_heavy_tails_give_a_finite_large_df():
     loc, scale, df = model.params_
     assert model.loglik_ == pytest.approx(stats.t.logpdf(x, df, loc, scale).sum(), rel=1e-12)
     assert model.loglik_ > MLEDistribution("normal").fit(x).loglik_
+
+
+def test_df_score_is_finite_far_in_the_tail():
+    # z²/(df + z²) rounds to 1 at |z| = 1e14: −log(1 − v) is log1p(z²/df).
+    import scipy.stats
+
+    from skfisher.distributions._real_line import StudentT
+
+    x = np.array([1e14, -1e10, 3.0, 1e3])
+    score = StudentT().score({"x": x}, np.array([0.0, 1.0, 1.0]))[2]
+    h = 1e-6
+    numerical = (scipy.stats.t.logpdf(x, 1 + h) - scipy.stats.t.logpdf(x, 1 - h)) / (2 * h)
+    np.testing.assert_allclose(score, numerical, rtol=1e-7)
