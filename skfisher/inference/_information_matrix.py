@@ -6,14 +6,9 @@ expected outer product of the per-row scores equals the expected information,
 the empirical Fisher ``F = Σ w s sᵀ`` and the information (expected ``I`` or
 observed ``J``), over the distinct entries of the k × k matrices.
 
-For a GLM row with linear predictor ``η = x̃ᵀθ`` every entry is a quadratic in
-the residual ``r = y − μ`` times a product of two columns,
-
-    ``d_i = (a² r² + b r − e) vech(x̃ x̃ᵀ)``,
-
-with ``a = μ'/(φV)`` (so ``s = a r x̃``), ``e = μ' a`` the expected-information
-weight, and ``b`` the part of the observed weight linear in ``r``; its
-variance follows from the first four cumulants of ``y`` (``_im_statistics``).
+Each entry of ``F − I`` is a sum over rows of a quadratic in the residual
+times a product of two columns; the per-row quantities and the variance of
+their sum, from the first four cumulants of ``y``, are in ``_im_statistics``.
 """
 
 import numpy as np
