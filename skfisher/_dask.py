@@ -33,7 +33,7 @@ def _dask(caller):
     return _import_optional("dask", caller, "dask")
 
 
-def _evaluate(block, method, theta, phi):
+def _evaluate(block, method, theta, phi, *args):
     """Run one method of one block's problem (inside a dask task)."""
     if phi is not None:
         block.phi = phi
@@ -44,7 +44,7 @@ def _evaluate(block, method, theta, phi):
         score, information = block.score_information(theta)
         pearson = block.pearson_chi2(theta) if method.endswith("pearson") else None
         return value, score, information, pearson
-    return getattr(block, method)(theta)
+    return getattr(block, method)(theta, *args)
 
 
 class BlockSumProblem(ScoringProblem):
@@ -88,9 +88,9 @@ class BlockSumProblem(ScoringProblem):
         # The loop's score and information depend on θ and on the loop's φ.
         return theta.tobytes(), self.loop_phi
 
-    def _sum(self, method, theta, phi=None):
+    def _sum(self, method, theta, phi=None, *args):
         dask = _dask("fitting a dask array")
-        tasks = [dask.delayed(_evaluate)(b, method, theta, phi) for b in self.blocks]
+        tasks = [dask.delayed(_evaluate)(b, method, theta, phi, *args) for b in self.blocks]
         return dask.compute(*tasks)
 
     def objective(self, theta):
@@ -137,16 +137,13 @@ class BlockSumProblem(ScoringProblem):
             return np.inf  # an exact fit: any remaining score is infinitely many SEs
         return self.weight_scale * self.loop_phi * df / chi2
 
-    def score_rounding(self, theta):
-        """Return a bound on the rounding error of the loop's score at θ, shape (k,).
+    def score_rounding(self, theta, directions):
+        """Return a bound on ``‖Bᵀ δU‖`` for the rounding error δU of the loop's score.
 
         The sum of the blocks' bounds (each at φ = 1, as their scores), at φ₀
         as the loop's score; asked for only when the loop stalls.
         """
-        bounds = self._sum("score_rounding", theta, 1.0)
-        if any(bound is None for bound in bounds):
-            return None
-        return sum(bounds) / self.loop_phi
+        return float(sum(self._sum("score_rounding", theta, 1.0, directions))) / self.loop_phi
 
     def loglik(self, theta):
         return float(sum(self._sum("loglik", theta, self.loglik_phi)))
@@ -178,9 +175,9 @@ class BlockSumProblem(ScoringProblem):
         parts = self._sum("pearson_chi2", theta)
         return sum(p[0] for p in parts), sum(p[1] for p in parts)
 
-    def max_abs_eta(self, theta):
-        """Return the largest ``|η|`` over rows of positive weight."""
-        return max(self._sum("max_abs_eta", theta))
+    def boundary_margin(self, theta):
+        """Return the smallest ``min(μ, 1 − μ)`` over rows of positive weight of all blocks."""
+        return min(self._sum("boundary_margin", theta))
 
 
 def _is_dask_frame(value):

@@ -117,6 +117,34 @@ class Design:
             return eta + intercept, np.concatenate(([v.sum()], total))
         return eta, total
 
+    def row_norms(self, directions):
+        """Return ``‖x̃_iᵀ B‖`` for every row ``x̃_i`` of ``[1, X]``, shape (n_rows,).
+
+        ``B = directions`` has shape (n_cols, m); the rows are taken a chunk
+        at a time, so the n × m product is never formed whole.
+        """
+        intercept = directions[0] if self.fit_intercept else 0.0
+        coef = directions[int(self.fit_intercept) :]
+        out = np.empty(self.n_rows)
+        for start in range(0, self.n_rows, self.chunk_rows):
+            rows = self.X[start : start + self.chunk_rows]
+            product = np.asarray(rows @ coef) + intercept
+            out[start : start + rows.shape[0]] = np.sqrt(np.sum(product**2, axis=1))
+        return out
+
+    def rounding_bound(self, errors, v, directions):
+        """Return a bound on ``‖Bᵀ δ‖`` for the rounding error δ of ``[1, X]ᵀ v``.
+
+        Each ``v_i`` carries an error up to ``errors_i``, which moves the
+        product along the row ``x̃_i``: ``Σ_i errors_i ‖Bᵀ x̃_i‖``. The sum
+        itself rounds entry by entry, by about ``√n ε |[1, X]|ᵀ |v|``, an error
+        in no row's direction: ``‖ |B|ᵀ c ‖``. ``B = directions``, (n_cols, m).
+        """
+        _, magnitudes = self.abs_products(np.zeros(self.n_cols), v)
+        summation = np.sqrt(self.n_rows) * np.finfo(float).eps * magnitudes
+        along_rows = float(errors @ self.row_norms(directions))
+        return along_rows + float(np.linalg.norm(np.abs(directions).T @ summation))
+
     def gram(self, w, v=None):
         """Return ``[1, X]ᵀ diag(w) [1, X]``, shape (n_cols, n_cols).
 
@@ -259,6 +287,7 @@ class SymmetricFactor:
         self.deficient = np.flatnonzero(involved)
         self._values = values[keep]
         self._vectors = vectors[:, keep]
+        self._null = null
 
     @property
     def singular(self):
@@ -284,8 +313,26 @@ class SymmetricFactor:
             inv[:, self.deficient] = np.nan
         return inv
 
-    def logdet(self):
-        """Return ``log det A`` (``-inf`` when singular)."""
-        if self._chol is None:
-            return -np.inf
-        return 2.0 * np.sum(np.log(np.diag(self._chol))) + 2.0 * np.sum(np.log(self._scale))
+    def inverse_root(self):
+        """Return ``B`` (k, r) with ``B Bᵀ`` the inverse that :meth:`solve` applies.
+
+        ``‖Bᵀ b‖²`` is ``bᵀ A⁻¹ b`` (the pseudo-inverse when singular) without
+        forming the inverse, whose products would lose the cancellations.
+        """
+        if self._chol is not None:
+            root = scipy.linalg.solve_triangular(self._chol, np.eye(self.k), check_finite=False)
+        else:
+            root = self._vectors / np.sqrt(np.abs(self._values))
+        return root / self._scale[:, None]
+
+    def null_directions(self):
+        """Return ``B`` (k, m) with ``‖Bᵀ b‖`` the part of ``b`` that :meth:`solve` drops.
+
+        ``solve`` works on the unit-diagonal ``S = D⁻¹ A D⁻¹`` and drops the
+        eigenvectors ``N`` of ``S`` with eigenvalues below ``RANK_RTOL``; the
+        part of ``b`` in those directions is ``Nᵀ D⁻¹ b``, so ``B = D⁻¹ N``
+        (m = 0 columns when nothing was dropped).
+        """
+        if self._chol is not None:
+            return np.zeros((self.k, 0))
+        return self._null / self._scale[:, None]

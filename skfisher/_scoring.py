@@ -70,13 +70,17 @@ class ScoringProblem:
         """
         return 1.0
 
-    def score_rounding(self, theta):
-        """Return a bound on the rounding error of the loop's score at θ, shape (k,), or None.
+    def score_rounding(self, theta, directions):
+        """Return a bound on ``‖Bᵀ δU‖`` for the rounding error δU of the loop's score, or None.
 
-        Where the data determine θ̂ more finely than the score can be computed
-        in floating point (an exact fit, say), the loop cannot bring the
-        decrement below ``tol``; it then stops, converged, once the decrement is
-        within the decrement of this rounding error. None: no such bound.
+        ``B = directions`` has shape (k, m). Where the data determine θ̂ more
+        finely than the score can be computed in floating point (an exact
+        fit, say), the loop cannot bring the decrement below ``tol``; it then
+        stops, converged, once the decrement ``‖Bᵀ U‖²`` with ``B Bᵀ = I⁻¹``
+        is within this bound. The loop also asks it for the directions the
+        factorisation of a numerically singular ``I`` drops: a score there
+        beyond its rounding is a maximum not reached. None: no such bound
+        (no floor; the dropped directions are not checked).
         """
         return None
 
@@ -176,21 +180,32 @@ def fisher_scoring(problem, theta0, *, max_iter=100, tol=1e-8, max_halvings=40):
         factor = SymmetricFactor(information)
         step = factor.solve(score)
         loop_decrement = max(float(score @ step), 0.0)
-        scale = problem.decrement_scale(theta)
-        decrement = loop_decrement * scale
-        converged = decrement <= tol**2
+        decrement = loop_decrement * problem.decrement_scale(theta)
+        # A score in the directions a singular information drops is a step
+        # the loop cannot take: converged only where it is rounding.
+        reachable = _dropped_is_rounding(problem, theta, factor, score)
+        converged = decrement <= tol**2 and reachable
         if not converged and (stalled or n_iter >= max_iter):
-            converged = loop_decrement <= _rounding_decrement(problem, theta, factor)
+            at_floor = _at_rounding_floor(problem, theta, factor, loop_decrement)
+            converged = bool(at_floor) and reachable
+            if at_floor and not reachable:
+                break  # the steps left are rounding; the rest is out of reach
         if converged or n_iter >= max_iter:
             break
-        accepted = _line_search(problem, theta, objective, step, max_halvings)
+        accepted = _line_search(
+            problem, theta, objective, step, max_halvings, loop_decrement if stalled else None
+        )
         if accepted is None:
-            # No point along the step keeps the objective: either the gain the
-            # step promises (half the loop's decrement, in the objective's own
-            # units) is below the rounding error of the objective, so θ is the
+            # No point along the step keeps the objective: either θ is the
             # optimum to working precision, or the model cannot make progress
-            # (reported as not converged).
-            converged = loop_decrement <= 1e-10 * (1.0 + abs(objective))
+            # (reported as not converged). Where the problem bounds the
+            # rounding of its score, that bound decides; otherwise the gain
+            # the step promises (half the loop's decrement, in the
+            # objective's units) below the objective's rounding error.
+            at_floor = _at_rounding_floor(problem, theta, factor, loop_decrement)
+            if at_floor is None:
+                at_floor = loop_decrement <= 1e-10 * (1.0 + abs(objective))
+            converged = at_floor and reachable
             break
         # A step whose gain is below the objective's rounding error is a sign
         # that θ is at the precision the data allow (checked at the next θ).
@@ -224,28 +239,55 @@ def warn_not_converged(result, tol):
     )
 
 
-def _rounding_decrement(problem, theta, factor):
-    """Return ``δUᵀ I⁻¹ δU`` for the score's rounding bound δU (0 without one).
+def _at_rounding_floor(problem, theta, factor, loop_decrement):
+    """Return whether the loop's decrement is within that of the score's rounding bound.
 
     Twice the bound stands for the rounding of the score and of its
     comparison: a decrement below it is noise, not a step still to take.
+    None when the problem offers no bound.
     """
-    rounding = problem.score_rounding(theta)
-    if rounding is None:
-        return 0.0
-    rounding = 2.0 * rounding
-    value = float(rounding @ factor.solve(rounding))
-    return value if np.isfinite(value) else 0.0
+    bound = problem.score_rounding(theta, factor.inverse_root())
+    if bound is None or not np.isfinite(bound):
+        return None
+    return bool(np.sqrt(loop_decrement) <= 2.0 * bound)
 
 
-def _line_search(problem, theta, objective, step, max_halvings):
-    """Return the first ``(θ + t d, objective)`` for t = 1, ½, ¼, … that does not decrease."""
+def _dropped_is_rounding(problem, theta, factor, score):
+    """Return whether the part of the score that ``factor`` drops is within its rounding.
+
+    True when nothing is dropped (a full-rank information) or the problem
+    offers no rounding bound.
+    """
+    directions = factor.null_directions()
+    if not directions.shape[1]:
+        return True
+    bound = problem.score_rounding(theta, directions)
+    if bound is None or not np.isfinite(bound):
+        return True
+    return float(np.linalg.norm(directions.T @ score)) <= 2.0 * bound
+
+
+def _line_search(problem, theta, objective, step, max_halvings, decrement=None):
+    """Return the first ``(θ + t d, objective)`` for t = 1, ½, ¼, … that does not decrease.
+
+    With ``decrement`` (the loop's decrement at θ, given once the objective's
+    changes are at its rounding error and no longer tell a better point from
+    a worse one), a candidate must also have a smaller decrement: the
+    score, computed more finely than the objective, then judges the step.
+    """
     slack = 1e-12 * (1.0 + abs(objective))
     t = 1.0
     for _ in range(max_halvings + 1):
         candidate = theta + t * step
         value = problem.objective(candidate)
         if np.isfinite(value) and value >= objective - slack:
-            return candidate, value
+            if decrement is None or _loop_decrement(problem, candidate) < decrement:
+                return candidate, value
         t *= 0.5
     return None
+
+
+def _loop_decrement(problem, theta):
+    """Return the loop's Newton decrement ``Uᵀ I⁻¹ U`` at θ."""
+    score, information = problem.score_information(theta)
+    return max(float(score @ SymmetricFactor(information).solve(score)), 0.0)

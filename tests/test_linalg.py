@@ -141,9 +141,9 @@ def test_factor_positive_definite(scales):
     # In the scaled problem (unit diagonal), so that scales 1e-6..1e6 compare alike.
     d = np.sqrt(np.diag(A))
     assert_allclose((inverse * np.outer(d, d)) @ (A / np.outer(d, d)), np.eye(5), atol=1e-12)
-    sign, logdet = np.linalg.slogdet(A)
-    assert sign > 0
-    assert_allclose(factor.logdet(), logdet, rtol=1e-12)
+    assert factor.null_directions().shape == (5, 0)  # nothing dropped
+    root = factor.inverse_root()
+    assert_allclose(np.sum((root.T @ b) ** 2), b @ x, rtol=1e-12)
     # Several right-hand sides at once.
     B = np.column_stack([b, 2 * b])
     assert_allclose(factor.solve(B), np.column_stack([x, 2 * x]), rtol=1e-12)
@@ -171,7 +171,15 @@ def test_factor_singular_identifies_the_columns(kind):
     assert factor.singular
     assert not factor.negative
     assert factor.deficient.tolist() == involved
-    assert factor.logdet() == -np.inf
+    # The dropped part of a vector in the range of A is rounding; a vector
+    # along the dropped direction (in D⁻¹-scaled units) is all dropped.
+    directions = factor.null_directions()
+    in_range = A @ np.arange(1.0, 5.0)
+    assert np.linalg.norm(directions.T @ in_range) <= 1e-14 * np.linalg.norm(in_range)
+    null = np.linalg.eigh(A)[1][:, 0]
+    assert np.linalg.norm(directions.T @ null) > 0.1
+    root = factor.inverse_root()
+    assert_allclose(root @ root.T, factor.solve(np.eye(4)), atol=1e-10)
     inverse = factor.inverse()
     free = np.setdiff1d(np.arange(4), involved)
     assert np.all(np.isnan(inverse[involved, :]))

@@ -38,9 +38,11 @@ from ._glm_fit import (
 from ._prediction import PredictionIntervalMixin
 from ._problem import GLMProblem
 
-# |η| beyond which a fitted mean is suspiciously close to the boundary of a
-# bounded family and the separation check runs (exp(-15) ≈ 3e-7).
-_SEPARATION_ETA = 15.0
+# A fitted probability this close to 0 or 1 (that of the logit at |η| = 15,
+# about 3e-7) is suspiciously close to the boundary and the separation check
+# runs; on the mean, not on η, so that the cloglog's 1 − μ = exp(−e^η), which
+# reaches it at η ≈ 2.7, is checked like the logit.
+_SEPARATION_MARGIN = 1.0 / (1.0 + np.exp(15.0))
 
 
 def undo_parameter_scale(estimator, d):
@@ -358,7 +360,7 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
         result = fisher_scoring(problem, theta0, max_iter=self.max_iter, tol=self.tol)
         names = self._param_names()
         bounded = family.name == "binomial" and self.alpha == 0
-        if bounded and problem.max_abs_eta(result.theta) >= _SEPARATION_ETA:
+        if bounded and problem.boundary_margin(result.theta) <= _SEPARATION_MARGIN:
             warn_likely_separation(names, remedy=self._separation_remedy)
             result.converged = False
         else:
@@ -390,9 +392,8 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
 
     def _check_separation(self, problem, result, design, y, sample_weight, names):
         """Return the parameters that diverge under separation (empty if none)."""
-        eta = problem.linear_predictor(result.theta)
         free = sample_weight > 0
-        if result.converged and np.max(np.abs(eta[free])) < _SEPARATION_ETA:
+        if result.converged and problem.boundary_margin(result.theta) > _SEPARATION_MARGIN:
             return ()
         matrix = design.X
         if self.fit_intercept:

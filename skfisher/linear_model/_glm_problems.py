@@ -149,11 +149,13 @@ class NegativeBinomialProblem(ScoringProblem):
         """Return ``max(1, n / Σw)``, as :meth:`GLMProblem.decrement_scale`."""
         return self.weight_scale
 
-    def score_rounding(self, theta):
-        """Return a bound on the rounding error of the score, as :meth:`GLMProblem.score_rounding`.
+    def score_rounding(self, theta, directions):
+        """Return a bound on ``‖Bᵀ δU‖`` for the score's rounding (see GLMProblem.score_rounding).
 
         The coefficients' part: ``y − μ`` carries ``ε (|y| + μ)`` and μ = e^η
-        carries ``μ ε |X||β|``, divided by ``1 + αμ``; α's own entry is left at 0.
+        carries ``μ ε |X||β|``, divided by ``1 + αμ``, and the rounding of the
+        sum (:meth:`Design.rounding_bound`); α's own entry is left out (its row
+        of ``B`` unused).
         """
         eps = np.finfo(float).eps
         _, mu = self._state(theta)
@@ -162,9 +164,10 @@ class NegativeBinomialProblem(ScoringProblem):
             eta_bound += np.abs(self.offset)
         with np.errstate(all="ignore"):
             rows = eps * (np.abs(self.y) + mu * (1.0 + eta_bound)) / (1.0 + theta[-1] * mu)
+            score = (self.y - mu) / (1.0 + theta[-1] * mu)
         rows = np.where(np.isfinite(rows), rows, 0.0)
-        _, bound = self.design.abs_products(theta[:-1], self.w * rows)
-        return np.append(bound, 0.0)
+        score = np.where(np.isfinite(score), score, 0.0)
+        return self.design.rounding_bound(self.w * rows, self.w * score, directions[:-1])
 
     def _state(self, theta):
         key = theta.tobytes()

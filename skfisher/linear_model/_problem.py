@@ -150,16 +150,19 @@ class GLMProblem(ScoringProblem):
         """Return ``max(1, n / Σw)``: the decrement of weights that average at least 1."""
         return self.weight_scale
 
-    def score_rounding(self, theta):
-        """Return a bound on the rounding error of the loop's score ``[1, X]ᵀ (w s_η)``.
+    def score_rounding(self, theta, directions):
+        """Return a bound on ``‖Bᵀ δU‖`` for the rounding error δU of the loop's score.
 
-        η = Xθ carries an error of ``ε |X||θ|`` and ``y − μ`` one of
-        ``ε (|y| + |μ|)``; in η's units (divided by μ') the two add, and the
-        score in η is the information weight times that working residual.
+        The score ``Σ_i x̃_i w_i s_i`` gathers one term per row along the
+        row's ``x̃_i``; each carries an error ``b_i`` in ``s_i``, so
+        ``‖Bᵀ δU‖ ≤ Σ_i b_i ‖Bᵀ x̃_i‖``. In η's units (divided by μ') ``y − μ``
+        carries ``ε (|y| + |μ|)`` and η itself ``ε |X||θ|``, which the
+        information weight turns into score; :meth:`Design.rounding_bound`
+        adds the rounding of the sum.
         """
         eps = np.finfo(float).eps
         eta, mu, _ = self._state(theta)
-        _, weight = self._eta_derivatives(theta, self.loop_phi)
+        score_eta, weight = self._eta_derivatives(theta, self.loop_phi)
         with np.errstate(all="ignore"):
             dmu = np.abs(self.link.inverse_deriv(eta))
             residual = eps * (np.abs(self.y) + np.abs(mu)) / dmu
@@ -167,8 +170,9 @@ class GLMProblem(ScoringProblem):
         if self.offset is not None:
             eta_bound += np.abs(self.offset)
         residual = np.where(np.isfinite(residual), residual, 0.0) + eps * eta_bound
-        _, bound = self.design.abs_products(theta, self.w * weight * residual)
-        return bound
+        return self.design.rounding_bound(
+            self.w * weight * residual, self.w * score_eta, directions
+        )
 
     def information(self, theta):
         """Return the expected information at the reporting dispersion ``phi``."""
@@ -230,10 +234,14 @@ class GLMProblem(ScoringProblem):
         _, mu, _ = self._state(theta)
         return float(self.w @ self.family.unit_deviance(self.y, mu))
 
-    def max_abs_eta(self, theta):
-        """Return the largest ``|η|`` over rows of positive weight (0 if none)."""
-        eta = np.abs(self.linear_predictor(theta))[self.w > 0]
-        return float(eta.max()) if eta.size else 0.0
+    def boundary_margin(self, theta):
+        """Return the smallest ``min(μ, 1 − μ)`` of a probability over rows of positive weight.
+
+        1 when no row has positive weight.
+        """
+        _, mu, _ = self._state(theta)
+        mu = mu[self.w > 0]
+        return float(np.min(np.minimum(mu, 1.0 - mu))) if mu.size else 1.0
 
     def _penalised(self, matrix):
         matrix[np.diag_indices_from(matrix)] += self.penalty
