@@ -1,7 +1,6 @@
 """The Fisher contract: what every fitted skfisher estimator exposes."""
 
 import inspect
-import warnings
 
 import numpy as np
 from scipy import stats
@@ -10,6 +9,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._linalg import SymmetricFactor
 from ._summary import SummaryTable
+from ._warnings import warn
+from .exceptions import CovarianceWarning
 
 COV_TYPES = ("fisher", "observed", "empirical", "sandwich", "cluster")
 
@@ -392,11 +393,10 @@ def _inverse(matrix, what):
 def _factor(matrix, what):
     factor = SymmetricFactor(matrix)
     if factor.negative:
-        warnings.warn(
+        warn(
             f"The {what} is not positive semi-definite at the fit; the covariance "
             "from it is not a valid covariance and some standard errors may be nan. "
             "Use cov_type='fisher'.",
-            UserWarning,
-            stacklevel=5,
+            CovarianceWarning,
         )
     return factor

@@ -7,6 +7,7 @@ messages apart from numpy's ``RuntimeWarning`` and from each other.
 __all__ = [
     "BoundaryWarning",
     "CollinearityWarning",
+    "CovarianceWarning",
     "DispersionWarning",
     "DomainWarning",
     "PerfectSeparationWarning",
@@ -27,6 +28,15 @@ class CollinearityWarning(UserWarning):
     """The information matrix is singular: some parameters are not identified.
 
     The warning names the parameters involved; their standard errors are ``nan``.
+    """
+
+
+class CovarianceWarning(UserWarning):
+    """A covariance asked for is not a valid covariance at the fit.
+
+    The matrix it inverts (the observed information of a non-concave
+    likelihood, say) is not positive semi-definite, so some standard errors
+    may be ``nan``; ``cov_type="fisher"`` is the remedy.
     """
 
 

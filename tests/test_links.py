@@ -1,5 +1,7 @@
 """Links: the inverse and its derivatives against numerical differentiation."""
 
+import warnings
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
@@ -81,3 +83,27 @@ def test_get_link_by_name_and_instance():
 def test_get_link_unknown_name_lists_the_known_links():
     with pytest.raises(ValueError, match=r"Unknown link 'cauchit'.*'cloglog'.*'sqrt'"):
         get_link("cauchit")
+
+
+def test_cloglog_at_extreme_eta_gives_the_limits_without_warnings():
+    # e^η overflows beyond η ≈ 709 and underflows below η ≈ -745.
+    link = CLogLog()
+    eta = np.array([-800.0, -30.0, 800.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        values = [
+            link.inverse(eta),
+            link.inverse_deriv(eta),
+            link.inverse_deriv2(eta),
+            link.inverse_complement(eta),
+            link.log_inverse(eta),
+            link.log_inverse_complement(eta),
+        ]
+    mu, dmu, d2mu, complement, log_mu, log_complement = values
+    np.testing.assert_array_equal(mu[[0, 2]], [0.0, 1.0])
+    np.testing.assert_array_equal(dmu[[0, 2]], [0.0, 0.0])
+    np.testing.assert_array_equal(d2mu[[0, 2]], [0.0, 0.0])
+    np.testing.assert_array_equal(complement[[0, 2]], [1.0, 0.0])
+    # log μ = η − e^η/2 + O(e^2η) far below 0: finite where μ underflows.
+    np.testing.assert_allclose(log_mu[:2], [-800.0, -30.0 - 0.5 * np.exp(-30.0)], rtol=1e-15)
+    assert log_mu[2] == 0.0 and log_complement[2] == -np.inf

@@ -173,11 +173,13 @@ def starting_theta(
     for theta, steps in candidates:
         if np.all(np.isfinite(theta)) and np.isfinite(problem.objective(theta)):
             return theta, steps
+    remedy = "Check the response and offset"
+    if link.name != family.default_link:
+        remedy += f", or use the {family.default_link!r} link"
     raise ValueError(
         f"No valid starting values for the {family.name} family with the {link.name} "
         "link: the means implied by the data (and offset) lie outside the family's "
-        f"domain {family.mean_domain}. Check the response and offset, or use the "
-        f"{family.default_link!r} link."
+        f"domain {family.mean_domain}. {remedy}."
     )
 
 

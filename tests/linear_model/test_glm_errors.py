@@ -2,9 +2,10 @@
 
 import numpy as np
 import pytest
+from sklearn.exceptions import ConvergenceWarning
 
 from skfisher import FisherGammaRegressor, FisherGLMRegressor, FisherPoissonRegressor
-from skfisher.exceptions import DispersionWarning
+from skfisher.exceptions import CovarianceWarning, DispersionWarning
 from skfisher.families import NegativeBinomial, Tweedie
 
 RNG = np.random.default_rng(0)
@@ -160,3 +161,27 @@ def test_negative_sample_weight():
     w[0] = -1.0
     with pytest.raises(ValueError, match="sample_weight must be non-negative"):
         FisherGLMRegressor().fit(X, COUNTS, sample_weight=w)
+
+
+def test_no_valid_starting_values_with_the_default_link_names_no_other_link():
+    # The log link is the Poisson's default: the remedy is the data, not a
+    # link. No intercept keeps e^η finite for both offsets 0 and 1e6.
+    offset = np.where(np.arange(len(COUNTS)) % 2, 1e6, 0.0)
+    with pytest.raises(ValueError, match=r"No valid starting values.*Check the response") as info:
+        FisherGLMRegressor("poisson").fit(X, COUNTS, offset=offset)
+    assert str(info.value).endswith("Check the response and offset.")
+
+
+def test_an_indefinite_observed_information_warns_with_its_own_class():
+    # Held at a point far from the maximum (max_iter=0 from a warm start), the
+    # observed information of the Gaussian-log likelihood is negative definite.
+    rng = np.random.default_rng(0)
+    X1 = rng.normal(size=(50, 1))
+    y = np.exp(1 + X1[:, 0]) + 0.1 * rng.normal(size=50)
+    model = FisherGLMRegressor("gaussian", "log", cov_type="observed", warm_start=True, max_iter=0)
+    model.params_ = np.array([-1.0, 0.0])
+    with pytest.warns(CovarianceWarning, match="not positive semi-definite") as record:
+        with pytest.warns(ConvergenceWarning):
+            model.fit(X1, y)
+    assert np.all(np.linalg.eigvalsh(model.observed_information_) < 0)
+    assert [r.filename for r in record if r.category is CovarianceWarning] == [__file__]
