@@ -4,9 +4,10 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
-from sklearn.base import clone
+from sklearn.base import clone, is_classifier
 
 from .._optional import check_statsmodels_support
+from ..linear_model._base import BaseFisherGLM
 
 _FAMILIES = {
     "binomial": "Binomial",
@@ -95,25 +96,13 @@ def _exog(estimator, X):
 def _statsmodels_model(sm, estimator, exog, y, sample_weight, offset):
     """Return the statsmodels model equivalent to ``estimator`` and its description."""
     name = type(estimator).__name__
-    if hasattr(estimator, "classes_") and not hasattr(estimator, "family_"):
+    if not isinstance(estimator, BaseFisherGLM) or estimator.family_.name not in _FAMILIES:
+        raise ValueError(f"compare_with_statsmodels has no statsmodels equivalent of {name}.")
+    if is_classifier(estimator):
         if offset is not None:
             raise ValueError(f"{name} takes no offset.")
-        if len(estimator.classes_) > 2:
-            if sample_weight is not None:
-                raise ValueError(
-                    "statsmodels' MNLogit takes no weights; compare the multinomial fit "
-                    "without sample_weight."
-                )
-            codes = np.searchsorted(estimator.classes_, np.asarray(y))
-            return sm.MNLogit(codes, exog), "MNLogit"
-        y01 = (np.asarray(y) == estimator.classes_[1]).astype(float)
-        if sample_weight is None:
-            return sm.Logit(y01, exog), "Logit"
-        family = sm.families.Binomial()
-        return sm.GLM(y01, exog, family=family, freq_weights=sample_weight), "GLM(Binomial)"
-    family, link = getattr(estimator, "family_", None), getattr(estimator, "link_", None)
-    if family is None or family.name not in _FAMILIES:
-        raise ValueError(f"compare_with_statsmodels has no statsmodels equivalent of {name}.")
+        return _logit_model(sm, estimator, exog, y, sample_weight)
+    family, link = estimator.family_, estimator.link_
     link_obj = getattr(sm.families.links, _LINKS[link.name])()
     y = np.asarray(y, dtype=float)
     if family.name == "negative_binomial" and len(estimator.params_) > exog.shape[1]:
@@ -131,6 +120,23 @@ def _statsmodels_model(sm, estimator, exog, y, sample_weight, offset):
     sm_family = getattr(sm.families, _FAMILIES[family.name])(**kwargs)
     model = sm.GLM(y, exog, family=sm_family, freq_weights=sample_weight, offset=offset)
     return model, f"GLM({_FAMILIES[family.name]}, {_LINKS[link.name]})"
+
+
+def _logit_model(sm, estimator, exog, y, sample_weight):
+    """Return statsmodels' ``MNLogit``, ``Logit`` or, with weights, ``GLM(Binomial)``."""
+    if len(estimator.classes_) > 2:
+        if sample_weight is not None:
+            raise ValueError(
+                "statsmodels' MNLogit takes no weights; compare the multinomial fit "
+                "without sample_weight."
+            )
+        codes = np.searchsorted(estimator.classes_, np.asarray(y))
+        return sm.MNLogit(codes, exog), "MNLogit"
+    y01 = (np.asarray(y) == estimator.classes_[1]).astype(float)
+    if sample_weight is None:
+        return sm.Logit(y01, exog), "Logit"
+    family = sm.families.Binomial()
+    return sm.GLM(y01, exog, family=family, freq_weights=sample_weight), "GLM(Binomial)"
 
 
 def _fit_statsmodels(sm, model, cov_type, groups):

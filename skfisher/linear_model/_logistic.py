@@ -10,21 +10,11 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from .._dask import _dask, is_dask_collection
-from .._linalg import Design, extreme_column_scale
-from .._scoring import fisher_scoring, warn_not_converged
-from .._validation import check_weights, warn_collinear
 from ..families import Binomial
 from ..links import Logit
 from ._base import BaseFisherGLM
-from ._multinomial import (
-    ClassGroupedSummary,
-    MultinomialProblem,
-    _label,
-    separation_contrasts,
-    start_theta,
-    undo_block_scale,
-    warn_multinomial_separation,
-)
+from ._multinomial import ClassGroupedSummary, _label
+from ._multinomial_fit import fit_multinomial
 
 
 class FisherLogisticRegression(ClassifierMixin, BaseFisherGLM):
@@ -108,7 +98,24 @@ class FisherLogisticRegression(ClassifierMixin, BaseFisherGLM):
     score_ : ndarray of shape (n_params,)
         The score at the fit (≈ 0).
     loglik_ : float
-        The log-likelihood at the fit.
+        The log-likelihood at the fit (without the L2 penalty or Firth's).
+    deviance_ : float
+        The deviance at the fit, ``−2 loglik_``: with one observed class per
+        row the saturated log-likelihood is 0, so this is the binomial
+        deviance ``Σ w d(y, μ̂)`` of :class:`FisherGLMRegressor` (with K > 2
+        classes the multinomial's, statsmodels' ``−2 llf``).
+    aic_, bic_ : float
+        ``−2 ℓ + 2 k`` and ``−2 ℓ + k log(Σw)`` with ``k = len(params_)``:
+        statsmodels' ``Logit``/``MNLogit`` ``aic`` and ``bic`` for a
+        full-rank design (statsmodels counts the rank).
+    family_ : Binomial
+        ``Binomial()``, with K > 2 classes too: MNLogit's baseline-category
+        logit makes each class j against the reference a binomial model,
+        ``P(y = j | y ∈ {classes_[0], classes_[j]}) = expit(η_j)``, while
+        ``loglik_`` and ``deviance_`` are those of the multinomial.
+    link_ : Logit
+        ``Logit()``: ``η_j = log(p_j / p_0)``, the log-odds of class j against
+        the reference (with two classes, of ``classes_[1]``).
     n_iter_ : int
         Fisher-scoring iterations taken.
     converged_ : bool
@@ -201,7 +208,8 @@ class FisherLogisticRegression(ClassifierMixin, BaseFisherGLM):
             The fitted estimator.
         """
         if is_dask_collection(X):
-            return self._fit_dask_binary(X, y, sample_weight, groups)
+            self._fit_dask_binary(X, y, sample_weight, groups)
+            return self._set_model_description()
         X, y = self._validate_X_y(X, y)
         check_classification_targets(y)
         self.classes_ = np.unique(y)
@@ -218,10 +226,12 @@ class FisherLogisticRegression(ClassifierMixin, BaseFisherGLM):
                     f"bias_reduction={self.bias_reduction!r}; got {len(self.classes_)} classes. "
                     "Set bias_reduction=None, or fit one class against the rest."
                 )
-            return self._fit_multinomial(X, y, sample_weight, groups)
+            fit_multinomial(self, X, y, sample_weight, groups)
+            return self._set_model_description()
         y01 = (y == self.classes_[1]).astype(np.float64)
         self._fit_glm(X, y01, sample_weight, Binomial(), Logit(), groups=groups)
-        return self._as_binary_classifier()
+        self._as_binary_classifier()
+        return self._set_model_description()
 
     def _fit_dask_binary(self, X, y, sample_weight, groups):
         """Fit a binary model on dask arrays (X and y chunked by rows)."""
@@ -236,7 +246,7 @@ class FisherLogisticRegression(ClassifierMixin, BaseFisherGLM):
             )
         event = partial(_is_event, event=self.classes_[1])
         self._fit_dask(X, y, sample_weight, None, Binomial(), Logit(), transform_y=event)
-        return self._as_binary_classifier()
+        self._as_binary_classifier()
 
     def _as_binary_classifier(self):
         """Give ``coef_`` and ``intercept_`` scikit-learn's binary shapes (1, p) and (1,)."""
@@ -244,66 +254,11 @@ class FisherLogisticRegression(ClassifierMixin, BaseFisherGLM):
         self.intercept_ = np.array([self.intercept_], dtype=float)
         return self
 
-    def _fit_multinomial(self, X, y, sample_weight, groups=None):
-        """Fit the multinomial logit (K > 2) through the one loop and fill the contract.
-
-        As for the binary fit, a plain fit runs on columns rescaled by powers
-        of two when their magnitude is extreme (``extreme_column_scale``), so
-        that the Gram products neither overflow nor underflow.
-        """
-        groups = self._check_groups(groups, X.shape[0])
-        sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
-        check_weights(sample_weight)
-        previous = getattr(self, "params_", None) if self.warm_start else None
-        column_scale = None
-        if self.alpha == 0 and previous is None:
-            # The penalty and a warm start are in the units of X.
-            X, column_scale = extreme_column_scale(X)
-        design = Design(X, self.fit_intercept)
-        n_classes = len(self.classes_)
-        problem = MultinomialProblem(
-            design, np.searchsorted(self.classes_, y), n_classes, sample_weight, alpha=self.alpha
-        )
-        if previous is not None and previous.shape == (problem.n_params,):
-            theta0 = previous.copy()
-        else:
-            theta0 = start_theta(problem)
-        result = fisher_scoring(problem, theta0, max_iter=self.max_iter, tol=self.tol)
-        features = self._param_names()
-        names = [f"{label}:{name}" for label in self.classes_[1:] for name in features]
-        separated = self._multinomial_separation(problem, result, names)
-        if len(separated):
-            result.converged = False
-        else:
-            warn_not_converged(result, self.tol)
-            warn_collinear(result.factor, names)
-        self._set_fisher(
-            problem, result, names, nobs=sample_weight.sum(), nan_params=separated, groups=groups
-        )
-        if column_scale is not None:
-            undo_block_scale(self, column_scale, n_classes - 1)
-        blocks = self.params_.reshape(n_classes - 1, design.n_cols)
-        self.coef_ = np.zeros((n_classes, self.n_features_in_))
-        self.coef_[1:] = blocks[:, int(self.fit_intercept) :]
-        self.intercept_ = np.zeros(n_classes)
-        if self.fit_intercept:
-            self.intercept_[1:] = blocks[:, 0]
+    def _set_model_description(self):
+        """Set ``family_``, ``link_`` and ``deviance_`` of the fit just made (every fit)."""
+        self.family_, self.link_ = Binomial(), Logit()
+        self.deviance_ = -2.0 * self.loglik_
         return self
-
-    def _multinomial_separation(self, problem, result, names):
-        """Warn for separated classes; return the parameters without a standard error."""
-        if self.alpha != 0:
-            return ()
-        separated, pairs, complete = separation_contrasts(problem, result.theta, result.converged)
-        if len(separated):
-            warn_multinomial_separation(
-                separated, pairs, names, self.classes_, remedy=self._separation_remedy
-            )
-        if complete:
-            # Every fitted probability tends to 0 or 1, the information
-            # vanishes and no parameter has a standard error.
-            return np.arange(len(names))
-        return separated
 
     def _glm_family_link(self):
         if len(self.classes_) > 2:
