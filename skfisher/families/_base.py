@@ -152,3 +152,10 @@ class GLMFamily:
 
     def __repr__(self):
         return f"{type(self).__name__}()"
+
+    def __eq__(self, other):
+        # Families compare by kind and constants (α, power), as their repr shows.
+        return type(self) is type(other) and repr(self) == repr(other)
+
+    def __hash__(self):
+        return hash((type(self), repr(self)))
