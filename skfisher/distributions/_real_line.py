@@ -207,8 +207,14 @@ class StudentT(DistributionFamily):
         loc, scale, df = theta
         z = (t["x"] - loc) / scale
         tau = 1.0 / df
-        a2 = z * z * tau  # z²/df
+        a2 = (z * np.sqrt(tau)) ** 2  # z²/df: 0 at df = ∞ for any finite z, not ∞·0
         return z, tau, a2
+
+    @staticmethod
+    def _log1p_a2(z, tau, a2):
+        """``log(1 + z²/df)``, also where ``z²/df`` overflows (``|z| ≳ 1e154·√df``)."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(np.isinf(a2), 2.0 * np.log(np.abs(z)) + np.log(tau), np.log1p(a2))
 
     def loglik(self, t, theta):
         if theta[2] == np.inf:  # the limit, evaluated exactly as the normal family does
@@ -218,22 +224,26 @@ class StudentT(DistributionFamily):
         kernel = np.where(
             a2 <= 1.0,
             0.5 * (1.0 + tau) * z * z * log1p_ratio(a2),
-            0.5 * (theta[2] + 1.0) * np.log1p(a2),
+            0.5 * (theta[2] + 1.0) * self._log1p_a2(z, tau, a2),
         )
         return t_log_normaliser(theta[2]) - np.log(theta[1]) - kernel
 
     def score(self, t, theta):
         z, tau, a2 = self._terms(t, theta)
         scale, df = theta[1], theta[2]
-        weight = (1.0 + tau) / (1.0 + a2)  # (df + 1)/(df + z²)
-        v = a2 / (1.0 + a2)  # z²/(df + z²)
-        # ∂/∂df: the normaliser's derivative − ½[−log(1 − v) − v] + v/(2 df), each
-        # term O(1/df²) as df → ∞ and computed without cancellation.
-        # −log(1 − v) = log(1 + z²/df) exactly: far in the tail v rounds to 1.
-        with np.errstate(divide="ignore", invalid="ignore"):
-            log1m = np.where(v < 0.1, log1m_plus(v), np.log1p(a2) - v)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            # (df + 1) z/(df + z²), (df + 1) z²/(df + z²) and v = z²/(df + z²); where
+            # z² > df from r = df/z², finite (0) also where z² overflows.
+            far, r = a2 > 1.0, 1.0 / a2
+            wz = np.where(far, (1.0 + tau) / (tau * z * (1.0 + r)), (1.0 + tau) * z / (1.0 + a2))
+            wz2 = np.where(far, (1.0 + tau) / (tau * (1.0 + r)), (1.0 + tau) * z * z / (1.0 + a2))
+            v = np.where(far, 1.0 / (1.0 + r), a2 / (1.0 + a2))
+            # ∂/∂df: the normaliser's derivative − ½[−log(1 − v) − v] + v/(2 df), each
+            # term O(1/df²) as df → ∞ and computed without cancellation.
+            # −log(1 − v) = log(1 + z²/df) exactly: far in the tail v rounds to 1.
+            log1m = np.where(v < 0.1, log1m_plus(v), self._log1p_a2(z, tau, a2) - v)
         d_df = t_log_normaliser_deriv(df) - 0.5 * log1m + 0.5 * v * tau
-        return [weight * z / scale, (weight * z * z - 1.0) / scale, d_df]
+        return [wz / scale, (wz2 - 1.0) / scale, d_df]
 
     def information(self, theta):
         _, scale, df = theta

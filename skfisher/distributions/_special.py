@@ -127,3 +127,29 @@ def log_gamma_ratio(z, h):
         )
         direct = gammaln(w) - gammaln(z)
     return np.where(large, stirling, direct)
+
+
+# The asymptotic series of ψ(w) − log w + 1/(2w): −Σ_k B_2k / (2k w^{2k}), eight terms.
+_DIGAMMA = -bernoulli(16)[2::2] / (2.0 * _K[:8])
+
+
+def digamma_difference(z, h):
+    """``ψ(z + h) − ψ(z)`` without the rounding of two digamma values near ``log z``.
+
+    For ``z, z + h ≥ 10`` the asymptotic series on both gives
+    ``log1p(h/z) + h/(2z(z + h))`` plus the difference of the two series, whose
+    rounding is about ``eps·h/z`` rather than ``eps·log z``: at ``z = 10⁹`` and
+    ``h = 6`` the difference of ``digamma`` values is 6e-9 with an error of
+    5e-15, while the negative binomial's score in ``n`` it enters is of that
+    size. Elsewhere ``digamma`` is used.
+    """
+    z, h = np.broadcast_arrays(np.asarray(z, dtype=float), np.asarray(h, dtype=float))
+    w = z + h
+    large = (z >= 10.0) & (w >= 10.0)
+    with np.errstate(all="ignore"):
+        zs, ws, hs = np.where(large, z, 10.0), np.where(large, w, 10.0), np.where(large, h, 0.0)
+        powers = -2.0 * _K[:8]
+        series = _series(ws, _DIGAMMA, powers) - _series(zs, _DIGAMMA, powers)
+        asymptotic = np.log1p(hs / zs) + hs / (2.0 * zs * ws) + series
+        direct = digamma(w) - digamma(z)
+    return np.where(large, asymptotic, direct)

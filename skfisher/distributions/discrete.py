@@ -6,11 +6,11 @@ log-pmf, with its normalising constants (``log x!``, ``log C(n, x)``).
 
 import numpy as np
 from scipy import integrate, stats
-from scipy.special import digamma, gammaln, polygamma
+from scipy.special import gammaln, polygamma
 
 from .._validation import Support
 from ._base import DistributionFamily, boundary_error
-from ._special import log_gamma_ratio
+from ._special import digamma_difference, log_gamma_ratio
 from ._transforms import Log, Logit
 
 __all__ = ["Bernoulli", "Binomial", "Geometric", "NegativeBinomial", "Poisson"]
@@ -120,7 +120,7 @@ class NegativeBinomial(DistributionFamily):
     def score(self, t, theta):
         n, p = theta
         x = t["x"]
-        return [digamma(x + n) - digamma(n) + np.log(p), n / p - x / (1.0 - p)]
+        return [digamma_difference(n, x) + np.log(p), n / p - x / (1.0 - p)]
 
     def hessian(self, t, theta):
         n, p = theta
@@ -249,7 +249,11 @@ class Binomial(DistributionFamily):
 
     def statistics(self, x):
         n = float(self.n)
-        return {"x": x, "log_choose": gammaln(n + 1) - gammaln(x + 1) - gammaln(n - x + 1)}
+        # log C(n, x) = log Γ(n + 1) − log Γ(n − k + 1) − log k!, k = min(x, n − x), the
+        # ratio from log_gamma_ratio: rounding eps·k log n rather than eps·n log n
+        # (4e-7 relative at n = 10⁹, x = 10).
+        k = np.minimum(x, n - x)
+        return {"x": x, "log_choose": log_gamma_ratio(n - k + 1.0, k) - gammaln(k + 1.0)}
 
     def start(self, sample, fixed):
         return np.array([sample.statistics().mean("x") / self.n])
