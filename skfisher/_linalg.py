@@ -64,12 +64,17 @@ class Design:
         Whether a leading column of ones belongs to the model matrix.
     chunk_rows : int, default=None
         Rows per chunk in the Gram product; by default a chunk of about 1 MiB.
+    use_tabmat : bool, default=True
+        Whether the Gram product of sparse ``X`` may use tabmat's kernel when
+        tabmat is installed (False: scipy's product). A choice of this design
+        only, so that designs in other threads are not affected.
     """
 
-    def __init__(self, X, fit_intercept, chunk_rows=None):
+    def __init__(self, X, fit_intercept, chunk_rows=None, use_tabmat=True):
         self.sparse = sp.issparse(X)
         self.X = X.tocsr() if self.sparse else X
-        self._tabmat = None
+        # None: not yet converted; False: not used (switched off, or not installed).
+        self._tabmat = None if use_tabmat else False
         self.fit_intercept = bool(fit_intercept)
         self.n_rows, self.n_features = X.shape
         self.n_cols = self.n_features + self.fit_intercept
@@ -92,6 +97,14 @@ class Design:
         """Return ``[1, X]ᵀ v``, shape (n_cols,)."""
         out = np.asarray(self.X.T @ v, dtype=float).ravel()
         return np.concatenate(([v.sum()], out)) if self.fit_intercept else out
+
+    def dense_rows(self, start, stop):
+        """Return the rows ``x̃_i`` of ``[1, X]`` from ``start`` to ``stop`` as a dense array."""
+        rows = self.X[start:stop]
+        rows = rows.toarray() if self.sparse else np.asarray(rows, dtype=float)
+        if self.fit_intercept:
+            rows = np.column_stack([np.ones(rows.shape[0]), rows])
+        return rows
 
     def abs_products(self, theta, v):
         """Return ``|[1, X]| |θ|`` (n_rows,) and ``|[1, X]|ᵀ |v|`` (n_cols,).
@@ -211,19 +224,13 @@ class Design:
         as scipy's sparse-times-sparse product, which builds a sparse matrix
         that is nearly full (benchmarks/bench_fit.py, case sparse-logistic).
         """
-        if use_tabmat and self._tabmat is not False:
-            if self._tabmat is None:
-                self._tabmat = _tabmat_matrix(self.X)
-            if self._tabmat is not False:
-                return self._tabmat.sandwich(np.ascontiguousarray(w, dtype=np.float64))
+        if self._tabmat is None:
+            self._tabmat = _tabmat_matrix(self.X)
+        if self._tabmat is not False:
+            return self._tabmat.sandwich(np.ascontiguousarray(w, dtype=np.float64))
         X = self.X
         product = X.T @ X.multiply(w[:, None]).tocsr()
         return product.toarray() if sp.issparse(product) else np.asarray(product)
-
-
-# Whether sparse Gram products may use tabmat when it is installed (tests
-# switch it off to exercise the scipy path).
-use_tabmat = True
 
 
 def _tabmat_matrix(X):
@@ -254,6 +261,7 @@ class SymmetricFactor:
 
     def __init__(self, A):
         A = np.asarray(A, dtype=float)
+        self._matrix = A
         self.k = A.shape[0]
         diag = np.diag(A).copy()
         if not np.all(np.isfinite(A)):
@@ -294,6 +302,23 @@ class SymmetricFactor:
         """True when the matrix is numerically singular."""
         return self._chol is None
 
+    @property
+    def logdet(self):
+        """``log det A``; for a singular ``A`` the log pseudo-determinant.
+
+        The pseudo-determinant is the product of the eigenvalues of ``A``
+        itself (not of its unit-diagonal scaling) above ``RANK_RTOL`` times the
+        largest: for ``A = Cᵀ A₀ C`` with a fixed ``C`` of full row rank (an
+        information with redundant columns), it is ``det A₀`` times a
+        constant, so it differs from the log-determinant of the identified
+        model by a constant. ``-inf`` when no eigenvalue is kept.
+        """
+        if self._chol is not None:
+            return float(2.0 * np.sum(np.log(np.diag(self._chol)) + np.log(self._scale)))
+        values = scipy.linalg.eigvalsh(self._matrix, check_finite=False)
+        keep = values > RANK_RTOL * max(values[-1], 0.0) if self.k else values > 0
+        return float(np.sum(np.log(values[keep]))) if keep.any() else -np.inf
+
     def solve(self, b):
         """Solve ``A x = b`` (minimum-norm solution when ``A`` is singular)."""
         b = np.asarray(b, dtype=float)
@@ -320,6 +345,11 @@ class SymmetricFactor:
         forming the inverse, whose products would lose the cancellations.
         """
         if self._chol is not None:
+            # LAPACK's triangular inverse: scipy's solve_triangular of the identity
+            # takes milliseconds even for k = 2 (its threading).
+            inverse, info = scipy.linalg.lapack.dtrtri(self._chol, lower=0)
+            if info == 0:
+                return np.triu(inverse) / self._scale[:, None]
             root = scipy.linalg.solve_triangular(self._chol, np.eye(self.k), check_finite=False)
         else:
             root = self._vectors / np.sqrt(np.abs(self._values))

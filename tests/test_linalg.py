@@ -94,18 +94,34 @@ def test_small_chunks_equal_one_chunk(kind):
 
 @pytest.mark.parametrize("fit_intercept", [True, False])
 @pytest.mark.parametrize("kind", ["positive", "mixed_sign"])
-def test_sparse_gram_with_and_without_tabmat(monkeypatch, fit_intercept, kind):
+def test_sparse_gram_with_and_without_tabmat(fit_intercept, kind):
     # The sparse sandwich uses tabmat when it is installed, scipy otherwise;
     # both must give the explicit product.
-    import skfisher._linalg as linalg
-
     X = _data()
     Z = _explicit(X, fit_intercept)
     w = _weights(kind, len(X))
     expected = Z.T @ (Z * w[:, None])
     for use_tabmat in (False, True):
-        monkeypatch.setattr(linalg, "use_tabmat", use_tabmat)
-        _assert_close(Design(sp.csr_matrix(X), fit_intercept).gram(w), expected)
+        design = Design(sp.csr_matrix(X), fit_intercept, use_tabmat=use_tabmat)
+        _assert_close(design.gram(w), expected)
+        # The choice is the design's own: off, the scipy product ran.
+        assert (design._tabmat is not False) == (use_tabmat and _has_tabmat())
+
+
+def _has_tabmat():
+    try:
+        import tabmat  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def test_dense_rows_are_the_rows_of_the_model_matrix():
+    X = _data(n=11, k=3)
+    for fit_intercept in (True, False):
+        for matrix in (X, sp.csr_matrix(X)):
+            rows = Design(matrix, fit_intercept).dense_rows(2, 7)
+            assert_allclose(rows, _explicit(X, fit_intercept)[2:7], rtol=0)
 
 
 def test_default_chunk_is_bounded():
