@@ -107,3 +107,60 @@ def test_cloglog_at_extreme_eta_gives_the_limits_without_warnings():
     # log μ = η − e^η/2 + O(e^2η) far below 0: finite where μ underflows.
     np.testing.assert_allclose(log_mu[:2], [-800.0, -30.0 - 0.5 * np.exp(-30.0)], rtol=1e-15)
     assert log_mu[2] == 0.0 and log_complement[2] == -np.inf
+
+
+# The links as the scales a distribution's parameter is iterated on --------------------
+@pytest.mark.parametrize(
+    "link, natural, inside, outside, words",
+    [
+        (Identity(), lambda phi: phi, [-2.0, 3.0], [np.inf, np.nan], "any real number"),
+        (Log(), np.exp, [1e-300, 2.0], [0.0, -1.0], "a number > 0"),
+        (Log(low=1.0), lambda phi: 1.0 + np.exp(phi), [1.5], [1.0, 0.5], "a number > 1"),
+        (Logit(), lambda phi: 1 / (1 + np.exp(-phi)), [0.3], [0.0, 1.0], "a number in (0, 1)"),
+        (
+            Logit(low=-1.0, high=3.0),
+            lambda phi: -1.0 + 4.0 / (1 + np.exp(-phi)),
+            [-0.5, 2.9],
+            [-1.0, 3.0],
+            "a number in (-1, 3)",
+        ),
+    ],
+    ids=["identity", "log", "log-shifted", "logit", "logit-scaled"],
+)
+def test_links_are_parameter_scales(link, natural, inside, outside, words):
+    phi = np.linspace(-3.0, 3.0, 7)
+    # θ = g⁻¹(φ) in closed form; back by g; dθ/dφ by a central difference.
+    assert_allclose(link.to_natural(phi), natural(phi), rtol=1e-14)
+    assert_allclose(link.to_unconstrained(link.to_natural(phi)), phi, rtol=1e-12, atol=1e-12)
+    assert_allclose(
+        link.derivative(phi), _central_difference(link.to_natural, phi, 1e-3), rtol=1e-8
+    )
+    assert np.all(link.contains(np.array(inside)))
+    assert not np.any(link.contains(np.array(outside)))
+    assert str(link) == words
+
+
+def test_bounds_make_a_different_link():
+    assert Log(low=1.0) != Log() and Log(low=0.0) == Log()
+    assert Logit(low=-1.0, high=3.0) != Logit() and hash(Logit(0.0, 1.0)) == hash(Logit())
+    assert repr(Log()) == "Log()" and repr(Log(low=1.0)) == "Log(low=1)"
+
+
+def test_links_declare_their_pole_and_turn_at_zero():
+    poles = {link.name for link in LINKS if link.pole_at_zero}
+    turns = {link.name for link in LINKS if link.turns_at_zero}
+    assert (poles, turns) == ({"inverse", "inverse_squared"}, {"sqrt"})
+    # The declaration is the behaviour: 1/η and 1/√η are unbounded at 0, η² turns there.
+    for link in LINKS:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            near = np.abs(link.inverse(np.array([1e-300])))
+        assert bool(near[0] > 1e100) == link.pole_at_zero, link.name
+
+
+def test_firth_is_admitted_by_canonical_links_without_dispersion():
+    from skfisher.families import Binomial, Gamma, Gaussian, Poisson
+
+    assert Logit().admits_firth(Binomial()) and Log().admits_firth(Poisson())
+    assert not Probit().admits_firth(Binomial()) and not Sqrt().admits_firth(Poisson())
+    # Canonical, but with a dispersion; and a link proportional to the canonical one.
+    assert not Identity().admits_firth(Gaussian()) and not Inverse().admits_firth(Gamma())

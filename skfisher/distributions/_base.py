@@ -56,8 +56,9 @@ class DistributionFamily:
     param_names : tuple of str
         The parameters, as ``scipy.stats`` names them where it has a name.
     transforms : tuple
-        One :class:`Identity`, :class:`Log` or :class:`Logit` per parameter: the
-        scale on which Fisher scoring iterates, and the parameter's domain.
+        One :class:`~skfisher.links.Identity`, :class:`~skfisher.links.Log` or
+        :class:`~skfisher.links.Logit` per parameter: the link to the scale on
+        which Fisher scoring iterates, and the parameter's domain.
     support : Support
         The values the data may take.
     discrete : bool

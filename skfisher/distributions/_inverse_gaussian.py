@@ -4,8 +4,8 @@ import numpy as np
 from scipy import stats
 
 from .._validation import Support
+from ..links import Log
 from ._base import DistributionFamily, boundary_error
-from ._transforms import Log
 
 _LOG_2PI = np.log(2.0 * np.pi)
 

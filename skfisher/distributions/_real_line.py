@@ -7,6 +7,7 @@ import numpy as np
 from scipy import stats
 from scipy.special import i0e, i1e
 
+from ..links import Identity, Log
 from ._base import DistributionFamily, boundary_error
 from ._special import (
     log1m_plus,
@@ -15,7 +16,6 @@ from ._special import (
     t_log_normaliser,
     t_log_normaliser_deriv,
 )
-from ._transforms import Identity, Log
 
 _LOG_2PI = np.log(2.0 * np.pi)
 

@@ -17,11 +17,11 @@ from scipy import stats
 from scipy.special import digamma, gammaln, zeta
 
 from .._validation import Support
+from ..links import Log
 from ._base import DistributionFamily, boundary_error
 from ._inverse_gaussian import InverseGaussian  # re-exported: all continuous families
 from ._real_line import Logistic, Normal, StudentT, VonMises
 from ._special import log_gamma_ratio
-from ._transforms import Log
 
 _LOG_2PI = np.log(2.0 * np.pi)
 _EULER = np.euler_gamma

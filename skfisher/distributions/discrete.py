@@ -9,9 +9,9 @@ from scipy import integrate, stats
 from scipy.special import gammaln, polygamma
 
 from .._validation import Support
+from ..links import Log, Logit
 from ._base import DistributionFamily, boundary_error
 from ._special import digamma_difference, log_gamma_ratio
-from ._transforms import Log, Logit
 
 __all__ = ["Bernoulli", "Binomial", "Geometric", "NegativeBinomial", "Poisson"]
 
