@@ -187,7 +187,7 @@ def test_lr_pvalues_equal_statsmodels(case):
 
 
 def test_lr_pvalues_are_cached_and_reset_by_fit(monkeypatch):
-    from skfisher.linear_model import _profile
+    from skfisher import _profile
 
     X, y = spector()
     model = _fit(FisherLogisticRegression(), X, y)
@@ -391,7 +391,7 @@ def test_unconverged_refits_warn_at_the_callers_line(monkeypatch, quantity):
     # as scipy's "f(a) and f(b) must have different signs".
     X, y = spector()
     model = _fit(FisherLogisticRegression(), X, y)
-    monkeypatch.setattr("skfisher.linear_model._profile._REFIT_MAX_ITER", 1)
+    monkeypatch.setattr("skfisher._profile._REFIT_MAX_ITER", 1)
     with pytest.warns(ProfileWarning, match="did not converge") as record:
         if quantity == "summary":
             model.summary(ci="profile")
