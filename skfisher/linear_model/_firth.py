@@ -44,13 +44,13 @@ so that the mean predicted probability equals the event rate.
 """
 
 import numpy as np
-import scipy.linalg
 
-from .._linalg import RANK_RTOL
+from .. import families
+from .._linalg import SymmetricFactor
+from .._profile import FixedProblem
 from .._scoring import ScoringProblem, fisher_scoring
+from ..links import get_link
 
-# The (family, link) pairs for which the modified score above is implemented.
-FIRTH_PAIRS = (("binomial", "logit"), ("poisson", "log"))
 BIAS_REDUCTIONS = ("firth", "flic")
 
 # Rows per chunk of the hat diagonal: a product block of about 128 KiB. Larger
@@ -65,7 +65,8 @@ class FirthProblem(ScoringProblem):
     Parameters
     ----------
     glm : GLMProblem
-        The problem of the family and link (one of ``FIRTH_PAIRS``);
+        The problem of a family and link that admit it
+        (:meth:`~skfisher.links.Link.admits_firth`);
         ``loglik``, ``empirical_fisher`` and ``cluster_fisher`` are its own.
         Its L2 penalty (``alpha > 0``), if any, is kept: the objective is then
         ``ℓ + ½ log det I − ½ α Σw ||coef||²`` and the information of the step
@@ -80,9 +81,16 @@ class FirthProblem(ScoringProblem):
     ``I``, and the loop's next call reuses it for the score.
     """
 
+    # Why profile-likelihood quantities are not defined for this fit (None: they are).
+    profile_refusal = None
+
     def __init__(self, glm):
         self.glm = glm
         self._key = None
+
+    def objective_scale(self):
+        """Return 1: the objective is the penalised log-likelihood itself (φ = 1)."""
+        return 1.0
 
     # Forwarded so that the estimator treats this problem as the GLM it wraps.
     @property
@@ -98,33 +106,37 @@ class FirthProblem(ScoringProblem):
         return self.glm.linear_predictor(theta)
 
     def _at(self, theta):
-        """Return ``(expected weight, I, root of I⁻¹)`` at θ (cached)."""
+        """Return ``(expected weight, I, factor of I, log det I)`` at θ (cached)."""
         key = theta.tobytes()
         if key != self._key:
             _, weight = self.glm._eta_derivatives(theta, 1.0)
             weight = self.glm.w * weight
             information = self.glm.design.gram(weight)
-            root = InformationRoot(information) if np.all(np.isfinite(information)) else None
-            self._key, self._state = key, (weight, information, root)
+            factor, logdet = None, -np.inf
+            if np.all(np.isfinite(information)):
+                factor = SymmetricFactor(information)
+                logdet = factor.logdet
+            self._key, self._state = key, (weight, information, factor, logdet)
         return self._state
 
     def objective(self, theta):
         value = self.glm.objective(theta)
         if not np.isfinite(value):
             return -np.inf
-        root = self._at(theta)[2]
-        if root is None or not np.isfinite(root.logdet):
+        logdet = self._at(theta)[3]
+        if not np.isfinite(logdet):
             return -np.inf
-        return value + 0.5 * root.logdet
+        return value + 0.5 * logdet
 
     def hat_and_score(self, theta):
         """Return the hat diagonal ``h`` (shape (n,)) and the modified score ``U*`` at θ."""
-        weight, _, root = self._at(theta)
+        weight, _, factor, _ = self._at(theta)
         score_eta, _ = self.glm._eta_derivatives(theta, 1.0)
         _, mu, _ = self.glm._state(theta)
         # a = ½ V'(μ): ½ − μ for the binomial, ½ for the Poisson (module docstring).
         a = 0.5 * self.glm.family.variance_deriv(mu)
-        return root.hat_and_score(self.glm.design, weight, self.glm.w * score_eta, a)
+        root = factor.inverse_root()
+        return hat_and_score(root, self.glm.design, weight, self.glm.w * score_eta, a)
 
     def score_information(self, theta):
         _, score = self.hat_and_score(theta)
@@ -147,79 +159,41 @@ class FirthProblem(ScoringProblem):
         return self.glm.cluster_fisher(theta, groups)
 
 
-class InformationRoot:
-    """``log det I`` and the quadratic forms ``x_iᵀ I⁻¹ x_i`` of an information matrix.
+def hat_and_score(root, design, weight, score_eta, a):
+    """Return the hat diagonal ``h`` and ``[1, X]ᵀ (score_eta + h ⊙ a)`` in one pass.
 
-    ``I`` is scaled to unit diagonal and factorised by Cholesky, ``D⁻¹ I D⁻¹ = RᵀR``,
-    so that ``I⁻¹ = B Bᵀ`` with ``B = D⁻¹ R⁻¹`` and ``x_iᵀ I⁻¹ x_i = ||x_iᵀ B||²``:
-    one matrix product per row chunk (a triangular solve per chunk does the
-    same arithmetic but runs several times slower in LAPACK). When ``I`` is
-    singular (collinear columns, or fewer rows than parameters), the
-    eigendecomposition ``I = U Λ Uᵀ`` on the eigenvalues above
-    ``RANK_RTOL · λ_max`` gives ``B = U Λ^{-1/2}`` (a generalised inverse) and
-    the log pseudo-determinant. The quadratic forms of the rows of ``X`` are
-    the same for every generalised inverse, and the pseudo-determinant
-    differs from the determinant of the identified model by a constant factor,
-    so the penalty and its gradient are those of the model without the
+    ``h_i = weight_i x̃_iᵀ I⁻¹ x̃_i`` over the rows ``x̃_i`` of ``[1, X]``, with
+    ``I⁻¹ = B Bᵀ`` for ``B = root`` (``SymmetricFactor.inverse_root``), so that
+    ``x̃_iᵀ I⁻¹ x̃_i = ||x̃_iᵀ B||²``: one matrix product per row chunk (a
+    triangular solve per chunk does the same arithmetic but runs several times
+    slower in LAPACK), no n × n or n × k temporary. When ``I`` is singular
+    (collinear columns, or fewer rows than parameters) ``B Bᵀ`` is a
+    generalised inverse; the quadratic forms of the rows of ``X`` are the same
+    for every one, so the penalty's gradient is that of the model without the
     redundant columns.
-
-    Parameters
-    ----------
-    information : ndarray of shape (k, k)
-        Symmetric positive semi-definite, finite.
     """
-
-    def __init__(self, information):
-        diag = np.diag(information)
-        if np.all(diag > 0):
-            scale = np.sqrt(diag)
-            scaled = information / np.outer(scale, scale)
-            try:
-                upper = scipy.linalg.cholesky(scaled, lower=False, check_finite=False)
-            except np.linalg.LinAlgError:
-                upper = None
-            if upper is not None and np.min(np.diag(upper)) ** 2 > RANK_RTOL:
-                logdet = 2.0 * np.sum(np.log(np.diag(upper)) + np.log(scale))
-                # LAPACK's triangular inverse: scipy's solve_triangular of the
-                # identity takes milliseconds even for k = 2 (its threading).
-                inverse, info = scipy.linalg.lapack.dtrtri(upper, lower=0)
-                if info == 0:
-                    self.logdet = logdet
-                    self.root = np.triu(inverse) / scale[:, None]
-                    return
-        values, vectors = scipy.linalg.eigh(information, check_finite=False)
-        keep = values > RANK_RTOL * max(values[-1], 0.0)
-        self.logdet = float(np.sum(np.log(values[keep]))) if keep.any() else -np.inf
-        self.root = vectors[:, keep] / np.sqrt(values[keep])
-
-    def hat_and_score(self, design, weight, score_eta, a):
-        """Return the hat diagonal ``h`` and ``[1, X]ᵀ (score_eta + h ⊙ a)`` in one pass.
-
-        ``h_i = weight_i x̃_iᵀ I⁻¹ x̃_i`` over the rows ``x̃_i`` of ``[1, X]``,
-        computed over row chunks of the design (no n × n or n × k temporary).
-        """
-        h = np.empty(design.n_rows)
-        score = np.zeros(design.n_cols)
-        offset = int(design.fit_intercept)
-        root = self.root[offset:]
-        chunk = max(64, _HAT_CHUNK_BYTES // (8 * design.n_cols))
-        buffer = np.empty((min(chunk, design.n_rows), self.root.shape[1]))
-        for start in range(0, design.n_rows, chunk):
-            stop = min(start + chunk, design.n_rows)
-            rows = design.X[start:stop]
-            if design.sparse:
-                projected = np.asarray(rows @ root)
-            else:
-                projected = np.matmul(rows, root, out=buffer[: stop - start])
-            if offset:
-                projected += self.root[0]
-            quadratic = np.einsum("ij,ij->i", projected, projected)
-            h[start:stop] = weight[start:stop] * quadratic
-            v = score_eta[start:stop] + h[start:stop] * a[start:stop]
-            score[offset:] += np.asarray(rows.T @ v).ravel()
-            if offset:
-                score[0] += v.sum()
-        return h, score
+    h = np.empty(design.n_rows)
+    score = np.zeros(design.n_cols)
+    offset = int(design.fit_intercept)
+    slopes = root[offset:]
+    chunk = max(64, _HAT_CHUNK_BYTES // (8 * design.n_cols))
+    buffer = np.empty((min(chunk, design.n_rows), root.shape[1]))
+    for start in range(0, design.n_rows, chunk):
+        stop = min(start + chunk, design.n_rows)
+        rows = design.X[start:stop]
+        if design.sparse:
+            projected = np.asarray(rows @ slopes)
+        else:
+            projected = np.matmul(rows, slopes, out=buffer[: stop - start])
+        if offset:
+            projected += root[0]
+        quadratic = np.einsum("ij,ij->i", projected, projected)
+        h[start:stop] = weight[start:stop] * quadratic
+        v = score_eta[start:stop] + h[start:stop] * a[start:stop]
+        score[offset:] += np.asarray(rows.T @ v).ravel()
+        if offset:
+            score[0] += v.sum()
+    return h, score
 
 
 def check_bias_reduction(estimator, family, link):
@@ -227,17 +201,15 @@ def check_bias_reduction(estimator, family, link):
     method = estimator.bias_reduction
     if method is None:
         return
-    # The negative binomial with α estimated has no separate link object (log).
-    link_name = "log" if link is None else link.name
-    pair = (family.name, link_name)
-    if pair not in FIRTH_PAIRS:
-        supported = ", ".join(f"{f}-{g}" for f, g in FIRTH_PAIRS)
+    # The negative binomial with α estimated has no separate link object (its log).
+    link = family.get_link() if link is None else link
+    if not link.admits_firth(family):
         raise ValueError(
             f"bias_reduction={method!r} is implemented for the canonical-link pairs "
-            f"{supported}; got family={family.name!r} with link={link_name!r}. Use one "
-            "of these pairs, or bias_reduction=None."
+            f"{', '.join(_firth_pairs())}; got family={family.name!r} with "
+            f"link={link.name!r}. Use one of these pairs, or bias_reduction=None."
         )
-    if method == "flic" and pair != ("binomial", "logit"):
+    if method == "flic" and not _mean_is_probability(family):
         raise ValueError(
             "bias_reduction='flic' corrects the intercept of a logistic model; got "
             f"family={family.name!r}. Use bias_reduction='firth'."
@@ -247,6 +219,27 @@ def check_bias_reduction(estimator, family, link):
             "bias_reduction='flic' re-estimates the intercept, but fit_intercept=False. "
             "Set fit_intercept=True, or use bias_reduction='firth'."
         )
+
+
+def _firth_pairs():
+    """The ``family-link`` pairs of the families in :mod:`skfisher.families` that admit Firth."""
+    pairs = []
+    for name in families.__all__:
+        cls = getattr(families, name)
+        if isinstance(cls, type) and issubclass(cls, families.GLMFamily) and cls.name:
+            family = cls()
+            pairs += [
+                f"{family.name}-{link}"
+                for link in family.links
+                if get_link(link).admits_firth(family)
+            ]
+    return pairs
+
+
+def _mean_is_probability(family):
+    """Whether the mean is a probability: FLIC restores its average to the event rate."""
+    domain = family.mean_domain
+    return (domain.low, domain.high) == (0.0, 1.0)
 
 
 def firth_available(estimator):
@@ -261,7 +254,7 @@ def firth_available(estimator):
         family, link = family_and_link()
     except (ValueError, TypeError):
         return False
-    return (family.name, link.name) in FIRTH_PAIRS
+    return link.admits_firth(family)
 
 
 def fit_scoring(estimator, problem, theta0, max_iter):
@@ -282,6 +275,11 @@ def fit_scoring(estimator, problem, theta0, max_iter):
     result = fisher_scoring(firth, theta0, max_iter=max_iter, tol=estimator.tol)
     if method == "flic":
         result = _flic(firth, result, max_iter, estimator.tol)
+        firth.profile_refusal = (
+            "Profile-likelihood quantities are not defined for bias_reduction='flic' (its "
+            "intercept maximises a different function than its slopes). Use "
+            "bias_reduction='firth' (the same slopes) or method='wald'."
+        )
     estimator.penalized_loglik_ = float(firth.objective(result.theta))
     return firth, result
 
@@ -294,8 +292,6 @@ def _flic(firth, result, max_iter, tol):
     score, information and factor at the FLIC estimate, so the reported
     covariance is ``I⁻¹`` there.
     """
-    from ._profile import FixedProblem
-
     theta = result.theta
     slopes = np.arange(1, theta.size)
     intercept = FixedProblem(firth.glm, theta.size, slopes, theta[1:])
