@@ -5,15 +5,14 @@ The models are written as K outputs ``F_o`` of H linear predictors
 predictor (:class:`SingleIndexResponse`); the multinomial logit has the K class
 probabilities ``softmax(0, η_1, …, η_{K−1})`` (:class:`SoftmaxResponse`).
 :func:`effects_and_jacobian` averages the effects and their gradients in θ
-over chunks of rows; :mod:`skfisher.margins` turns them into the table.
+over chunks of rows; :mod:`skfisher._marginal` turns them into the table.
 """
 
 import numpy as np
 from scipy.special import softmax
 
 from ._linalg import Design
-from .linear_model._domain import describe_rows, outside_mean_domain, warn_outside_domain
-from .linear_model._prediction import dense_rows
+from ._predicted import describe_rows, outside_mean_domain, warn_outside_domain
 
 # Bytes of the per-chunk (rows × outputs × predictors × features) arrays.
 _CHUNK_BYTES = 1 << 23
@@ -234,7 +233,7 @@ def effects_and_jacobian(
     chunk = max(1, _CHUNK_BYTES // (8 * M * H * max(H, p, k)))
     for start in range(0, design.n_rows, chunk):
         stop = min(start + chunk, design.n_rows)
-        rows = dense_rows(design, start, stop)
+        rows = design.dense_rows(start, stop)
         piece = None if offset is None else offset[start:stop]
         accumulator.add(rows, sample_weight[start:stop], piece, start)
     _report(accumulator, response, design.n_rows, label)

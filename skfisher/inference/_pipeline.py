@@ -13,7 +13,7 @@ import numpy as np
 from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import Pipeline
 
-from ..linear_model._containers import interval_container
+from .._containers import interval_container
 
 __all__ = ["marginal_effects", "predict_interval", "predict_proba_interval"]
 

@@ -12,31 +12,14 @@ method) and R's ``predict(..., se.fit=TRUE)`` on the link scale.
 """
 
 import numpy as np
-from scipy import stats
 from scipy.special import expit, log_softmax, logsumexp
 from sklearn.base import is_classifier
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._containers import interval_container
 from .._linalg import Design
-from ._containers import interval_container
-from ._domain import check_mean_domain
-
-# Links whose inverse is not monotone on the whole real line. ``inverse`` and
-# ``inverse_squared`` have a pole (or the edge of their domain) at η = 0, so an
-# interval for η that reaches across 0 maps to an unbounded interval for μ;
-# ``sqrt`` (μ = η²) turns at η = 0, so μ's lower end is 0 there.
-_POLE_AT_ZERO = ("inverse", "inverse_squared")
-_TURNS_AT_ZERO = ("sqrt",)
-
-
-def normal_quantile(alpha):
-    """Return ``z = Φ⁻¹(1 − α/2)`` after checking that ``alpha`` is in (0, 1)."""
-    if not (isinstance(alpha, (int, float, np.floating)) and 0 < alpha < 1):
-        raise ValueError(
-            f"alpha must be a number in (0, 1) (one minus the confidence level); got {alpha!r}."
-        )
-    return float(stats.norm.ppf(1 - alpha / 2))
+from .._predicted import check_mean_domain, normal_quantile
 
 
 def linear_predictor_covariance(design, covariance, n_blocks=1):
@@ -69,37 +52,29 @@ def linear_predictor_covariance(design, covariance, n_blocks=1):
     out = np.empty((n, n_blocks, n_blocks))
     chunk = max(1, design.chunk_rows // n_blocks)
     for start in range(0, n, chunk):
-        rows = dense_rows(design, start, min(start + chunk, n))
+        rows = design.dense_rows(start, min(start + chunk, n))
         # (rows @ Σ_hg) · rows, summed over columns, for every pair (h, g).
         products = np.einsum("ia,hagb->ihgb", rows, blocks)
         out[start : start + rows.shape[0]] = np.einsum("ihgb,ib->ihg", products, rows)
     return out
 
 
-def dense_rows(design, start, stop):
-    """Return the rows ``x̃_i`` (with the intercept column) of one chunk as a dense array."""
-    rows = design.X[start:stop]
-    rows = rows.toarray() if design.sparse else np.asarray(rows, dtype=float)
-    if design.fit_intercept:
-        rows = np.column_stack([np.ones(rows.shape[0]), rows])
-    return rows
-
-
 def mean_interval(link, eta, half_width):
     """Map the interval ``η ± half_width`` through the inverse link; return (n, 2).
 
     The ends are sorted (a decreasing link such as ``inverse`` swaps them). An
-    interval for η that reaches across a pole of the inverse link at 0 gives
-    an infinite end on the side of the estimate; one across the turning point
-    of ``sqrt`` gives the lower end 0.
+    interval for η that reaches across a pole of the inverse link at 0
+    (``link.pole_at_zero``) gives an infinite end on the side of the
+    estimate; one across its turning point (``link.turns_at_zero``: ``sqrt``)
+    gives the lower end 0. Other links have an inverse monotone on the whole
+    real line.
     """
     lower, upper = eta - half_width, eta + half_width
     # Overflow gives the end inf (exp past 709.78), the limit of the true end.
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         ends = np.column_stack([link.inverse(lower), link.inverse(upper)])
-    name = getattr(link, "name", None)
     crosses = (lower <= 0) & (upper >= 0)
-    if name in _POLE_AT_ZERO and crosses.any():
+    if link.pole_at_zero and crosses.any():
         # Past the pole the mean leaves its branch: the interval is open to
         # ±∞ on the side of the estimate, closed at the image of the other end.
         with np.errstate(divide="ignore"):
@@ -107,7 +82,7 @@ def mean_interval(link, eta, half_width):
         kept = np.where(eta[crosses] > 0, ends[crosses, 1], ends[crosses, 0])
         ends[crosses] = np.column_stack([kept, np.copysign(np.inf, mu)])
     ends = np.sort(ends, axis=1)
-    if name in _TURNS_AT_ZERO and crosses.any():
+    if link.turns_at_zero and crosses.any():
         ends[crosses, 0] = link.inverse(0.0)
         with np.errstate(over="ignore"):
             ends[crosses, 1] = link.inverse(np.maximum(-lower[crosses], upper[crosses]))
