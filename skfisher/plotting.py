@@ -9,7 +9,7 @@ import numpy as np
 from scipy import stats
 
 from ._optional import check_matplotlib_support
-from .inference._classical import check_fisher_fitted
+from .inference import check_fisher_fitted
 
 __all__ = [
     "confidence_ellipse",

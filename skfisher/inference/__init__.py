@@ -7,6 +7,8 @@ contract: ``params_``, ``param_names_``, ``covariance_``, ``information_``,
 take a fitted ``Pipeline`` (or search) whose last step is a skfisher estimator.
 """
 
+# The check of the Fisher contract, for skfisher.plotting (not in __all__).
+from ._checks import check_fisher_fitted  # noqa: F401
 from ._classical import lr_test, wald_test
 from ._compare import Comparison, compare_with_statsmodels
 from ._information_matrix import information_matrix_test

@@ -9,8 +9,7 @@ from ._hypotheses import linear_hypotheses, unit_rows, written_names
 from ._nesting import check_nested_columns
 from ._result import ChiSquareResult
 
-# check_fisher_fitted is imported from here by skfisher.plotting.
-__all__ = ["check_fisher_fitted", "lr_test", "wald_test"]
+__all__ = ["lr_test", "wald_test"]
 
 _WALD_UNCONVERGED = {
     "iteration limit": "θ̂ and its covariance are those of the last iterate, and the "

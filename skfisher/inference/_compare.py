@@ -7,7 +7,7 @@ import numpy as np
 from sklearn.base import clone, is_classifier
 
 from .._optional import check_statsmodels_support
-from ..linear_model._base import BaseFisherGLM
+from ..families import GLMFamily
 
 _FAMILIES = {
     "binomial": "Binomial",
@@ -96,7 +96,8 @@ def _exog(estimator, X):
 def _statsmodels_model(sm, estimator, exog, y, sample_weight, offset):
     """Return the statsmodels model equivalent to ``estimator`` and its description."""
     name = type(estimator).__name__
-    if not isinstance(estimator, BaseFisherGLM) or estimator.family_.name not in _FAMILIES:
+    family = getattr(estimator, "family_", None)
+    if not isinstance(family, GLMFamily) or family.name not in _FAMILIES:
         raise ValueError(f"compare_with_statsmodels has no statsmodels equivalent of {name}.")
     if is_classifier(estimator):
         if offset is not None:

@@ -33,10 +33,7 @@ CHUNK_ROWS = 4096
 
 
 def variance_deriv2(family, mu):
-    """``V''(μ)``: declared by the family, or a central difference of ``V'``."""
-    declared = getattr(family, "variance_deriv2", None)
-    if declared is not None:
-        return declared(mu)
+    """``V''(μ)`` by a central difference of the family's ``V'``."""
     step = 1e-4 * np.maximum(np.abs(mu), 1e-6)
     return (family.variance_deriv(mu + step) - family.variance_deriv(mu - step)) / (2 * step)
 
@@ -51,7 +48,7 @@ def row_quantities(problem, theta, information):
         a = np.where(var > 0, dmu / (phi * var), 0.0)
         dvar = family.variance_deriv(mu)
         b = np.zeros_like(mu)
-        if information == "observed" and link.name != family.canonical_link:
+        if information == "observed" and not link.is_canonical(family):
             curvature = link.inverse_deriv2(eta) - np.where(var > 0, dmu**2 * dvar / var, 0.0)
             b = np.where(dmu != 0, a * curvature / dmu, 0.0)
     kappa2 = phi * var
@@ -75,12 +72,8 @@ def chunks(problem):
     """Yield (rows, x̃ chunk dense) over the design."""
     design = problem.design
     for start in range(0, design.n_rows, CHUNK_ROWS):
-        rows = slice(start, min(start + CHUNK_ROWS, design.n_rows))
-        block = design.X[rows]
-        block = block.toarray() if hasattr(block, "toarray") else np.asarray(block)
-        if design.fit_intercept:
-            block = np.column_stack([np.ones(block.shape[0]), block])
-        yield rows, block
+        stop = min(start + CHUNK_ROWS, design.n_rows)
+        yield slice(start, stop), design.dense_rows(start, stop)
 
 
 def pairs(k):

@@ -13,7 +13,6 @@ their sum, from the first four cumulants of ``y``, are in ``_im_statistics``.
 
 import numpy as np
 from scipy import stats
-from sklearn.utils.validation import validate_data
 
 from ._checks import check_fisher_fitted, check_unpenalised, refuse_unconverged
 from ._im_statistics import (
@@ -24,6 +23,7 @@ from ._im_statistics import (
     pairs,
     row_quantities,
 )
+from ._model import FittedGLM, offers_glm_likelihood
 from ._result import ChiSquareResult
 
 _INFORMATION = ("expected", "observed")
@@ -37,9 +37,9 @@ _UNCONVERGED = {
 
 
 def _checked_problem(estimator, X, y, sample_weight, offset, information, variance):
-    """Check the arguments of :func:`information_matrix_test`; return the fitted problem."""
+    """Check the arguments of :func:`information_matrix_test`; return the fitted GLM's rows."""
     check_fisher_fitted(estimator)
-    if not hasattr(estimator, "_scoring_problem"):
+    if not offers_glm_likelihood(estimator):
         raise ValueError(
             "The information-matrix test is implemented for generalised linear models; "
             f"{type(estimator).__name__} is not one."
@@ -50,8 +50,7 @@ def _checked_problem(estimator, X, y, sample_weight, offset, information, varian
         raise ValueError(f"information must be one of {_INFORMATION}; got {information!r}.")
     if variance not in _VARIANCE:
         raise ValueError(f"variance must be one of {_VARIANCE}; got {variance!r}.")
-    X = validate_data(estimator, X, accept_sparse=["csr", "csc"], dtype=np.float64, reset=False)
-    problem = estimator._scoring_problem(X, y, sample_weight, offset)
+    problem = FittedGLM(estimator, X, y, sample_weight, offset)
     k = problem.design.n_cols
     if len(estimator.params_) != k:
         extra = [str(n) for n in estimator.param_names_[k:]]
@@ -60,8 +59,10 @@ def _checked_problem(estimator, X, y, sample_weight, offset, information, varian
             f"the model also estimates {extra}. Fix them (e.g. "
             "family=NegativeBinomial(alpha=...)) to test the model with them held."
         )
+    # A mean in [0, 1] is a probability: its rows must be Bernoulli trials.
+    domain = problem.family.mean_domain
     fractional = (problem.y > 0) & (problem.y < 1)
-    if problem.family.name == "binomial" and fractional.any():
+    if (domain.low, domain.high) == (0.0, 1.0) and fractional.any():
         raise ValueError(
             "The information-matrix test needs 0/1 responses with frequency weights; y "
             f"has {int(fractional.sum())} proportion(s) strictly between 0 and 1."

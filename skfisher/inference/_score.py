@@ -8,6 +8,7 @@ from sklearn.utils.validation import check_array, validate_data
 from .._linalg import SymmetricFactor
 from ._checks import check_fisher_fitted, check_unpenalised, refuse_unconverged
 from ._hypotheses import written_names
+from ._model import glm_problem, offers_glm_likelihood
 from ._result import ChiSquareResult, ScreeningResult
 
 _INFORMATION = ("expected", "observed")
@@ -21,7 +22,7 @@ _UNCONVERGED = {
 
 def _check_restricted(restricted):
     check_fisher_fitted(restricted, "restricted")
-    if not hasattr(restricted, "_scoring_problem"):
+    if not offers_glm_likelihood(restricted):
         raise ValueError(
             "The score test adds columns to a generalised linear model; "
             f"{type(restricted).__name__} is not one."
@@ -56,8 +57,8 @@ def _full_problem(restricted, X, X_extra, y, sample_weight, offset):
         combined = sp.hstack([sp.csr_matrix(X), sp.csr_matrix(X_extra)]).tocsr()
     else:
         combined = np.hstack([X, X_extra])
-    problem = restricted._scoring_problem(combined, y, sample_weight, offset)
-    k_restricted = problem.design.n_cols - X_extra.shape[1]
+    problem = glm_problem(restricted, combined, y, sample_weight, offset)
+    k_restricted = restricted.n_features_in_ + int(restricted.fit_intercept)
     theta = np.concatenate([restricted.params_[:k_restricted], np.zeros(X_extra.shape[1])])
     return problem, theta, k_restricted
 
