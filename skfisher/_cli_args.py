@@ -14,6 +14,9 @@ import sys
 from ._contract import COV_TYPES
 from .datasets._loaders import DATASETS
 
+# Each --model: the family it fits (None: the one --family names).
+MODELS = {"logistic": "binomial", "poisson": "poisson", "gamma": "gamma", "glm": None}
+
 FORMATS = ("text", "csv", "json")
 EXIT_USAGE = 2
 DIST_COV_TYPES = tuple(cov for cov in COV_TYPES if cov != "cluster")  # dist takes no groups
@@ -149,8 +152,6 @@ def build_parser():
 
 
 def _add_fit_parser(commands):
-    from ._cli_fit import MODELS
-
     fit = commands.add_parser(
         "fit",
         help="fit a regression model and print its coefficient table",

@@ -11,12 +11,9 @@ import re
 
 import numpy as np
 
-from ._cli_args import as_options, split_names
+from ._cli_args import MODELS, as_options, split_names
 from ._cli_output import ModelReport, reported_warnings
 from ._cli_table import CLIError, design_matrix
-
-# Each --model: the family it fits (None: the one --family names).
-MODELS = {"logistic": "binomial", "poisson": "poisson", "gamma": "gamma", "glm": None}
 
 
 def _estimator_class(model):
@@ -220,10 +217,6 @@ def _rename_quoted(message, feature_names):
 
 def _link_name(estimator, family, link):
     """The link the fit used: the estimator's, the one asked for, or the family's default."""
-    from .linear_model import FisherLogisticRegression
-
-    if isinstance(estimator, FisherLogisticRegression):
-        return "logit"
     link = getattr(estimator, "link_", None) or link
     if link is None:
         from .families import get_family
@@ -233,9 +226,8 @@ def _link_name(estimator, family, link):
 
 
 def _model_title(estimator, family, link_name):
-    from .linear_model import FisherLogisticRegression
-
-    if isinstance(estimator, FisherLogisticRegression):
-        n_classes = len(estimator.classes_)
+    classes = getattr(estimator, "classes_", None)
+    if classes is not None:
+        n_classes = len(classes)
         return "Logistic regression" if n_classes == 2 else "Multinomial logistic regression"
     return f"{family.replace('_', ' ').capitalize()} regression ({link_name} link)"
