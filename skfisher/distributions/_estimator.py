@@ -214,6 +214,7 @@ class MLEDistribution(DerivedIntervalsMixin, DensityMixin, FisherMixin, BaseEsti
         self : MLEDistribution
             The fitted estimator.
         """
+        self._forget_fit()
         # Finiteness is checked with the support, from each column's extremes.
         X = self._validate_X(X, reset=True, ensure_all_finite=False)
         family, fixed = resolve_family(self.family, self.fixed)

@@ -45,32 +45,15 @@ from ._problem import GLMProblem
 _SEPARATION_MARGIN = 1.0 / (1.0 + np.exp(15.0))
 
 
-def undo_parameter_scale(estimator, d):
-    """Map a fit in the parameters ``θ' = D⁻¹ θ`` back to θ, in place.
+def column_scale_factors(column_scale, fit_intercept, n_blocks=1):
+    """Return the factors ``d`` of ``θ = D θ'`` for a fit on columns scaled by ``column_scale``.
 
-    The score and the information matrices are ``D⁻¹ · D⁻¹`` of the rescaled
-    fit's and the covariance ``D · D``; entries that the units of X put beyond
-    float64's range become 0 or inf. The kept problem is in the rescaled
-    units, so profile-likelihood quantities ask for a refit on data of
-    moderate scale.
+    One block of ``[intercept, coef...]`` per class of a multinomial fit;
+    intercepts (and an estimated α, appended by the caller) are not scaled.
     """
-    # One factor at a time: d_i d_j itself may underflow where the entry it
-    # scales does not.
-    rows, columns = d[:, None], d[None, :]
-    with np.errstate(over="ignore", under="ignore"):
-        estimator.params_ = estimator.params_ * d
-        estimator.score_ = estimator.score_ / d
-        estimator.standard_errors_ = estimator.standard_errors_ * d
-        estimator.covariance_ = estimator.covariance_ * rows * columns
-        for name in (
-            "information_",
-            "observed_information_",
-            "empirical_fisher_",
-            "cluster_fisher_",
-        ):
-            if hasattr(estimator, name):
-                setattr(estimator, name, getattr(estimator, name) / rows / columns)
-    estimator._fitted_problem = None
+    if column_scale is None:
+        return None
+    return np.tile(np.r_[np.ones(int(fit_intercept)), column_scale], n_blocks)
 
 
 class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, BaseEstimator):
@@ -150,7 +133,8 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
 
         A row of weight 0 is not in the likelihood: dropping it makes the
         weight the same as removing the row, even where the row's mean would
-        leave the family's domain.
+        leave the family's domain. The last value returned is the mask of the
+        rows kept (None for all).
         """
         groups = self._check_groups(groups, X.shape[0])
         sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
@@ -164,12 +148,13 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
                     f"var_weights must be non-negative; got {float(var_weights.min()):g}."
                 )
             kept &= var_weights > 0
-        if not kept.all():
-            X, y, sample_weight = X[kept], y[kept], sample_weight[kept]
-            offset = None if offset is None else offset[kept]
-            groups = None if groups is None else groups[kept]
-            var_weights = None if var_weights is None else var_weights[kept]
-        return X, y, sample_weight, offset, groups, var_weights
+        if kept.all():
+            return X, y, sample_weight, offset, groups, var_weights, None
+        X, y, sample_weight = X[kept], y[kept], sample_weight[kept]
+        offset = None if offset is None else offset[kept]
+        groups = None if groups is None else groups[kept]
+        var_weights = None if var_weights is None else var_weights[kept]
+        return X, y, sample_weight, offset, groups, var_weights, kept
 
     def _fit_glm(
         self,
@@ -202,7 +187,8 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
             (its unit deviances cost a few vectors of length n).
         """
         self._check_var_weights(var_weights, family)
-        X, y, sample_weight, offset, groups, var_weights = self._fit_rows(
+        n_rows = X.shape[0]
+        X, y, sample_weight, offset, groups, var_weights, rows = self._fit_rows(
             X, y, sample_weight, offset, groups, var_weights
         )
         column_scale = None
@@ -240,20 +226,22 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
             warn_not_converged(result, self.tol)
             warn_collinear(result.factor, names)
         phi = estimate_dispersion(problem, result, family, link) if family.has_dispersion else 1.0
+        scale = column_scale_factors(column_scale, self.fit_intercept)
+        if scale is not None and estimate_alpha:
+            scale = np.append(scale, 1.0)
         self._set_fisher(
             problem,
             result,
             names,
             nobs=sample_weight.sum(),
             nan_params=separated,
-            phi=phi if np.isfinite(phi) else loop_phi,
+            phi=phi,
             loop_phi=loop_phi,
             groups=groups,
+            scale=scale,
+            rows=rows,
+            n_rows=n_rows,
         )
-        if column_scale is not None:
-            self._undo_column_scale(column_scale)
-        if not np.isfinite(phi):
-            self._blank_dispersion_dependents()
         self._set_intercept_coef()
         if estimate_alpha:
             family.alpha = float(self.params_[-1])
@@ -299,25 +287,6 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
             if better or (other.converged and not result.converged):
                 result = other
         return problem, result
-
-    def _undo_column_scale(self, column_scale):
-        """Map the fitted quantities of the columns ``X D`` back to the units of ``X``."""
-        d = np.ones(len(self.params_))
-        d[int(self.fit_intercept) : int(self.fit_intercept) + column_scale.size] = column_scale
-        undo_parameter_scale(self, d)
-
-    def _blank_dispersion_dependents(self):
-        """Set to nan what the undefined dispersion enters (the estimates stay)."""
-        for name in (
-            "information_",
-            "observed_information_",
-            "empirical_fisher_",
-            "covariance_",
-            "standard_errors_",
-            "score_",
-        ):
-            setattr(self, name, np.full_like(getattr(self, name), np.nan))
-        self.loglik_ = np.nan
 
     def _check_dask_options(self, groups, *, estimate_alpha=False):
         """Refuse, by name and with the remedy, what a fit on dask arrays does not offer."""
@@ -367,20 +336,17 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
             warn_not_converged(result, self.tol)
             warn_collinear(result.factor, names)
         phi = estimate_dispersion(problem, result, family, link) if family.has_dispersion else 1.0
-        loop_phi = problem.loop_phi
+        # Holding the problem would pin the persisted blocks in the workers'
+        # memory for the estimator's lifetime.
         self._set_fisher(
             problem,
             result,
             names,
             nobs=nobs,
-            phi=phi if np.isfinite(phi) else loop_phi,
-            loop_phi=loop_phi,
+            phi=phi,
+            loop_phi=problem.loop_phi,
+            keep_problem=False,
         )
-        if not np.isfinite(phi):
-            self._blank_dispersion_dependents()
-        # Holding the problem would pin the persisted blocks in the workers'
-        # memory for the estimator's lifetime.
-        self._fitted_problem = None
         self._set_intercept_coef()
         return problem, phi
 

@@ -290,6 +290,7 @@ class FisherGLMRegressor(RegressorMixin, BaseFisherGLM):
         self : FisherGLMRegressor
             The fitted estimator.
         """
+        self._forget_fit()
         family, link = self._family_and_link()
         # Decided before the fit, which sets the family's α as it goes.
         estimate_alpha = estimates_alpha(family)

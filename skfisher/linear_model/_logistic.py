@@ -207,6 +207,7 @@ class FisherLogisticRegression(ClassifierMixin, BaseFisherGLM):
         self : FisherLogisticRegression
             The fitted estimator.
         """
+        self._forget_fit()
         if is_dask_collection(X):
             self._fit_dask_binary(X, y, sample_weight, groups)
             return self._set_model_description()

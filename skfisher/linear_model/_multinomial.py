@@ -17,7 +17,6 @@ from .._summary import SummaryTable
 from .._validation import find_separation
 from .._warnings import warn
 from ..exceptions import PerfectSeparationWarning
-from ._base import undo_parameter_scale
 from ._problem import group_score_sums
 
 # A row whose observed class has a fitted probability within exp(-15) of 0 or
@@ -281,16 +280,6 @@ def _extreme_fit(problem, theta, free):
     # log(1 − p) as the log-sum-exp of the other classes: exact near p = 1.
     log_others = logsumexp(np.where(observed, -np.inf, log_p), axis=1)
     return bool(min(log_observed.min(), log_others.min()) < _SEPARATION_LOG_P)
-
-
-def undo_block_scale(estimator, column_scale, n_blocks):
-    """Map a fit on the columns ``X D`` back to the units of ``X``, for every class.
-
-    ``θ = D θ'`` block by block, the intercepts unscaled (see
-    :func:`~skfisher.linear_model._base.undo_parameter_scale`).
-    """
-    d = np.tile(np.r_[np.ones(int(estimator.fit_intercept)), column_scale], n_blocks)
-    undo_parameter_scale(estimator, d)
 
 
 def warn_multinomial_separation(diverging, pairs, names, classes, *, remedy):

@@ -6,11 +6,11 @@ from sklearn.utils.validation import _check_sample_weight
 from .._linalg import Design, extreme_column_scale
 from .._scoring import fisher_scoring, warn_not_converged
 from .._validation import check_weights, warn_collinear
+from ._base import column_scale_factors
 from ._multinomial import (
     MultinomialProblem,
     separation_contrasts,
     start_theta,
-    undo_block_scale,
     warn_multinomial_separation,
 )
 
@@ -54,10 +54,15 @@ def fit_multinomial(estimator, X, y, sample_weight, groups=None):
         warn_not_converged(result, estimator.tol)
         warn_collinear(result.factor, names)
     estimator._set_fisher(
-        problem, result, names, nobs=sample_weight.sum(), nan_params=separated, groups=groups
+        problem,
+        result,
+        names,
+        nobs=sample_weight.sum(),
+        nan_params=separated,
+        groups=groups,
+        n_rows=X.shape[0],
+        scale=column_scale_factors(column_scale, estimator.fit_intercept, n_classes - 1),
     )
-    if column_scale is not None:
-        undo_block_scale(estimator, column_scale, n_classes - 1)
     _set_class_coef(estimator, design.n_cols)
 
 
