@@ -7,6 +7,7 @@ standard errors.
 
 from importlib.metadata import PackageNotFoundError, version
 
+from ._likelihood import FisherMLE
 from .distributions import MLEDistribution
 from .linear_model import (
     FisherGammaRegressor,
@@ -26,5 +27,6 @@ __all__ = [
     "FisherPoissonRegressor",
     "FisherGammaRegressor",
     "MLEDistribution",
+    "FisherMLE",
     "__version__",
 ]
