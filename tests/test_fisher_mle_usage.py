@@ -6,7 +6,10 @@ the fitted estimators pickle.
 
 import doctest
 import pickle
+import re
+import textwrap
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -113,6 +116,26 @@ def test_summary_conf_int_and_loglik_samples():
     assert_allclose(model.loglik_samples(X, y), tobit_loglik(model.params_, X, y))
     assert_allclose(model.score(X, y), model.loglik_ / len(y))
     assert_allclose(model.aic_, -2 * model.loglik_ + 8)
+
+
+def _guide_blocks(kind):
+    text = (Path(__file__).parents[1] / "docs" / "user_guide" / "extending.rst").read_text()
+    pattern = rf"\.\. code-block:: {kind}\n\n((?:   .*\n|\n)+)"
+    return [textwrap.dedent(block) for block in re.findall(pattern, text)]
+
+
+@pytest.mark.slow
+def test_user_guide_code_runs_and_prints_the_summary_it_shows(capsys):
+    namespace = {}
+    for block in _guide_blocks("python"):
+        exec(compile(block, "extending.rst", "exec"), namespace)
+    printed = capsys.readouterr().out
+    shown = _guide_blocks("text")[0]
+    assert [line.rstrip() for line in printed.strip("\n").splitlines()] == [
+        line.rstrip() for line in shown.strip("\n").splitlines()
+    ]
+    assert np.abs(namespace["fast"].params_ - namespace["model"].params_).max() < 1e-12
+    assert_allclose(namespace["robust"].standard_errors_, [0.0471, 0.0552, 0.041], atol=5e-5)
 
 
 def test_docstring_example_runs():

@@ -379,7 +379,7 @@ class FisherMLE(FisherMixin, BaseEstimator):
 
     def _summary_info(self):
         name = getattr(self.loglik_obs, "__name__", type(self.loglik_obs).__name__)
-        source = "information_obs" if self.information_obs is not None else "observed"
+        source = "expected" if self.information_obs is not None else "observed"
         return [
             ("Model", f"FisherMLE({name})"),
             *super()._summary_info()[1:],
