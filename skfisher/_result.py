@@ -136,6 +136,18 @@ class FisherResult:
             **extra,
         )
 
+    def __eq__(self, other):
+        """Equal when every published attribute is (the problem and factor aside)."""
+        if not isinstance(other, FisherResult):
+            return NotImplemented
+        ours, theirs = self.attributes(), other.attributes()
+        return ours.keys() == theirs.keys() and all(
+            np.array_equal(ours[name], theirs[name], equal_nan=_is_float(ours[name]))
+            for name in ours
+        )
+
+    __hash__ = None
+
     def covariance(self, cov_type=None):
         """Return the covariance of the estimates by ``cov_type`` (default: the fit's).
 
@@ -248,6 +260,10 @@ class FisherResult:
         """``c C`` with the small-sample correction ``c = G/(G−1) · (N−1)/(N−k)``."""
         G, N, k = self.n_groups, self.nobs, self.theta.size
         return self.cluster_fisher[keep] * (G / (G - 1) * (N - 1) / (N - k))
+
+
+def _is_float(value):
+    return np.asarray(value).dtype.kind == "f"
 
 
 def cluster_codes(groups, n_rows):

@@ -1,5 +1,6 @@
 """What every GLM estimator shares: validation, the fit through the one loop, names."""
 
+from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
@@ -15,17 +16,16 @@ from sklearn.utils.validation import (
 
 from .._contract import FisherMixin
 from .._dask import is_dask_collection
+from .._driver import Model, drive
 from .._inputs import check_columns_numeric, check_target_present
 from .._linalg import Design, extreme_column_scale
-from .._scoring import fisher_scoring, warn_not_converged
+from .._marginal import MarginalEffectsMixin
 from .._validation import (
     check_weights,
     find_separation,
-    warn_collinear,
     warn_likely_separation,
     warn_separation,
 )
-from ..margins import MarginalEffectsMixin
 from ._dask_fit import fit_blocks, predict_blocks
 from ._firth import BIAS_REDUCTIONS, firth_available, fit_scoring
 from ._glm_fit import (
@@ -54,6 +54,13 @@ def column_scale_factors(column_scale, fit_intercept, n_blocks=1):
     if column_scale is None:
         return None
     return np.tile(np.r_[np.ones(int(fit_intercept)), column_scale], n_blocks)
+
+
+def _glm_dispersion(family, link, problem, result):
+    """``(φ̂, φ₀)``: Pearson's dispersion and the one the loop ran at (1 without one)."""
+    if not family.has_dispersion:
+        return 1.0, 1.0
+    return estimate_dispersion(problem, result, family, link), problem.loop_phi
 
 
 class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, BaseEstimator):
@@ -211,37 +218,27 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
             var_weights=var_weights,
         )
         names = self._param_names() + (["alpha"] if estimate_alpha else [])
-        loop_phi = getattr(problem, "loop_phi", 1.0)
-        problem, result = self._fit_from_starts(
-            problem, theta0, start_steps, y, family, link, offset
-        )
-        separated = ()
-        if family.name == "binomial" and self.alpha == 0 and self.bias_reduction is None:
-            separated = self._check_separation(problem, result, design, y, sample_weight, names)
-        if estimate_alpha:
-            separated = alpha_on_boundary(result, names)
-        if len(separated):
-            result.converged = False
-        else:
-            warn_not_converged(result, self.tol)
-            warn_collinear(result.factor, names)
-        phi = estimate_dispersion(problem, result, family, link) if family.has_dispersion else 1.0
         scale = column_scale_factors(column_scale, self.fit_intercept)
         if scale is not None and estimate_alpha:
             scale = np.append(scale, 1.0)
-        self._set_fisher(
+        starts = [(theta0, start_steps)]
+        if not self.warm_start and self.max_iter > start_steps:
+            second = second_start(problem, family, link, y, offset)
+            if second is not None:
+                starts.append((second, 1))
+        model = Model(
             problem,
-            result,
             names,
-            nobs=sample_weight.sum(),
-            nan_params=separated,
-            phi=phi,
-            loop_phi=loop_phi,
-            groups=groups,
-            scale=scale,
-            rows=rows,
-            n_rows=n_rows,
+            sample_weight.sum(),
+            starts,
+            loop=self._loop,
+            diagnose=partial(
+                self._glm_boundary, estimate_alpha, family, design, y, sample_weight, names
+            ),
+            dispersion=partial(_glm_dispersion, family, link),
+            publish={"groups": groups, "scale": scale, "rows": rows, "n_rows": n_rows},
         )
+        problem, result, phi = drive(self, model)
         self._set_intercept_coef()
         if estimate_alpha:
             family.alpha = float(self.params_[-1])
@@ -267,26 +264,20 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
         if named:
             raise ValueError(f"var_weights are not available with {'; '.join(named)}.")
 
-    def _fit_from_starts(self, problem, theta0, start_steps, y, family, link, offset):
-        """Run the loop from ``theta0`` and, for a non-concave likelihood, from a second start.
+    def _loop(self, problem, theta0, max_iter, tol):
+        """The loop of this estimator: bias-reduced when it asks for it."""
+        return fit_scoring(self, problem, theta0, max_iter=max_iter)
 
-        Returns the problem and the result of the better maximum (the higher
-        objective; the first on a tie), its ``n_iter`` counting the start's steps.
-        """
-        iterations = max(self.max_iter - start_steps, 0)
-        problem, result = fit_scoring(self, problem, theta0, max_iter=iterations)
-        result.n_iter += start_steps
-        second = None
-        if not self.warm_start and iterations > 0:
-            second = second_start(problem, family, link, y, offset)
-        if second is not None:
-            _, other = fit_scoring(self, problem, second, max_iter=iterations - 1)
-            other.n_iter += 1
-            slack = 1e-10 * (1.0 + abs(result.objective))
-            better = other.objective > result.objective + slack
-            if better or (other.converged and not result.converged):
-                result = other
-        return problem, result
+    def _glm_boundary(
+        self, estimate_alpha, family, design, y, sample_weight, names, problem, result
+    ):
+        """The parameters without a standard error: separation, or α running into 0."""
+        dropped = ()
+        if estimate_alpha:
+            dropped = alpha_on_boundary(result, names)
+        elif family.name == "binomial" and self.alpha == 0 and self.bias_reduction is None:
+            dropped = self._check_separation(problem, result, design, y, sample_weight, names)
+        return dropped if len(dropped) else None
 
     def _check_dask_options(self, groups, *, estimate_alpha=False):
         """Refuse, by name and with the remedy, what a fit on dask arrays does not offer."""
@@ -326,29 +317,28 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
             df = total - len(theta0)
             phi0 = pearson / df if df > 0 else np.nan
             problem.loop_phi = phi0 if np.isfinite(phi0) and phi0 > 0 else 1.0
-        result = fisher_scoring(problem, theta0, max_iter=self.max_iter, tol=self.tol)
-        names = self._param_names()
         bounded = family.name == "binomial" and self.alpha == 0
-        if bounded and problem.boundary_margin(result.theta) <= _SEPARATION_MARGIN:
-            warn_likely_separation(names, remedy=self._separation_remedy)
-            result.converged = False
-        else:
-            warn_not_converged(result, self.tol)
-            warn_collinear(result.factor, names)
-        phi = estimate_dispersion(problem, result, family, link) if family.has_dispersion else 1.0
-        # Holding the problem would pin the persisted blocks in the workers'
-        # memory for the estimator's lifetime.
-        self._set_fisher(
+        model = Model(
             problem,
-            result,
-            names,
-            nobs=nobs,
-            phi=phi,
-            loop_phi=problem.loop_phi,
-            keep_problem=False,
+            self._param_names(),
+            nobs,
+            [(theta0, 0)],
+            diagnose=partial(self._likely_separation, bounded),
+            dispersion=partial(_glm_dispersion, family, link),
+            # Holding the problem would pin the persisted blocks in the
+            # workers' memory for the estimator's lifetime.
+            publish={"keep_problem": False},
         )
+        problem, _, phi = drive(self, model)
         self._set_intercept_coef()
         return problem, phi
+
+    def _likely_separation(self, bounded, problem, result):
+        """On dask arrays: warn that separation is likely when a mean reaches the boundary."""
+        if bounded and problem.boundary_margin(result.theta) <= _SEPARATION_MARGIN:
+            warn_likely_separation(self._param_names(), remedy=self._separation_remedy)
+            return ()
+        return None
 
     def _set_intercept_coef(self):
         """Set ``intercept_`` (0 without one) and ``coef_`` from ``params_``."""

@@ -1,11 +1,13 @@
 """The multinomial logit (K > 2 classes) of ``FisherLogisticRegression``, through the one loop."""
 
+from functools import partial
+
 import numpy as np
 from sklearn.utils.validation import _check_sample_weight
 
+from .._driver import Model, drive
 from .._linalg import Design, extreme_column_scale
-from .._scoring import fisher_scoring, warn_not_converged
-from .._validation import check_weights, warn_collinear
+from .._validation import check_weights
 from ._base import column_scale_factors
 from ._multinomial import (
     MultinomialProblem,
@@ -44,25 +46,21 @@ def fit_multinomial(estimator, X, y, sample_weight, groups=None):
         theta0 = previous.copy()
     else:
         theta0 = start_theta(problem)
-    result = fisher_scoring(problem, theta0, max_iter=estimator.max_iter, tol=estimator.tol)
     features = estimator._param_names()
     names = [f"{label}:{name}" for label in estimator.classes_[1:] for name in features]
-    separated = _separated_params(estimator, problem, result, names)
-    if len(separated):
-        result.converged = False
-    else:
-        warn_not_converged(result, estimator.tol)
-        warn_collinear(result.factor, names)
-    estimator._set_fisher(
+    model = Model(
         problem,
-        result,
         names,
-        nobs=sample_weight.sum(),
-        nan_params=separated,
-        groups=groups,
-        n_rows=X.shape[0],
-        scale=column_scale_factors(column_scale, estimator.fit_intercept, n_classes - 1),
+        sample_weight.sum(),
+        [(theta0, 0)],
+        diagnose=partial(_separated_params, estimator, names),
+        publish={
+            "groups": groups,
+            "n_rows": X.shape[0],
+            "scale": column_scale_factors(column_scale, estimator.fit_intercept, n_classes - 1),
+        },
     )
+    drive(estimator, model)
     _set_class_coef(estimator, design.n_cols)
 
 
@@ -77,10 +75,13 @@ def _set_class_coef(estimator, n_cols):
         estimator.intercept_[1:] = blocks[:, 0]
 
 
-def _separated_params(estimator, problem, result, names):
-    """Warn for separated classes; return the parameters without a standard error."""
+def _separated_params(estimator, names, problem, result):
+    """Warn for separated classes; return the parameters without a standard error.
+
+    None when no class is separated.
+    """
     if estimator.alpha != 0:
-        return ()
+        return None
     separated, pairs, complete = separation_contrasts(problem, result.theta, result.converged)
     if len(separated):
         warn_multinomial_separation(
@@ -90,4 +91,4 @@ def _separated_params(estimator, problem, result, names):
         # Every fitted probability tends to 0 or 1, the information
         # vanishes and no parameter has a standard error.
         return np.arange(len(names))
-    return separated
+    return separated if len(separated) else None

@@ -1,0 +1,113 @@
+"""The one fit driver: from a model's problem and its starts to the published result.
+
+Every Fisher-scoring estimator validates its data, builds its
+:class:`~skfisher._scoring.ScoringProblem` and starting values, and hands
+them to :func:`drive`, which owns the rest, in this order:
+
+1. the loop from each start (the model may wrap it, as a bias-reduced fit
+   does), keeping the best maximum;
+2. the model's boundary diagnostics (separation, a parameter running into
+   the edge of its domain), which name the parameters without a standard
+   error and warn; otherwise the convergence and collinearity warnings;
+3. the dispersion φ̂ at which the matrices are reported;
+4. the result (:class:`~skfisher._result.FisherResult`), published on the
+   estimator by ``_set_fisher``.
+
+The warnings are emitted through :func:`skfisher._warnings.warn`, which
+attributes them to the user's call of ``fit`` wherever this runs from.
+"""
+
+from dataclasses import dataclass, field
+
+from ._scoring import fisher_scoring, warn_not_converged
+from ._validation import warn_collinear
+
+
+def _plain_loop(problem, theta0, max_iter, tol):
+    return problem, fisher_scoring(problem, theta0, max_iter=max_iter, tol=tol)
+
+
+@dataclass
+class Model:
+    """What a model adds to the loop, for :func:`drive`.
+
+    Attributes
+    ----------
+    problem : ScoringProblem
+        The log-likelihood to maximise.
+    names : list of str
+        The parameter names.
+    nobs : float
+        Σw, the number of observations.
+    starts : list of (ndarray, int)
+        Starting values, each with the iterations its construction counts
+        for (1 for a least-squares step, as R's ``glm`` counts it). The loop
+        runs from each in turn and keeps the higher maximum (on a tie, the
+        first; a converged fit over one that did not).
+    loop : callable, default fisher_scoring
+        ``loop(problem, theta0, max_iter, tol) -> (problem, result)``: the
+        problem returned is the one whose quantities are reported (a
+        bias-reduced fit returns its penalised problem).
+    diagnose : callable or None
+        ``diagnose(problem, result) -> indices or None``: None when the fit
+        is inside the parameter space; at its boundary (separation, a
+        parameter at the edge of its domain) the parameters without a
+        standard error, possibly none, after warning. A fit at the boundary
+        is reported not converged, without the generic convergence warning.
+    dispersion : callable or None
+        ``dispersion(problem, result) -> (phi, loop_phi)``: the dispersion the
+        matrices are reported at and the one the loop ran at (nan ``phi``:
+        not estimable). By default both 1.
+    publish : dict
+        Keyword arguments of ``_set_fisher`` (groups, scale, rows, …).
+    """
+
+    problem: object
+    names: list
+    nobs: float
+    starts: list
+    loop: object = _plain_loop
+    diagnose: object = None
+    dispersion: object = None
+    publish: dict = field(default_factory=dict)
+
+
+def drive(estimator, model):
+    """Fit ``model`` for ``estimator``, publish the result, return ``(problem, result, φ̂)``."""
+    problem, result = _best_of_starts(model, estimator.max_iter, estimator.tol)
+    dropped = model.diagnose(problem, result) if model.diagnose is not None else None
+    if dropped is not None:
+        result.converged = False
+    else:
+        warn_not_converged(result, estimator.tol)
+        warn_collinear(result.factor, model.names)
+    phi, loop_phi = (1.0, 1.0) if model.dispersion is None else model.dispersion(problem, result)
+    estimator._set_fisher(
+        problem,
+        result,
+        model.names,
+        nobs=model.nobs,
+        nan_params=() if dropped is None else dropped,
+        phi=phi,
+        loop_phi=loop_phi,
+        **model.publish,
+    )
+    return problem, result, phi
+
+
+def _best_of_starts(model, max_iter, tol):
+    """Run the loop from every start; return the problem and result of the best maximum."""
+    best = None
+    for theta0, steps in model.starts:
+        iterations = max(max_iter - steps, 0)
+        problem, result = model.loop(model.problem, theta0, iterations, tol)
+        result.n_iter += steps
+        if best is None:
+            best = problem, result
+            continue
+        incumbent = best[1]
+        slack = 1e-10 * (1.0 + abs(incumbent.objective))
+        better = result.objective > incumbent.objective + slack
+        if better or (result.converged and not incumbent.converged):
+            best = problem, result
+    return best
