@@ -81,7 +81,7 @@ def make_problem(
         )
         if warm:
             return problem, previous.copy(), 0
-        return problem, *_negative_binomial_start(design, y, sample_weight, offset)
+        return problem, *_negative_binomial_start(design, y, sample_weight, offset, penalty)
     kind = DispersionGLMProblem if family.has_dispersion else GLMProblem
     problem = kind(
         design,
@@ -304,19 +304,41 @@ def _least_squares_step(design, family, link, y, w, offset, mu):
     return np.linalg.lstsq(rows, working * root, rcond=None)[0]
 
 
-def _negative_binomial_start(design, y, sample_weight, offset):
+def _negative_binomial_start(design, y, sample_weight, offset, penalty=0.0):
     """Start α estimated: coefficients from a Poisson start, α by moments.
 
     As ``MASS::glm.nb``, the coefficients start where a Poisson fit starts;
     ``α₀ = Σ w [(y − μ)²/μ − 1]/μ / Σ w`` is the moment estimate at their means,
     ``E[(y − μ)²] = μ + α μ²``.
+
+    Where that estimate is below ``_MIN_START_ALPHA`` the counts may not be
+    overdispersed at all: the Poisson fit is run, and where the score in α at
+    α = 0, ``½ Σ w [(y − μ)² − y]`` at its means (the score test of
+    overdispersion; the negative binomial log-likelihood is the Poisson one
+    plus ``α/2 [(y − μ)² − y]`` to first order), is not positive, α = 0 is a
+    maximum and the fit starts there, at ``(β̂_Poisson, ALPHA_FLOOR)``: the
+    coefficients are then the maximum at the floor. From an interior start the
+    loop's steps, halved to keep α above the floor, stalled the coefficients
+    short of it (22 standard errors in β), where statsmodels stops at an
+    α of 6e-10 with a log-likelihood 0.12 below the Poisson one.
     """
     poisson, log = Poisson(), Log()
-    problem = GLMProblem(design, y, sample_weight, poisson, log, offset=offset)
+    problem = GLMProblem(design, y, sample_weight, poisson, log, offset=offset, alpha=penalty)
     beta, steps = starting_theta(problem, poisson, log, y, sample_weight, offset)
     mu = np.exp(problem.linear_predictor(beta))
     moment = np.average((np.square(y - mu) / mu - 1.0) / mu, weights=sample_weight)
-    return np.append(beta, max(moment, _MIN_START_ALPHA)), steps
+    if moment >= _MIN_START_ALPHA:
+        return np.append(beta, moment), steps
+    start = np.append(beta, _MIN_START_ALPHA)
+    result = fisher_scoring(problem, beta, max_iter=100)
+    if not result.converged:
+        return start, steps
+    with np.errstate(all="ignore"):
+        mu = np.exp(problem.linear_predictor(result.theta))
+    score_at_zero = 0.5 * float(sample_weight @ (np.square(y - mu) - y))
+    if not score_at_zero <= 0:
+        return start, steps
+    return np.append(result.theta, ALPHA_FLOOR), steps + result.n_iter
 
 
 def _rank(factor, information):
