@@ -12,7 +12,7 @@ import re
 import sys
 
 from ._contract import COV_TYPES
-from .datasets._loaders import DATASETS
+from .datasets import DATASETS
 
 # Each --model: the family it fits (None: the one --family names).
 MODELS = {"logistic": "binomial", "poisson": "poisson", "gamma": "gamma", "glm": None}

@@ -103,8 +103,7 @@ def resolve_family(name):
     be a distribution (an ``rv_continuous`` or ``rv_discrete`` instance, such as
     ``gumbel_r``), not a function or a class of the module.
     """
-    from .distributions import FAMILIES
-    from .distributions._registry import ALIASES
+    from .distributions import ALIASES, FAMILIES
 
     key = name.lower()
     if ALIASES.get(key, key) in FAMILIES:

@@ -28,7 +28,7 @@ class ReportMixin:
             the χ²₁ quantile, each end found by root-finding on refits with the
             parameter held fixed (one refit per root-finding step; the
             penalised likelihood for Firth fits; φ held at φ̂ for families with
-            a dispersion). See :mod:`skfisher.linear_model._profile`.
+            a dispersion). See :mod:`skfisher._profile`.
 
         Returns
         -------
@@ -41,7 +41,7 @@ class ReportMixin:
         if method not in ("wald", "profile"):
             raise ValueError(f"method must be 'wald' or 'profile'; got {method!r}.")
         if method == "profile":
-            from .linear_model._profile import profile_conf_int
+            from ._profile import profile_conf_int
 
             return profile_conf_int(self, alpha)
         q = stats.norm.ppf(1 - alpha / 2)
@@ -58,7 +58,7 @@ class ReportMixin:
         the parameter's domain or the parameter is not identified.
         """
         check_is_fitted(self, "params_")
-        from .linear_model._profile import lr_pvalues
+        from ._profile import lr_pvalues
 
         return lr_pvalues(self)
 
@@ -129,7 +129,7 @@ class ReportMixin:
             notes=[_penalty_note(self.cov_type, penalty)] if penalty else [],
         )
         if ci == "profile":
-            from .linear_model._profile import lr_tests
+            from ._profile import lr_tests
 
             intervals = self.conf_int(alpha, method="profile")
             table.use_likelihood_ratio(*lr_tests(self), intervals)

@@ -1,20 +1,27 @@
-"""The Fisher-scoring loop: the one optimiser every skfisher estimator uses.
+"""The Fisher-scoring loop, and the one likelihood interface every model declares.
 
-An estimator describes its model as a :class:`ScoringProblem` (objective, score
-and expected information at θ, plus the quantities reported after the fit) and
-hands it to :func:`fisher_scoring`, which runs, in this order,
+A model describes itself as a :class:`ScoringProblem`: the objective, score
+and expected information at θ that the loop uses, and the quantities
+reported at θ̂ (log-likelihood, observed information, empirical Fisher,
+cluster sums). That class is the whole interface: the loop, the result and
+its covariances (:mod:`skfisher._result`), the profile-likelihood engine
+(:mod:`skfisher._profile`), Firth's penalty and the dask block sums use
+nothing else, and a new model is one subclass.
 
-1. setup: evaluate the objective at the starting values;
-2. update_score_information: the score U and the Fisher information I at θ;
-3. inner_solve: factorise I once and solve ``I d = U`` for the step ``d``;
-4. check_convergence: stop when the Newton decrement ``Uᵀ I⁻¹ U`` is below ``tol²``;
-5. line_search: halve the step until the objective does not decrease;
-6. finalize: return θ̂ with the score, information and factorisation at θ̂.
+:func:`fisher_scoring` iterates, from a start where the objective is finite,
 
-Stopping at step 4 means the factorisation of the last iteration is the one at
-θ̂, so the estimator reuses it for ``covariance_`` instead of factorising again.
+1. the score U and information I at θ (``score_information``);
+2. the step ``d = I⁻¹ U`` from one factorisation of I;
+3. the stop, when the Newton decrement ``Uᵀ I⁻¹ U`` (in standard errors at
+   the reported scale, ``decrement_scale``) is below ``tol²``, or is at the
+   rounding floor of the score (``score_rounding``);
+4. the line search, halving the step until the objective does not decrease.
+
+Stopping at step 3 means the factorisation of the last iteration is the one
+at θ̂, so the result reuses it for ``I⁻¹`` instead of factorising again.
 """
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,15 +31,29 @@ from ._linalg import SymmetricFactor
 from ._warnings import warn
 
 
-class ScoringProblem:
-    """A log-likelihood that Fisher scoring can maximise.
+class ScoringProblem(ABC):
+    """A log-likelihood that Fisher scoring can maximise: the declared model interface.
 
-    Subclasses implement the first two methods, which the loop calls at every
-    iteration, and the last three, which the fitted estimator calls once at θ̂
-    to fill in the information matrices. All matrices are totals over the
-    weighted sample, shape (k, k).
+    Subclasses implement the two abstract methods, ``objective`` and
+    ``score_information``, which the loop calls at every iteration, and,
+    for a model whose fit is reported (every one but a loop's
+    reparametrisation), ``loglik``, ``observed_information`` and
+    ``empirical_fisher``, which the result evaluates once at θ̂. The other
+    methods have defaults that a model
+    overrides for what it adds (a dispersion, rounding bounds, clusters, a
+    profile it cannot offer). All matrices are totals over the weighted
+    sample, shape (k, k).
+
+    Attributes
+    ----------
+    profile_refusal : str or None
+        Why profile-likelihood intervals do not apply to this problem (None:
+        they do).
     """
 
+    profile_refusal = None
+
+    @abstractmethod
     def objective(self, theta):
         """Return the function maximised: the (penalised) log-likelihood at θ.
 
@@ -41,6 +62,7 @@ class ScoringProblem:
         """
         raise NotImplementedError
 
+    @abstractmethod
     def score_information(self, theta):
         """Return the gradient of ``objective`` and its expected information at θ."""
         raise NotImplementedError
@@ -56,6 +78,25 @@ class ScoringProblem:
     def empirical_fisher(self, theta):
         """Return the sum of weighted outer products of per-sample scores at θ."""
         raise NotImplementedError
+
+    def score(self, theta):
+        """Return the score at θ at the reported scale (the loop's, unless it differs)."""
+        return self.score_information(theta)[0]
+
+    def information(self, theta):
+        """Return the expected information at θ at the reported scale."""
+        return self.score_information(theta)[1]
+
+    def objective_scale(self):
+        """Return the factor turning differences of the objective into ones of ``loglik``.
+
+        1 unless the loop's objective is scaled (a GLM's at its φ₀ instead of φ̂).
+        """
+        return 1.0
+
+    def positive_rows(self):
+        """Return the mask of the rows of positive weight (for counting clusters), or None."""
+        return None
 
     def decrement_scale(self, theta):
         """Return the factor that puts the loop's Newton decrement on the reported scale.

@@ -23,7 +23,7 @@ from ._cli_args import (
 from ._cli_fit import run_fit
 from ._cli_output import print_report
 from ._cli_table import CLIError, Table, unknown_column_message
-from .datasets._loaders import DATASETS, bundled_columns
+from .datasets import DATASETS, bundled_columns
 
 __all__ = ["main"]
 

@@ -7,7 +7,7 @@ user's ``score_obs`` and ``information_obs`` when given, and otherwise by
 numerical differentiation:
 
 * the score, row by row, by the five-point stencil of
-  :func:`~skfisher.distributions._numdiff.richardson_derivative` along each
+  :func:`~skfisher._numdiff.richardson_derivative` along each
   parameter (``4 k`` evaluations of ``loglik_obs``);
 * the observed information ``J = −∇²ℓ``: with an analytic score, minus the
   Jacobian of the weighted total score by the same stencil (``4 k`` calls of
@@ -29,8 +29,8 @@ import numpy as np
 import scipy.linalg
 
 from .._linalg import SymmetricFactor
+from .._numdiff import richardson_derivative, richardson_jacobian
 from .._scoring import ScoringProblem
-from ..distributions._numdiff import richardson_derivative, richardson_jacobian
 from ._numdiff import STEP, natural_steps, power_of_two, second_differences
 
 

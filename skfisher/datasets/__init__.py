@@ -10,6 +10,14 @@ loader                    response    rows     source
 ========================  ==========  =======  =========================================
 """
 
-from ._loaders import load_anes96, load_engel, load_modechoice, load_randhie
+# DATASETS and bundled_columns name the bundled data for the command line (not in __all__).
+from ._loaders import (  # noqa: F401
+    DATASETS,
+    bundled_columns,
+    load_anes96,
+    load_engel,
+    load_modechoice,
+    load_randhie,
+)
 
 __all__ = ["load_anes96", "load_engel", "load_modechoice", "load_randhie"]

@@ -47,3 +47,6 @@ __all__ = [
     "Weibull",
     "cramer_rao_bound",
 ]
+
+# The families by every name they answer to, for the command line (not in __all__).
+from ._registry import ALIASES  # noqa: E402, F401

@@ -24,8 +24,8 @@ derivative of the affine map ``T(x) ↦ s(x)``; otherwise from ``score_obs``).
 
 import numpy as np
 
+from .._numdiff import richardson_jacobian
 from .._validation import Support
-from ._numdiff import richardson_jacobian
 from ._sample import PointStatistics, _dot
 
 

@@ -7,7 +7,7 @@ Wald interval ``g(θ̂) ± z sqrt(∇gᵀ Σ ∇g)`` (as R's ``car::deltaMethod`
 
 The gradient is numerical: ``g`` is evaluated on the frozen ``scipy.stats``
 distribution at perturbed parameters, differentiated by the five-point
-stencil (:func:`~skfisher.distributions._numdiff.richardson_jacobian`) on the
+stencil (:func:`~skfisher._numdiff.richardson_jacobian`) on the
 unconstrained scale Fisher scoring iterates on (``log`` of a scale, ``logit``
 of a probability), so that no perturbed parameter leaves its domain, and
 carried back by the chain rule. Each step is 10⁻³ standard errors, small
@@ -18,7 +18,7 @@ import numpy as np
 from scipy import stats
 from sklearn.utils.validation import check_is_fitted
 
-from ._numdiff import richardson_jacobian
+from .._numdiff import richardson_jacobian
 
 # Step of the numerical gradient, in standard errors of each parameter.
 _STEP_IN_SE = 1e-3

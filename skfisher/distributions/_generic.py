@@ -39,10 +39,10 @@ import numpy as np
 from scipy import optimize, stats
 from scipy.special import expit
 
+from .._numdiff import richardson_derivative
 from .._validation import Support
 from ..links import Identity, Log, Logit
 from ._base import DistributionFamily
-from ._numdiff import richardson_derivative
 
 _Z_NODES = np.linspace(-36.0, 36.0, 721)
 _START_POINTS = 5000

@@ -22,12 +22,8 @@ def offers_glm_likelihood(estimator):
 
 
 def _problem_method(estimator):
-    # The declared name, and the one of the estimators that predate it.
-    for name in ("scoring_problem", "_scoring_problem"):
-        method = getattr(estimator, name, None)
-        if callable(method):
-            return method
-    return None
+    method = getattr(estimator, "scoring_problem", None)
+    return method if callable(method) else None
 
 
 def glm_problem(estimator, X, y, sample_weight=None, offset=None):

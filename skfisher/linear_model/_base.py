@@ -4,7 +4,6 @@ from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import (
@@ -22,27 +21,13 @@ from .._linalg import Design, extreme_column_scale
 from .._marginal import MarginalEffectsMixin
 from .._validation import (
     check_weights,
-    find_separation,
-    warn_likely_separation,
-    warn_separation,
 )
-from ._dask_fit import fit_blocks, predict_blocks
-from ._firth import BIAS_REDUCTIONS, firth_available, fit_scoring
-from ._glm_fit import (
-    alpha_on_boundary,
-    estimate_dispersion,
-    estimates_alpha,
-    make_problem,
-    second_start,
-)
+from ._dask_fit import check_dask_options, dask_model, predict_blocks
+from ._firth import BIAS_REDUCTIONS, fit_scoring
+from ._glm_fit import estimates_alpha, make_problem, second_start
+from ._glm_model import GLMBoundary, glm_dispersion, separation_remedy
 from ._prediction import PredictionIntervalMixin
 from ._problem import GLMProblem
-
-# A fitted probability this close to 0 or 1 (that of the logit at |η| = 15,
-# about 3e-7) is suspiciously close to the boundary and the separation check
-# runs; on the mean, not on η, so that the cloglog's 1 − μ = exp(−e^η), which
-# reaches it at η ≈ 2.7, is checked like the logit.
-_SEPARATION_MARGIN = 1.0 / (1.0 + np.exp(15.0))
 
 
 def column_scale_factors(column_scale, fit_intercept, n_blocks=1):
@@ -54,13 +39,6 @@ def column_scale_factors(column_scale, fit_intercept, n_blocks=1):
     if column_scale is None:
         return None
     return np.tile(np.r_[np.ones(int(fit_intercept)), column_scale], n_blocks)
-
-
-def _glm_dispersion(family, link, problem, result):
-    """``(φ̂, φ₀)``: Pearson's dispersion and the one the loop ran at (1 without one)."""
-    if not family.has_dispersion:
-        return 1.0, 1.0
-    return estimate_dispersion(problem, result, family, link), problem.loop_phi
 
 
 class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, BaseEstimator):
@@ -194,6 +172,25 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
             (its unit deviances cost a few vectors of length n).
         """
         self._check_var_weights(var_weights, family)
+        estimate_alpha = estimates_alpha(family)  # before the fit, which sets α
+        model, y = self._glm_model(X, y, sample_weight, family, link, offset, groups, var_weights)
+        problem, result, phi = drive(self, model)
+        self._set_intercept_coef()
+        if estimate_alpha:
+            family.alpha = float(self.params_[-1])
+        if not deviance:
+            return problem, phi, None
+        mu = link.inverse(problem.linear_predictor(result.theta))
+        return problem, phi, float(problem.w @ family.unit_deviance(y, mu))
+
+    def _glm_model(self, X, y, sample_weight, family, link, offset, groups, var_weights):
+        """Return the driver's :class:`~skfisher._driver.Model` of a GLM and the response fitted.
+
+        Drops the rows of weight 0, rescales extreme columns of a plain fit,
+        builds the family's problem with R's start and, where the
+        log-likelihood is not concave, statsmodels' start too.
+        """
+        estimate_alpha = estimates_alpha(family)
         n_rows = X.shape[0]
         X, y, sample_weight, offset, groups, var_weights, rows = self._fit_rows(
             X, y, sample_weight, offset, groups, var_weights
@@ -203,7 +200,6 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
             # The L2 penalty and a warm start are in the units of X: only a
             # plain fit runs on rescaled columns.
             X, column_scale = extreme_column_scale(X)
-        estimate_alpha = estimates_alpha(family)  # before the fit, which sets α
         design = Design(X, self.fit_intercept)
         problem, theta0, start_steps = make_problem(
             design,
@@ -232,20 +228,11 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
             sample_weight.sum(),
             starts,
             loop=self._loop,
-            diagnose=partial(
-                self._glm_boundary, estimate_alpha, family, design, y, sample_weight, names
-            ),
-            dispersion=partial(_glm_dispersion, family, link),
+            diagnose=GLMBoundary(self, estimate_alpha, family, design, y, sample_weight, names),
+            dispersion=partial(glm_dispersion, family, link),
             publish={"groups": groups, "scale": scale, "rows": rows, "n_rows": n_rows},
         )
-        problem, result, phi = drive(self, model)
-        self._set_intercept_coef()
-        if estimate_alpha:
-            family.alpha = float(self.params_[-1])
-        if not deviance:
-            return problem, phi, None
-        mu = link.inverse(problem.linear_predictor(result.theta))
-        return problem, phi, float(problem.w @ family.unit_deviance(y, mu))
+        return model, y
 
     def _check_var_weights(self, var_weights, family):
         """Refuse prior weights where their meaning is not defined, with the remedy."""
@@ -268,77 +255,16 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
         """The loop of this estimator: bias-reduced when it asks for it."""
         return fit_scoring(self, problem, theta0, max_iter=max_iter)
 
-    def _glm_boundary(
-        self, estimate_alpha, family, design, y, sample_weight, names, problem, result
-    ):
-        """The parameters without a standard error: separation, or α running into 0."""
-        dropped = ()
-        if estimate_alpha:
-            dropped = alpha_on_boundary(result, names)
-        elif family.name == "binomial" and self.alpha == 0 and self.bias_reduction is None:
-            dropped = self._check_separation(problem, result, design, y, sample_weight, names)
-        return dropped if len(dropped) else None
-
     def _check_dask_options(self, groups, *, estimate_alpha=False):
         """Refuse, by name and with the remedy, what a fit on dask arrays does not offer."""
-        unsupported = {
-            "an estimated negative-binomial alpha (fix it: NegativeBinomial(alpha=...))": (
-                estimate_alpha
-            ),
-            "cov_type='cluster' (use cov_type='sandwich')": (
-                groups is not None or self.cov_type == "cluster"
-            ),
-            f"bias_reduction={self.bias_reduction!r} (it needs the hat diagonal of all rows; "
-            "set bias_reduction=None)": self.bias_reduction is not None,
-        }
-        named = [what for what, used in unsupported.items() if used]
-        if named:
-            raise ValueError(
-                f"Fits on dask arrays do not support {'; '.join(named)}. Change these "
-                "options, or compute the dask arrays (X.compute()) to fit in memory."
-            )
+        check_dask_options(self, groups, estimate_alpha=estimate_alpha)
 
     def _fit_dask(self, X, y, sample_weight, offset, family, link, *, transform_y=None):
-        """Fit on dask arrays: the same loop over a sum of per-block problems.
-
-        Each iteration costs one ``dask.compute`` that returns only the
-        log-likelihood, score and information of every block. The separation
-        programme needs all rows at once, so on dask arrays a fitted mean
-        within e^-15 of the boundary of a binomial family gives a
-        ``PerfectSeparationWarning`` that says separation is likely and how to
-        confirm it, instead of the exact check. The callers first refuse the
-        options it does not offer (:meth:`_check_dask_options`).
-        """
-        problem, theta0, nobs = fit_blocks(
-            self, X, y, sample_weight, offset, family, link, transform_y
-        )
-        if family.has_dispersion:
-            pearson, total = problem.pearson_chi2(theta0)
-            df = total - len(theta0)
-            phi0 = pearson / df if df > 0 else np.nan
-            problem.loop_phi = phi0 if np.isfinite(phi0) and phi0 > 0 else 1.0
-        bounded = family.name == "binomial" and self.alpha == 0
-        model = Model(
-            problem,
-            self._param_names(),
-            nobs,
-            [(theta0, 0)],
-            diagnose=partial(self._likely_separation, bounded),
-            dispersion=partial(_glm_dispersion, family, link),
-            # Holding the problem would pin the persisted blocks in the
-            # workers' memory for the estimator's lifetime.
-            publish={"keep_problem": False},
-        )
+        """Fit on dask arrays (see :func:`~skfisher.linear_model._dask_fit.dask_model`)."""
+        model = dask_model(self, X, y, sample_weight, offset, family, link, transform_y)
         problem, _, phi = drive(self, model)
         self._set_intercept_coef()
         return problem, phi
-
-    def _likely_separation(self, bounded, problem, result):
-        """On dask arrays: warn that separation is likely when a mean reaches the boundary."""
-        if bounded and problem.boundary_margin(result.theta) <= _SEPARATION_MARGIN:
-            warn_likely_separation(self._param_names(), remedy=self._separation_remedy)
-            return ()
-        return None
 
     def _set_intercept_coef(self):
         """Set ``intercept_`` (0 without one) and ``coef_`` from ``params_``."""
@@ -346,34 +272,9 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
         self.intercept_ = float(beta[0]) if self.fit_intercept else 0.0
         self.coef_ = beta[int(self.fit_intercept) :].copy()
 
-    def _check_separation(self, problem, result, design, y, sample_weight, names):
-        """Return the parameters that diverge under separation (empty if none)."""
-        free = sample_weight > 0
-        if result.converged and problem.boundary_margin(result.theta) > _SEPARATION_MARGIN:
-            return ()
-        matrix = design.X
-        if self.fit_intercept:
-            ones = np.ones((design.n_rows, 1))
-            matrix = (
-                sp.hstack([ones, matrix]) if sp.issparse(matrix) else np.hstack([ones, matrix])
-            )
-        sign = np.where(y >= 1, 1.0, np.where(y <= 0, -1.0, 0.0))
-        found = find_separation(matrix, sign, free=free)
-        if found is None:
-            return ()
-        diverging = warn_separation(found.direction, names, remedy=self._separation_remedy)
-        if found.complete:
-            # Complete separation: every fitted probability tends to 0 or 1,
-            # the information vanishes and no parameter has a standard error.
-            return np.arange(len(names))
-        return diverging
-
     @property
     def _separation_remedy(self):
-        remedy = "set alpha > 0 (an L2 penalty), or remove the separating features"
-        if firth_available(self):
-            return f"set bias_reduction='firth' (finite estimates under separation), {remedy}"
-        return remedy
+        return separation_remedy(self)
 
     def _summary_info(self):
         info = super()._summary_info()
@@ -394,14 +295,16 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
         family.check_y(y)
         return y
 
-    def _scoring_problem(self, X, y, sample_weight=None, offset=None):
-        """Return this fitted model's log-likelihood on ``(X, y)`` as a :class:`GLMProblem`.
+    def scoring_problem(self, X, y, sample_weight=None, offset=None):
+        """Return this fitted model's log-likelihood on ``(X, y)`` as a scoring problem.
 
+        The problem (a :class:`~skfisher._scoring.ScoringProblem`) gives the
+        objective, score and information matrices at any θ; the score test
+        and the information-matrix test evaluate it at this fit's estimate.
         ``X`` may have more columns than the fit: the problem is then the
-        larger model with ``θ = [intercept, coef..., extra...]``, which the
-        score and information-matrix tests evaluate at this fit's estimate.
-        Its matrices are at the fitted dispersion (``dispersion_``; 1 for the
-        families without one); an estimated negative-binomial α is held fixed.
+        larger model with ``θ = [intercept, coef..., extra...]``. Its matrices
+        are at the fitted dispersion (``dispersion_``; 1 for the families
+        without one); an estimated negative-binomial α is held fixed.
         """
         check_is_fitted(self, "params_")
         X = check_array(X, accept_sparse=["csr", "csc"], dtype=np.float64)

@@ -8,12 +8,16 @@ validated and turned into an in-memory problem on the worker that holds it;
 are computed once (:func:`~skfisher._dask.as_row_array`).
 """
 
+from functools import partial
+
 import numpy as np
 from sklearn.utils.validation import check_array, validate_data
 
 from .._dask import BlockSumProblem, _dask, as_row_array, row_blocks
+from .._driver import Model
 from .._linalg import Design
 from .._validation import check_weights
+from ._glm_model import glm_dispersion, likely_separation
 from ._problem import GLMProblem
 
 
@@ -145,3 +149,54 @@ def predict_blocks(X, theta, fit_intercept, offset=None):
             f"offset has shape {offset.shape}; expected ({X.shape[0]},) to match the rows of X."
         )
     return eta + offset.rechunk((X.chunks[0],))
+
+
+def check_dask_options(estimator, groups, *, estimate_alpha=False):
+    """Refuse, by name and with the remedy, what a fit on dask arrays does not offer."""
+    unsupported = {
+        "an estimated negative-binomial alpha (fix it: NegativeBinomial(alpha=...))": (
+            estimate_alpha
+        ),
+        "cov_type='cluster' (use cov_type='sandwich')": (
+            groups is not None or estimator.cov_type == "cluster"
+        ),
+        f"bias_reduction={estimator.bias_reduction!r} (it needs the hat diagonal of all "
+        "rows; set bias_reduction=None)": estimator.bias_reduction is not None,
+    }
+    named = [what for what, used in unsupported.items() if used]
+    if named:
+        raise ValueError(
+            f"Fits on dask arrays do not support {'; '.join(named)}. Change these "
+            "options, or compute the dask arrays (X.compute()) to fit in memory."
+        )
+
+
+def dask_model(estimator, X, y, sample_weight, offset, family, link, transform_y=None):
+    """Return the :class:`~skfisher._driver.Model` of a fit on dask arrays.
+
+    The same loop over a sum of per-block problems: each iteration costs one
+    ``dask.compute`` that returns only the log-likelihood, score and
+    information of every block. A dispersion family's loop runs at φ₀,
+    Pearson's statistic at the start. The callers first refuse the options
+    it does not offer (:func:`check_dask_options`).
+    """
+    problem, theta0, nobs = fit_blocks(
+        estimator, X, y, sample_weight, offset, family, link, transform_y
+    )
+    if family.has_dispersion:
+        pearson, total = problem.pearson_chi2(theta0)
+        df = total - len(theta0)
+        phi0 = pearson / df if df > 0 else np.nan
+        problem.loop_phi = phi0 if np.isfinite(phi0) and phi0 > 0 else 1.0
+    bounded = family.name == "binomial" and estimator.alpha == 0
+    return Model(
+        problem,
+        estimator._param_names(),
+        nobs,
+        [(theta0, 0)],
+        diagnose=partial(likely_separation, estimator, bounded),
+        dispersion=partial(glm_dispersion, family, link),
+        # Holding the problem would pin the persisted blocks in the
+        # workers' memory for the estimator's lifetime.
+        publish={"keep_problem": False},
+    )

@@ -125,6 +125,10 @@ class GLMProblem(ScoringProblem):
     def objective(self, theta):
         return self._loglik(theta) - 0.5 * float(self.penalty @ np.square(theta))
 
+    def objective_scale(self):
+        """``φ₀/φ̂``: the loop's objective is at φ₀, the log-likelihood at the reported φ̂."""
+        return self.loop_phi / self.phi
+
     def score_information(self, theta):
         # The loop runs at φ = 1: φ scales U and I alike, so it changes neither
         # the step nor the decrement of the families without dispersion.
