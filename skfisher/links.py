@@ -381,6 +381,7 @@ class Sqrt(Link):
 _LINKS = {
     cls.name: cls for cls in (Identity, Log, Logit, Probit, CLogLog, Inverse, InverseSquared, Sqrt)
 }
+LINK_NAMES = tuple(_LINKS)  # the names get_link knows
 
 
 def get_link(link):

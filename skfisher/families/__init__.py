@@ -25,6 +25,8 @@ _FAMILIES = {
     cls.name: cls
     for cls in (Binomial, Poisson, Gaussian, Gamma, InverseGaussian, NegativeBinomial, Tweedie)
 }
+# The names get_family knows (for parameter validation; not in __all__).
+FAMILY_NAMES = tuple(_FAMILIES)
 # By name, the negative binomial's α is estimated; NegativeBinomial(alpha=...) fixes it.
 _NAMED_ARGUMENTS = {"negative_binomial": {"alpha": None}}
 

@@ -1,5 +1,6 @@
 """What every GLM estimator shares: validation, the fit through the one loop, names."""
 
+import copy
 from functools import partial
 from numbers import Integral, Real
 
@@ -170,18 +171,22 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
         deviance : float or None
             The deviance at the fit, when asked for with ``deviance=True``
             (its unit deviances cost a few vectors of length n).
+        family : GLMFamily
+            The fitted family: ``family`` itself, or a copy with the
+            estimated α of the negative binomial.
         """
         self._check_var_weights(var_weights, family)
-        estimate_alpha = estimates_alpha(family)  # before the fit, which sets α
+        estimate_alpha = estimates_alpha(family)
         model, y = self._glm_model(X, y, sample_weight, family, link, offset, groups, var_weights)
         problem, result, phi = drive(self, model)
         self._set_intercept_coef()
         if estimate_alpha:
+            family = copy.copy(family)  # the fitted model: the caller's keeps α=None
             family.alpha = float(self.params_[-1])
         if not deviance:
-            return problem, phi, None
+            return problem, phi, None, family
         mu = link.inverse(problem.linear_predictor(result.theta))
-        return problem, phi, float(problem.w @ family.unit_deviance(y, mu))
+        return problem, phi, float(problem.w @ family.unit_deviance(y, mu)), family
 
     def _glm_model(self, X, y, sample_weight, family, link, offset, groups, var_weights):
         """Return the driver's :class:`~skfisher._driver.Model` of a GLM and the response fitted.

@@ -1,7 +1,5 @@
 """Generalised linear models of every family/link pair, fitted by Fisher scoring."""
 
-import copy
-
 import numpy as np
 from sklearn.base import RegressorMixin, _fit_context
 from sklearn.utils._param_validation import StrOptions
@@ -9,31 +7,11 @@ from sklearn.utils.validation import _check_sample_weight, validate_data
 
 from .._dask import is_dask_collection
 from .._inputs import check_columns_numeric, check_target_present
-from ..families import GLMFamily, get_family
-from ..links import Link
+from .._predicted import check_mean_domain
+from ..families import FAMILY_NAMES, GLMFamily, get_family
+from ..links import LINK_NAMES, Link
 from ._base import BaseFisherGLM
-from ._domain import check_mean_domain
 from ._glm_fit import estimates_alpha, null_means
-
-FAMILY_NAMES = (
-    "binomial",
-    "poisson",
-    "gaussian",
-    "gamma",
-    "inverse_gaussian",
-    "negative_binomial",
-    "tweedie",
-)
-LINK_NAMES = (
-    "identity",
-    "log",
-    "logit",
-    "probit",
-    "cloglog",
-    "inverse",
-    "inverse_squared",
-    "sqrt",
-)
 
 
 class FisherGLMRegressor(RegressorMixin, BaseFisherGLM):
@@ -241,8 +219,8 @@ class FisherGLMRegressor(RegressorMixin, BaseFisherGLM):
         self.bias_reduction = bias_reduction
 
     def _family_and_link(self):
-        """Return a private copy of the family (the fit may set its α) and the link."""
-        family = copy.deepcopy(get_family(self.family))
+        """Return the family and the link (neither is changed by a fit)."""
+        family = get_family(self.family)
         return family, family.get_link(self.link)
 
     def __sklearn_tags__(self):
@@ -292,15 +270,13 @@ class FisherGLMRegressor(RegressorMixin, BaseFisherGLM):
         """
         self._forget_fit()
         family, link = self._family_and_link()
-        # Decided before the fit, which sets the family's α as it goes.
-        estimate_alpha = estimates_alpha(family)
         if is_dask_collection(X):
             if var_weights is not None:
                 raise ValueError(
                     "var_weights are not available for fits on dask arrays; compute the "
                     "arrays (X.compute()) to fit in memory."
                 )
-            self._check_dask_options(groups, estimate_alpha=estimate_alpha)
+            self._check_dask_options(groups, estimate_alpha=estimates_alpha(family))
             problem, phi = self._fit_dask(X, y, sample_weight, offset, family, link)
             self.family_, self.link_, self.dispersion_ = family, link, float(phi)
             self.deviance_ = problem.deviance(self.params_)
@@ -312,7 +288,7 @@ class FisherGLMRegressor(RegressorMixin, BaseFisherGLM):
         )
         y = np.asarray(y, dtype=np.float64)
         family.check_y(y)
-        _, phi, deviance = self._fit_glm(
+        _, phi, deviance, family = self._fit_glm(
             X,
             y,
             sample_weight,

@@ -6,6 +6,8 @@ is the negative binomial with α estimated along with the coefficients. Both
 plug into the one Fisher-scoring loop.
 """
 
+import copy
+
 import numpy as np
 
 from .._scoring import ScoringProblem
@@ -138,7 +140,8 @@ class NegativeBinomialProblem(ScoringProblem):
         self.design = design
         self.y = y
         self.w = sample_weight
-        self.family = family
+        # A private copy whose α follows θ: the caller's family is not changed.
+        self.family = copy.copy(family)
         self.offset = offset
         self.penalty = np.zeros(design.n_cols + 1)
         self.penalty[int(design.fit_intercept) : design.n_cols] = alpha * sample_weight.sum()

@@ -20,6 +20,7 @@ from skfisher import (
     FisherPoissonRegressor,
 )
 from skfisher._linalg import Design
+from skfisher._predicted import check_mean_domain, outside_mean_domain
 from skfisher.datasets import load_anes96, load_engel
 from skfisher.exceptions import DomainWarning
 from skfisher.families.binomial import Binomial
@@ -27,7 +28,6 @@ from skfisher.families.gamma import Gamma
 from skfisher.families.gaussian import Gaussian
 from skfisher.families.inverse_gaussian import InverseGaussian
 from skfisher.families.poisson import Poisson
-from skfisher.linear_model._domain import check_mean_domain, outside_mean_domain
 from skfisher.linear_model._prediction import linear_predictor_covariance, mean_interval
 from skfisher.links import Inverse, InverseSquared, Log, Sqrt
 
