@@ -264,8 +264,8 @@ def _cluster_sums(problem, fit, groups, estimator_name):
             f"cov_type='cluster' is not available for this {estimator_name} model; "
             "use cov_type='sandwich'."
         ) from None
-    weights = getattr(problem, "w", None)
-    active = groups if weights is None else groups[np.asarray(weights) > 0]
+    positive = problem.positive_rows()
+    active = groups if positive is None else groups[positive]
     n_groups = int(np.unique(active).size)
     k = fit.theta.size
     if n_groups < 2 or fit.nobs <= k:

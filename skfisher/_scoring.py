@@ -95,7 +95,11 @@ class ScoringProblem(ABC):
         return 1.0
 
     def positive_rows(self):
-        """Return the mask of the rows of positive weight (for counting clusters), or None."""
+        """Return the mask of the rows of positive weight, or None for all.
+
+        The clusters of ``cov_type="cluster"`` are counted over these rows
+        (a model that keeps rows of weight 0 says which they are).
+        """
         return None
 
     def decrement_scale(self, theta):

@@ -146,6 +146,16 @@ class GLMFamily:
         """Return whether the log-likelihood is concave in η under ``link``."""
         return link.name == self.canonical_link or link.name in self.concave_links
 
+    @property
+    def mean_is_probability(self):
+        """Whether the mean is a probability, in (0, 1).
+
+        Such a family's fit can be separated (the estimate runs to the
+        boundary), its ``sample_weight`` counts trials, and FLIC restores its
+        average to the event rate.
+        """
+        return (self.mean_domain.low, self.mean_domain.high) == (0.0, 1.0)
+
     def in_mean_domain(self, mu):
         """Return whether every mean lies inside ``mean_domain``."""
         return bool(np.all(self.mean_domain.contains(mu)))

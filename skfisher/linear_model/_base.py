@@ -245,7 +245,7 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
             return
         refused = {
             "the binomial family (sample_weight is its number of trials)": (
-                family.name == "binomial"
+                family.mean_is_probability
             ),
             "an estimated negative-binomial alpha (fix it: NegativeBinomial(alpha=...))": (
                 estimates_alpha(family)

@@ -188,7 +188,7 @@ def dask_model(estimator, X, y, sample_weight, offset, family, link, transform_y
         df = total - len(theta0)
         phi0 = pearson / df if df > 0 else np.nan
         problem.loop_phi = phi0 if np.isfinite(phi0) and phi0 > 0 else 1.0
-    bounded = family.name == "binomial" and estimator.alpha == 0
+    bounded = family.mean_is_probability and estimator.alpha == 0
     return Model(
         problem,
         estimator._param_names(),

@@ -209,7 +209,7 @@ def check_bias_reduction(estimator, family, link):
             f"{', '.join(_firth_pairs())}; got family={family.name!r} with "
             f"link={link.name!r}. Use one of these pairs, or bias_reduction=None."
         )
-    if method == "flic" and not _mean_is_probability(family):
+    if method == "flic" and not family.mean_is_probability:
         raise ValueError(
             "bias_reduction='flic' corrects the intercept of a logistic model; got "
             f"family={family.name!r}. Use bias_reduction='firth'."
@@ -234,12 +234,6 @@ def _firth_pairs():
                 if get_link(link).admits_firth(family)
             ]
     return pairs
-
-
-def _mean_is_probability(family):
-    """Whether the mean is a probability: FLIC restores its average to the event rate."""
-    domain = family.mean_domain
-    return (domain.low, domain.high) == (0.0, 1.0)
 
 
 def firth_available(estimator):

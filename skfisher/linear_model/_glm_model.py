@@ -56,7 +56,7 @@ class GLMBoundary:
         if self.estimate_alpha:
             dropped = alpha_on_boundary(result, self.names)
         elif (
-            self.family.name == "binomial"
+            self.family.mean_is_probability
             and estimator.alpha == 0
             and estimator.bias_reduction is None
         ):

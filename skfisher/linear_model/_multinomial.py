@@ -183,6 +183,9 @@ class MultinomialProblem(ScoringProblem):
         # Canonical link: the Hessian does not depend on y, so J = I.
         return self.information(theta)
 
+    def positive_rows(self):
+        return self.w > 0
+
     def cluster_fisher(self, theta, groups):
         """Return ``Σ_g u_g u_gᵀ``, ``u_g = Σ_{i ∈ g} w_i s_i`` with ``s_i = r_i ⊗ x̃_i``."""
         residuals = self._residuals(*self._probabilities(theta))
