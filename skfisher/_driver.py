@@ -58,6 +58,9 @@ class Model:
         ``dispersion(problem, result) -> (phi, loop_phi)``: the dispersion the
         matrices are reported at and the one the loop ran at (nan ``phi``:
         not estimable). By default both 1.
+    collinear : callable or None, default warn_collinear
+        ``collinear(factor, names)`` warns about the parameters a singular
+        information leaves unidentified (None: ``diagnose`` does).
     publish : dict
         Keyword arguments of ``_set_fisher`` (groups, scale, rows, …).
     """
@@ -69,6 +72,7 @@ class Model:
     loop: object = _plain_loop
     diagnose: object = None
     dispersion: object = None
+    collinear: object = warn_collinear
     publish: dict = field(default_factory=dict)
 
 
@@ -80,7 +84,8 @@ def drive(estimator, model):
         result.converged = False
     else:
         warn_not_converged(result, estimator.tol)
-        warn_collinear(result.factor, model.names)
+        if model.collinear is not None:
+            model.collinear(result.factor, model.names)
     phi, loop_phi = (1.0, 1.0) if model.dispersion is None else model.dispersion(problem, result)
     estimator._set_fisher(
         problem,

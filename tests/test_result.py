@@ -10,11 +10,13 @@ import pickle
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from scipy.special import gammaln
 from sklearn.base import clone
 
 from skfisher import (
     FisherGLMRegressor,
     FisherLogisticRegression,
+    FisherMLE,
     FisherPoissonRegressor,
     MLEDistribution,
 )
@@ -57,7 +59,22 @@ def _three_classes(seed=0):
     return X, np.digitize(eta + rng.logistic(size=eta.size), [-0.5, 0.8]), groups
 
 
+def _poisson_loglik(params, X, y):
+    eta = params[0] + X @ params[1:]
+    return y * eta - np.exp(eta) - gammaln(y + 1.0)
+
+
+def _poisson_score(params, X, y):
+    Z = np.column_stack([np.ones(X.shape[0]), X])
+    return (y - np.exp(Z @ params))[:, None] * Z
+
+
+def _own_poisson(**kwargs):
+    return FisherMLE(_poisson_loglik, start=np.zeros(4), **kwargs)
+
+
 CASES = {
+    "own-likelihood": (_own_poisson, _counts),
     "poisson": (lambda: FisherPoissonRegressor(), _counts),
     "gamma-log": (lambda: FisherGLMRegressor(family="gamma", link="log"), _positive),
     "gaussian": (lambda: FisherGLMRegressor(), _positive),
@@ -109,14 +126,13 @@ def test_a_clustered_fit_reuses_its_groups_and_takes_others():
     assert clustered.n_groups_ == 12  # the fit's own clusters stay published
 
 
-def test_cluster_covariance_skips_the_rows_of_weight_zero():
+@pytest.mark.parametrize("make", [FisherPoissonRegressor, _own_poisson])
+def test_cluster_covariance_skips_the_rows_of_weight_zero(make):
     X, y, groups = _counts()
     weights = np.ones_like(y)
     weights[:10] = 0.0
-    plain = FisherPoissonRegressor().fit(X, y, sample_weight=weights)
-    refit = FisherPoissonRegressor(cov_type="cluster").fit(
-        X, y, sample_weight=weights, groups=groups
-    )
+    plain = make().fit(X, y, sample_weight=weights)
+    refit = make(cov_type="cluster").fit(X, y, sample_weight=weights, groups=groups)
     np.testing.assert_allclose(
         plain.covariance("cluster", groups=groups), refit.covariance_, rtol=1e-12
     )
@@ -241,6 +257,12 @@ REFITS = {
         FisherGLMRegressor(family="gamma", link="log"),
         _positive,
         FisherGLMRegressor(family="poisson"),
+        _counts,
+    ),
+    "own: cluster->analytic score": (
+        _own_poisson(cov_type="cluster"),
+        _counts,
+        _own_poisson(score_obs=_poisson_score),
         _counts,
     ),
     "penalised->plain": (

@@ -8,7 +8,7 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from .._contract import FisherMixin
-from .._scoring import warn_not_converged
+from .._driver import Model, drive
 from .._validation import check_weights
 from ._fit import check_maximum, maximise
 from ._problem import LikelihoodProblem
@@ -224,6 +224,7 @@ class FisherMLE(FisherMixin, BaseEstimator):
         self : FisherMLE
             The fitted estimator.
         """
+        self._forget_fit()
         if self.loglik_obs is None:
             raise ValueError(
                 "FisherMLE needs loglik_obs: a function loglik_obs(params, X, y) returning "
@@ -233,7 +234,8 @@ class FisherMLE(FisherMixin, BaseEstimator):
         X, y = self._validate(X, y, reset=True)
         weights = _check_sample_weight(sample_weight, X, dtype=np.float64)
         check_weights(weights)
-        codes = self._check_groups(groups, X.shape[0])
+        n_rows = X.shape[0]
+        codes = self._check_groups(groups, n_rows)
         keep = weights > 0
         if not keep.all():
             X, weights = X[keep], weights[keep]
@@ -252,11 +254,17 @@ class FisherMLE(FisherMixin, BaseEstimator):
             information_obs=self.information_obs,
         )
         problem.check_start(theta0)
-        result = maximise(problem, theta0, self.max_iter, self.tol)
-        at_maximum = check_maximum(problem, result, names)
-        self._set_fisher(problem, result, names, nobs=weights.sum(), groups=codes)
-        if at_maximum:
-            warn_not_converged(result, self.tol)
+        model = Model(
+            problem,
+            names,
+            weights.sum(),
+            [(theta0, 0)],
+            loop=_newton_or_scoring,
+            diagnose=_not_a_maximum,
+            collinear=None,  # _not_a_maximum names what is not identified
+            publish={"groups": codes, "rows": None if keep.all() else keep, "n_rows": n_rows},
+        )
+        drive(self, model)
         return self
 
     def _starting_values(self, X, y):
@@ -385,3 +393,13 @@ class FisherMLE(FisherMixin, BaseEstimator):
             *super()._summary_info()[1:],
             ("Information", source),
         ]
+
+
+def _newton_or_scoring(problem, theta0, max_iter, tol):
+    """The loop of :func:`maximise`: Newton's, or Fisher scoring with a given information."""
+    return problem, maximise(problem, theta0, max_iter, tol)
+
+
+def _not_a_maximum(problem, result):
+    """None at a maximum (after naming what is not identified); () where θ̂ is not one."""
+    return None if check_maximum(problem, result, problem.names) else ()
