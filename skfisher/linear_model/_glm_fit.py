@@ -341,10 +341,25 @@ def _negative_binomial_start(design, y, sample_weight, offset, penalty=0.0):
     return np.append(result.theta, ALPHA_FLOOR), steps + result.n_iter
 
 
-def _rank(factor, information):
-    """Return the rank of the information matrix (its size unless singular)."""
+def _rank(factor, information, problem):
+    """Return the rank of the model matrix's rows of positive weight (its size unless singular).
+
+    The rank counts the residual degrees of freedom, as R's and statsmodels'
+    do: that of the columns, not of the information matrix. Where one row's
+    information weight outweighs the others' by 1e12 (a mean near a pole of
+    the link), the information is singular to working precision although
+    every column is identified; its eigenvalues gave a rank of 1 for two
+    columns, and a φ̂ of χ²/(n − 1) instead of statsmodels' χ²/(n − 2). The
+    Gram matrix of the model matrix's rows is scaled to a unit diagonal and
+    its eigenvalues counted above ``RANK_RTOL``, the criterion of the loop's
+    factorisation; a problem without a model matrix in memory (dask blocks)
+    counts those of the information.
+    """
     if not factor.singular:
         return information.shape[0]
+    design = getattr(problem, "design", None)
+    if design is not None:
+        information = design.gram((problem.w > 0).astype(float))
     scale = np.sqrt(np.abs(np.diag(information)))
     scale[scale == 0] = 1.0
     values = np.linalg.eigvalsh(information / np.outer(scale, scale))
@@ -360,7 +375,7 @@ def estimate_dispersion(problem, result, family, link):
     defined (no residual degrees of freedom) or 0 (an exact fit, whose
     information is infinite).
     """
-    rank = _rank(result.factor, result.information)
+    rank = _rank(result.factor, result.information, problem)
     chi2, nobs = problem.pearson_chi2(result.theta)
     df = nobs - rank
     if not df > 0 or not chi2 > 0:
