@@ -14,6 +14,11 @@ import statsmodels.api as sm
 from sklearn.exceptions import ConvergenceWarning
 
 from skfisher import FisherGLMRegressor, FisherLogisticRegression, FisherPoissonRegressor
+from skfisher.exceptions import BoundaryWarning, CollinearityWarning
+from skfisher.families import NegativeBinomial
+
+from ._fuzz_strategies import Spec, glm_reference, make_problem
+from .test_glm_fuzz import fit_ours
 
 LINKS = sm.families.links
 
@@ -192,3 +197,62 @@ def test_negative_binomial_weight_scale_does_not_change_the_estimate():
         X, y, sample_weight=np.full(len(y), 1e-12)
     )
     np.testing.assert_allclose(tiny.params_, plain.params_, rtol=1e-9)
+
+
+# Found by the fuzz comparison (tests/linear_model/test_glm_fuzz.py) ------------
+WORSE_MAXIMA = [
+    # An outlier 1e3 times the others: R's and statsmodels' first steps and
+    # the loop from them find a maximum with a deviance 1.2e4 times
+    # statsmodels' own, which its least-squares IRLS path reaches; at that
+    # maximum the outlier's information outweighs the others' by 1e15 and the
+    # information matrix is singular to working precision.
+    Spec("gaussian", "inverse", 200, 20, 1, "continuous", offset=False, outlier=True),
+    # R's and statsmodels' starts end at a deviance of 13.4; the
+    # intercept-only start at 11.19 (statsmodels' IRLS after 1000 steps).
+    Spec("gaussian", "inverse", 6749, 170, 1, "none", offset=False, outlier=True),
+]
+
+
+@pytest.mark.parametrize("spec", WORSE_MAXIMA, ids=lambda spec: str(spec.seed))
+def test_gaussian_inverse_is_never_worse_than_statsmodels(spec):
+    X, y, w, offset = make_problem(spec)
+    model, categories = fit_ours(spec, X, y, w, offset)
+    reference = glm_reference(spec, X, y, w, offset, model.params_, model.dispersion_)
+    assert model.deviance_ <= reference["deviance"] * (1 + 1e-10)
+    singular = CollinearityWarning in categories
+    assert model.converged_ != singular, categories
+
+
+def test_negative_binomial_alpha_on_its_boundary_gives_the_poisson_coefficients():
+    # The profile log-likelihood falls from α = 0; from the moment start the
+    # loop's steps, halved to keep α above its floor, left β 22 SE short of
+    # the maximum (statsmodels stops at α = 6e-10, its log-likelihood 0.12
+    # below the Poisson one, lost in its log-gamma differences of 1/α).
+    spec = Spec("negative_binomial_alpha", "log", 2, 20, 3, "integer", offset=True, outlier=False)
+    X, y, w, offset = make_problem(spec)
+    model, categories = fit_ours(spec, X, y, w, offset)
+    assert categories == [BoundaryWarning] and not model.converged_
+    poisson = FisherGLMRegressor("poisson").fit(X, y, sample_weight=w, offset=offset)
+    steps = np.abs(model.params_[:-1] - poisson.params_) / poisson.standard_errors_
+    assert np.max(steps) < 1e-6
+    profile = [
+        FisherGLMRegressor(NegativeBinomial(alpha=alpha)).fit(X, y, sample_weight=w, offset=offset)
+        for alpha in (1e-4, 1e-2, 1e-1)
+    ]
+    assert model.loglik_ > max(fit.loglik_ for fit in profile)
+    np.testing.assert_allclose(model.loglik_, poisson.loglik_, rtol=1e-6)
+
+
+def test_dispersion_counts_the_columns_where_the_information_is_singular():
+    # One row's information outweighs the others' by 1e12 or more: the
+    # information is singular to working precision (warned) though both
+    # columns are identified, and φ̂ = χ² / (n − 2) as statsmodels' (its rank
+    # was taken from the information: χ² / (n − 1)).
+    spec = Spec("gaussian", "inverse", 4, 93, 1, "none", offset=True, outlier=True)
+    X, y, w, offset = make_problem(spec)
+    model, categories = fit_ours(spec, X, y, w, offset)
+    assert CollinearityWarning in categories
+    chi2 = np.sum(np.square(y - model.predict(X, offset=offset)))
+    np.testing.assert_allclose(model.dispersion_, chi2 / (len(y) - 2), rtol=1e-12)
+    reference = glm_reference(spec, X, y, w, offset, model.params_, model.dispersion_)
+    np.testing.assert_allclose(model.dispersion_, reference["dispersion"], rtol=1e-7)
