@@ -1,0 +1,12 @@
+"""Ordinal regression: cumulative-link models for ordered classes, fitted by Fisher scoring.
+
+``_problem`` is the log-likelihood of the model as a
+:class:`~skfisher._scoring.ScoringProblem`, ``_links`` the distributions F
+beyond those of :mod:`skfisher.links`, ``_separation`` the check for
+estimates that do not exist, ``_targets`` the order of the classes, and
+``_estimator`` the scikit-learn classifier.
+"""
+
+from ._estimator import FisherOrdinalRegression
+
+__all__ = ["FisherOrdinalRegression"]
