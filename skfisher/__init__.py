@@ -15,6 +15,7 @@ from .linear_model import (
     FisherLogisticRegression,
     FisherPoissonRegressor,
 )
+from .ordinal import FisherOrdinalRegression
 
 try:
     __version__ = version("skfisher")
@@ -26,6 +27,7 @@ __all__ = [
     "FisherGLMRegressor",
     "FisherPoissonRegressor",
     "FisherGammaRegressor",
+    "FisherOrdinalRegression",
     "MLEDistribution",
     "FisherMLE",
     "__version__",
