@@ -1,14 +1,19 @@
 """The one fit driver: from a model's problem and its starts to the published result.
 
-Every Fisher-scoring estimator validates its data, builds its
+Every Fisher-scoring estimator (the GLMs in memory, sparse or on dask,
+logistic regression binary or multinomial, Firth and FLIC, the
+distributions, ``FisherMLE``) validates its data, builds its
 :class:`~skfisher._scoring.ScoringProblem` and starting values, and hands
-them to :func:`drive`, which owns the rest, in this order:
+them, as a :class:`Model`, to :func:`drive`, which owns the rest, in this
+order:
 
-1. the loop from each start (the model may wrap it, as a bias-reduced fit
-   does), keeping the best maximum;
+1. the loop from each start (the model may bring its own: a bias-reduced
+   fit's, the distributions' over several columns, Newton's for a user's
+   likelihood), keeping the best maximum;
 2. the model's boundary diagnostics (separation, a parameter running into
    the edge of its domain), which name the parameters without a standard
-   error and warn; otherwise the convergence and collinearity warnings;
+   error and warn; otherwise the convergence report and the collinearity
+   warning;
 3. the dispersion φ̂ at which the matrices are reported;
 4. the result (:class:`~skfisher._result.FisherResult`), published on the
    estimator by ``_set_fisher``.
@@ -23,7 +28,8 @@ from ._scoring import fisher_scoring, warn_not_converged
 from ._validation import warn_collinear
 
 
-def _plain_loop(problem, theta0, max_iter, tol):
+def plain_loop(problem, theta0, max_iter, tol):
+    """The loop of a model that brings none: :func:`~skfisher._scoring.fisher_scoring`."""
     return problem, fisher_scoring(problem, theta0, max_iter=max_iter, tol=tol)
 
 
@@ -58,6 +64,9 @@ class Model:
         ``dispersion(problem, result) -> (phi, loop_phi)``: the dispersion the
         matrices are reported at and the one the loop ran at (nan ``phi``:
         not estimable). By default both 1.
+    report : callable, default warn_not_converged
+        ``report(result, tol)`` warns about how the loop ended, inside the
+        parameter space (by default, only when it did not converge).
     collinear : callable or None, default warn_collinear
         ``collinear(factor, names)`` warns about the parameters a singular
         information leaves unidentified (None: ``diagnose`` does).
@@ -69,10 +78,11 @@ class Model:
     names: list
     nobs: float
     starts: list
-    loop: object = _plain_loop
+    loop: object = plain_loop
     diagnose: object = None
     dispersion: object = None
     collinear: object = warn_collinear
+    report: object = warn_not_converged
     publish: dict = field(default_factory=dict)
 
 
@@ -83,7 +93,7 @@ def drive(estimator, model):
     if dropped is not None:
         result.converged = False
     else:
-        warn_not_converged(result, estimator.tol)
+        model.report(result, estimator.tol)
         if model.collinear is not None:
             model.collinear(result.factor, model.names)
     phi, loop_phi = (1.0, 1.0) if model.dispersion is None else model.dispersion(problem, result)

@@ -69,15 +69,24 @@ class ScoringProblem(ABC):
 
     def loglik(self, theta):
         """Return the log-likelihood at θ, without any penalty."""
-        raise NotImplementedError
+        raise NotImplementedError(
+            f"{type(self).__name__} is a problem of the loop only: it does not report "
+            "its log-likelihood (a reported model implements loglik)."
+        )
 
     def observed_information(self, theta):
         """Return the negative Hessian of ``objective`` at θ."""
-        raise NotImplementedError
+        raise NotImplementedError(
+            f"{type(self).__name__} is a problem of the loop only: it does not report "
+            "its observed information (a reported model implements observed_information)."
+        )
 
     def empirical_fisher(self, theta):
         """Return the sum of weighted outer products of per-sample scores at θ."""
-        raise NotImplementedError
+        raise NotImplementedError(
+            f"{type(self).__name__} is a problem of the loop only: it does not report "
+            "its empirical Fisher (a reported model implements empirical_fisher)."
+        )
 
     def score(self, theta):
         """Return the score at θ at the reported scale (the loop's, unless it differs)."""

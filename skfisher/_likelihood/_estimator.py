@@ -10,7 +10,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 from .._contract import FisherMixin
 from .._driver import Model, drive
 from .._validation import check_weights
-from ._fit import check_maximum, maximise
+from ._fit import newton_or_scoring, not_a_maximum
 from ._problem import LikelihoodProblem
 
 
@@ -259,9 +259,9 @@ class FisherMLE(FisherMixin, BaseEstimator):
             names,
             weights.sum(),
             [(theta0, 0)],
-            loop=_newton_or_scoring,
-            diagnose=_not_a_maximum,
-            collinear=None,  # _not_a_maximum names what is not identified
+            loop=newton_or_scoring,
+            diagnose=not_a_maximum,
+            collinear=None,  # not_a_maximum names what is not identified
             publish={"groups": codes, "rows": None if keep.all() else keep, "n_rows": n_rows},
         )
         drive(self, model)
@@ -393,13 +393,3 @@ class FisherMLE(FisherMixin, BaseEstimator):
             *super()._summary_info()[1:],
             ("Information", source),
         ]
-
-
-def _newton_or_scoring(problem, theta0, max_iter, tol):
-    """The loop of :func:`maximise`: Newton's, or Fisher scoring with a given information."""
-    return problem, maximise(problem, theta0, max_iter, tol)
-
-
-def _not_a_maximum(problem, result):
-    """None at a maximum (after naming what is not identified); () where θ̂ is not one."""
-    return None if check_maximum(problem, result, problem.names) else ()

@@ -79,3 +79,13 @@ def _scaled_eigen(matrix):
     root = np.sqrt(np.where(diag > 0, diag, 1.0))
     values, vectors = scipy.linalg.eigh(matrix / np.outer(root, root))
     return values / max(values[-1], np.finfo(float).tiny), vectors
+
+
+def newton_or_scoring(problem, theta0, max_iter, tol):
+    """The loop of :func:`maximise`: Newton's, or Fisher scoring with a given information."""
+    return problem, maximise(problem, theta0, max_iter, tol)
+
+
+def not_a_maximum(problem, result):
+    """None at a maximum (after naming what is not identified); () where θ̂ is not one."""
+    return None if check_maximum(problem, result, problem.names) else ()

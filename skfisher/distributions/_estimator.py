@@ -1,5 +1,6 @@
 """MLEDistribution: a univariate distribution fitted by Fisher scoring."""
 
+from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
@@ -9,15 +10,13 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from .._contract import FisherMixin
-from .._scoring import warn_not_converged
+from .._driver import Model, drive
 from .._validation import check_weights
-from .._warnings import warn
-from ..exceptions import BoundaryWarning
 from ._derived import DerivedIntervalsMixin
 from ._footing import ReportedProblem
-from ._problem import StackedProblem, column_problem
+from ._problem import column_problem
 from ._registry import resolve_family
-from ._run import fit_reported as _fit_reported
+from ._run import column_params, fit_columns, report_limits
 
 
 class MLEDistribution(DerivedIntervalsMixin, DensityMixin, FisherMixin, BaseEstimator):
@@ -225,40 +224,29 @@ class MLEDistribution(DerivedIntervalsMixin, DensityMixin, FisherMixin, BaseEsti
         free = np.array([j for j, name in enumerate(family.param_names) if name not in fixed])
         problems = [column_problem(family, fixed, free, x, weights) for x in X.T]
         reported = [ReportedProblem(problem) for problem in problems]
-        result = _fit_reported(problems, reported, self.max_iter, self.tol)
-        if not result.converged:
-            for r in reported:
-                family.check_unconverged(r.problem.sample, r.problem.full(r.inner))
-        self._finish(family, fixed, free, reported, result)
-        return self
-
-    def _finish(self, family, fixed, free, reported, result):
-        """Set the fitted attributes from the result in the reported parameters."""
-        columns = [
-            family.canonical(r.footing.factor * r.problem.full(r.inner) + r.footing.shift)
-            for r in reported
-        ]
-        result.theta = np.concatenate([theta[free] for theta in columns])
-        natural = reported[0] if len(reported) == 1 else StackedProblem(reported)
-        names = [family.param_names[j] for j in free]
-        labelled = names
-        if len(reported) > 1:
-            columns_names = getattr(self, "feature_names_in_", None)
-            if columns_names is None:
-                columns_names = [f"x{j}" for j in range(len(reported))]
-            labelled = [f"{column}:{name}" for column in columns_names for name in names]
-        self._set_fisher(natural, result, labelled, nobs=reported[0].problem.sample.n)
+        model = Model(
+            problems,
+            self._labelled([family.param_names[j] for j in free], len(reported)),
+            reported[0].problem.sample.n,
+            [(None, 0)],
+            loop=partial(fit_columns, family, free, reported),
+            report=partial(report_limits, reported),
+            collinear=None,
+        )
+        drive(self, model)
         self.family_ = family
         self.fixed_ = dict(fixed)
-        self._column_params = columns
-        # An estimate at a limit of the family (Student-t df = ∞) explains itself
-        # better than the generic ConvergenceWarning does.
-        messages = [r.footing.message for r in reported if r.footing.message]
-        status = "" if self.converged_ else " Fisher scoring did not converge (converged_=False)."
-        for message in messages:
-            warn(message + status, BoundaryWarning)
-        if not messages:
-            warn_not_converged(result, self.tol)
+        self._column_params = [column_params(family, r) for r in reported]
+        return self
+
+    def _labelled(self, names, n_columns):
+        """The parameter names; with several columns, prefixed by the column's name."""
+        if n_columns == 1:
+            return names
+        columns = getattr(self, "feature_names_in_", None)
+        if columns is None:
+            columns = [f"x{j}" for j in range(n_columns)]
+        return [f"{column}:{name}" for column in columns for name in names]
 
     # Frozen scipy distributions take longer to build than a gamma fit of a
     # million points takes to run, so they are built on request.

@@ -13,7 +13,9 @@ decrement rather than by the objective, finish the fit.
 import numpy as np
 
 from .._linalg import SymmetricFactor
-from .._scoring import fisher_scoring
+from .._scoring import fisher_scoring, warn_not_converged
+from .._warnings import warn
+from ..exceptions import BoundaryWarning
 from ._footing import reported_result
 from ._problem import StackedProblem, UnconstrainedProblem
 
@@ -89,3 +91,38 @@ def _threshold(result, tol):
     with np.errstate(all="ignore"):
         rounding = float(spacing @ result.information @ spacing)
     return max(tol**2, rounding if np.isfinite(rounding) else 0.0)
+
+
+def column_params(family, reported):
+    """A column's parameters in the family's own terms, from its footing."""
+    footing = reported.footing
+    return family.canonical(footing.factor * reported.problem.full(reported.inner) + footing.shift)
+
+
+def fit_columns(family, free, reported, problems, theta0, max_iter, tol):
+    """The loop of a distribution fit: every column at once, reported in natural terms.
+
+    Returns the problem the matrices come from (the column's, or the stack
+    of the columns') and the result at θ̂ in the reported parameters.
+    """
+    result = fit_reported(problems, reported, max_iter, tol)
+    if not result.converged:
+        for r in reported:
+            family.check_unconverged(r.problem.sample, r.problem.full(r.inner))
+    result.theta = np.concatenate([column_params(family, r)[free] for r in reported])
+    natural = reported[0] if len(reported) == 1 else StackedProblem(reported)
+    return natural, result
+
+
+def report_limits(reported, result, tol):
+    """Warn for an estimate at a limit of the family, else the generic non-convergence.
+
+    An estimate at a limit (Student-t df = ∞) explains itself better than the
+    generic ConvergenceWarning does.
+    """
+    messages = [r.footing.message for r in reported if r.footing.message]
+    status = "" if result.converged else " Fisher scoring did not converge (converged_=False)."
+    for message in messages:
+        warn(message + status, BoundaryWarning)
+    if not messages:
+        warn_not_converged(result, tol)

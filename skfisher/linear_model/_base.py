@@ -16,7 +16,7 @@ from sklearn.utils.validation import (
 
 from .._contract import FisherMixin
 from .._dask import is_dask_collection
-from .._driver import Model, drive
+from .._driver import Model, drive, plain_loop
 from .._inputs import check_columns_numeric, check_target_present
 from .._linalg import Design, extreme_column_scale
 from .._marginal import MarginalEffectsMixin
@@ -24,7 +24,7 @@ from .._validation import (
     check_weights,
 )
 from ._dask_fit import check_dask_options, dask_model, predict_blocks
-from ._firth import BIAS_REDUCTIONS, fit_scoring
+from ._firth import BIAS_REDUCTIONS, fit_bias_reduced
 from ._glm_fit import estimates_alpha, make_problem, second_start
 from ._glm_model import GLMBoundary, glm_dispersion, separation_remedy
 from ._prediction import PredictionIntervalMixin
@@ -179,6 +179,8 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
         estimate_alpha = estimates_alpha(family)
         model, y = self._glm_model(X, y, sample_weight, family, link, offset, groups, var_weights)
         problem, result, phi = drive(self, model)
+        if self.bias_reduction is not None:
+            self.penalized_loglik_ = float(problem.objective(result.theta))
         self._set_intercept_coef()
         if estimate_alpha:
             family = copy.copy(family)  # the fitted model: the caller's keeps α=None
@@ -232,7 +234,7 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
             names,
             sample_weight.sum(),
             starts,
-            loop=self._loop,
+            loop=plain_loop if self.bias_reduction is None else self._bias_reduced,
             diagnose=GLMBoundary(self, estimate_alpha, family, design, y, sample_weight, names),
             dispersion=partial(glm_dispersion, family, link),
             publish={"groups": groups, "scale": scale, "rows": rows, "n_rows": n_rows},
@@ -256,9 +258,9 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
         if named:
             raise ValueError(f"var_weights are not available with {'; '.join(named)}.")
 
-    def _loop(self, problem, theta0, max_iter, tol):
-        """The loop of this estimator: bias-reduced when it asks for it."""
-        return fit_scoring(self, problem, theta0, max_iter=max_iter)
+    def _bias_reduced(self, problem, theta0, max_iter, tol):
+        """The loop of a bias-reduced fit: Firth's (or FLIC's) penalised problem."""
+        return fit_bias_reduced(self, problem, theta0, max_iter=max_iter)
 
     def _check_dask_options(self, groups, *, estimate_alpha=False):
         """Refuse, by name and with the remedy, what a fit on dask arrays does not offer."""

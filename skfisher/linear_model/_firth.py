@@ -251,19 +251,14 @@ def firth_available(estimator):
     return link.admits_firth(family)
 
 
-def fit_scoring(estimator, problem, theta0, max_iter):
-    """Fit ``problem`` by the one loop, bias-reduced if the estimator asks for it.
+def fit_bias_reduced(estimator, problem, theta0, max_iter):
+    """Fit ``problem`` bias-reduced, as the estimator's ``bias_reduction`` asks.
 
-    Returns the problem whose quantities the estimator reports (the Firth
-    problem for a bias-reduced fit) and the loop's result at the estimate.
-    Sets ``penalized_loglik_`` (ℓ* at the estimate) on a bias-reduced fit and
-    removes a stale one otherwise.
+    Returns the Firth problem (whose quantities the estimator reports) and
+    the loop's result at the estimate, where the Firth problem's objective
+    is ℓ*, the estimator's ``penalized_loglik_``.
     """
-    method = getattr(estimator, "bias_reduction", None)
-    if method is None:
-        if hasattr(estimator, "penalized_loglik_"):
-            del estimator.penalized_loglik_
-        return problem, fisher_scoring(problem, theta0, max_iter=max_iter, tol=estimator.tol)
+    method = estimator.bias_reduction
     check_bias_reduction(estimator, problem.family, getattr(problem, "link", None))
     firth = FirthProblem(problem)
     result = fisher_scoring(firth, theta0, max_iter=max_iter, tol=estimator.tol)
@@ -274,7 +269,6 @@ def fit_scoring(estimator, problem, theta0, max_iter):
             "intercept maximises a different function than its slopes). Use "
             "bias_reduction='firth' (the same slopes) or method='wald'."
         )
-    estimator.penalized_loglik_ = float(firth.objective(result.theta))
     return firth, result
 
 
