@@ -88,7 +88,14 @@ class Model:
 
 def drive(estimator, model):
     """Fit ``model`` for ``estimator``, publish the result, return ``(problem, result, φ̂)``."""
-    problem, result = _best_of_starts(model, estimator.max_iter, estimator.tol)
+    problem = result = None
+    for theta0, steps in model.starts:  # the best maximum over the starts
+        fitted, candidate = model.loop(
+            model.problem, theta0, max(estimator.max_iter - steps, 0), estimator.tol
+        )
+        candidate.n_iter += steps
+        if result is None or _better(candidate, result):
+            problem, result = fitted, candidate
     dropped = model.diagnose(problem, result) if model.diagnose is not None else None
     if dropped is not None:
         result.converged = False
@@ -110,19 +117,8 @@ def drive(estimator, model):
     return problem, result, phi
 
 
-def _best_of_starts(model, max_iter, tol):
-    """Run the loop from every start; return the problem and result of the best maximum."""
-    best = None
-    for theta0, steps in model.starts:
-        iterations = max(max_iter - steps, 0)
-        problem, result = model.loop(model.problem, theta0, iterations, tol)
-        result.n_iter += steps
-        if best is None:
-            best = problem, result
-            continue
-        incumbent = best[1]
-        slack = 1e-10 * (1.0 + abs(incumbent.objective))
-        better = result.objective > incumbent.objective + slack
-        if better or (result.converged and not incumbent.converged):
-            best = problem, result
-    return best
+def _better(candidate, incumbent):
+    """A higher objective beyond rounding, or converged where the incumbent is not."""
+    slack = 1e-10 * (1.0 + abs(incumbent.objective))
+    higher = candidate.objective > incumbent.objective + slack
+    return higher or (candidate.converged and not incumbent.converged)
