@@ -146,6 +146,10 @@ class GLMFamily:
         """Return whether the log-likelihood is concave in η under ``link``."""
         return link.name == self.canonical_link or link.name in self.concave_links
 
+    def loglik_dispersion(self, phi, chi2, nobs, link):
+        """Return the dispersion at which ``loglik_`` is reported: Pearson's φ̂ here."""
+        return phi
+
     @property
     def mean_is_probability(self):
         """Whether the mean is a probability, in (0, 1).

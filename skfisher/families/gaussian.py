@@ -23,6 +23,10 @@ class Gaussian(GLMFamily):
     default_link = canonical_link = "identity"
     has_dispersion = True
 
+    def loglik_dispersion(self, phi, chi2, nobs, link):
+        """``σ̂² = RSS / Σw`` with the identity link (statsmodels' ``llf``, the profile ℓ)."""
+        return chi2 / nobs if link.is_canonical(self) else phi
+
     def variance(self, mu):
         return np.ones_like(mu)
 

@@ -215,7 +215,7 @@ def estimate_dispersion(problem, result, family, link):
         )
         return np.nan
     phi = chi2 / df
-    loglik_phi = chi2 / nobs if family.name == "gaussian" and link.name == "identity" else phi
+    loglik_phi = family.loglik_dispersion(phi, chi2, nobs, link)
     problem.set_dispersion(phi, loglik_phi)
     return phi
 
