@@ -1,9 +1,10 @@
 """Ordinal regression: cumulative-link models for ordered classes, fitted by Fisher scoring.
 
 ``_problem`` is the log-likelihood of the model as a
-:class:`~skfisher._scoring.ScoringProblem`, ``_links`` the distributions F
-beyond those of :mod:`skfisher.links`, ``_separation`` the check for
-estimates that do not exist, ``_targets`` the order of the classes, and
+:class:`~skfisher._scoring.ScoringProblem`, ``_fit`` the steps of its loop,
+``_links`` the distributions F beyond those of :mod:`skfisher.links`,
+``_separation`` the check for estimates that do not exist, ``_targets`` the
+order of the classes, ``_threshold_profile`` its profile likelihoods, and
 ``_estimator`` the scikit-learn classifier.
 """
 

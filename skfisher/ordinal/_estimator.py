@@ -14,6 +14,7 @@ from .._driver import Model, drive
 from .._inputs import check_columns_numeric, check_target_present
 from .._linalg import Design
 from .._validation import check_weights
+from ._fit import newton_loop
 from ._links import CUMULATIVE_LINKS, cumulative_link
 from ._problem import CumulativeLinkProblem, cumulative_proba, start_theta
 from ._separation import separated_params
@@ -47,7 +48,7 @@ class FisherOrdinalRegression(ClassifierMixin, ThresholdProfileMixin, FisherMixi
         :class:`~skfisher.FisherLogisticRegression`, and profile quantities
         are refused.
     max_iter : int, default=100
-        Maximum number of Fisher-scoring iterations.
+        Maximum number of iterations.
     tol : float, default=1e-8
         Stop when the next step is shorter than ``tol`` standard errors,
         ``sqrt(Uᵀ I⁻¹ U) <= tol``.
@@ -97,7 +98,7 @@ class FisherOrdinalRegression(ClassifierMixin, ThresholdProfileMixin, FisherMixi
     aic_, bic_ : float
         ``−2 ℓ + 2 k`` and ``−2 ℓ + k log(Σw)``, ``k = n_params``.
     n_iter_ : int
-        Fisher-scoring iterations taken.
+        Iterations taken.
     converged_ : bool
         Whether the fit converged (False under separation).
     nobs_ : float
@@ -122,9 +123,14 @@ class FisherOrdinalRegression(ClassifierMixin, ThresholdProfileMixin, FisherMixi
     matrix (expected information, negative Hessian, outer product of
     scores) is tridiagonal in γ; the totals in θ follow from
     ``∂γ/∂θ = [−1 xᵀ, I]`` (see
-    :class:`~skfisher.ordinal._problem.CumulativeLinkProblem`). The loop is
-    Fisher scoring from β = 0 and the thresholds of the model without
-    features (``F⁻¹`` of the cumulative class shares); its line search
+    :class:`~skfisher.ordinal._problem.CumulativeLinkProblem`). The loop
+    starts from β = 0 and the thresholds of the model without features
+    (``F⁻¹`` of the cumulative class shares) and takes Newton's steps with
+    the analytic observed information where it is positive definite,
+    Fisher-scoring steps elsewhere: where the model misfits, I and J differ
+    enough that Fisher scoring alone converges slowly (see
+    :mod:`skfisher.ordinal._fit`). ``information_`` and ``cov_type="fisher"``
+    are the expected information at the fit all the same. The line search
     rejects a step whose thresholds do not increase. For every link but the
     cauchit the density is log-concave and so is the likelihood (Pratt
     1981): its maximum is unique.
@@ -243,6 +249,7 @@ class FisherOrdinalRegression(ClassifierMixin, ThresholdProfileMixin, FisherMixi
             names,
             weights.sum(),
             [(self._start(problem), 0)],
+            loop=newton_loop,
             diagnose=partial(separated_params, self.alpha, names),
             publish={"groups": codes, "rows": None if keep.all() else keep, "n_rows": n_rows},
         )

@@ -140,10 +140,11 @@ class CumulativeState:
         """
         f = self.density[:, 1:-1]
         p = self.proba
-        inverse = np.divide(1.0, p, out=np.zeros_like(p), where=p > 0)
-        diagonal = np.square(f) * (inverse[:, :-1] + inverse[:, 1:])
-        off = -f[:, :-1] * f[:, 1:] * inverse[:, 1:-1]
-        return diagonal, off
+        # f/p, not 1/p: a probability far in a tail can be subnormal, and its
+        # reciprocal overflow, where the ratio is moderate.
+        below = np.divide(f, p[:, :-1], out=np.zeros_like(f), where=p[:, :-1] > 0)
+        above = np.divide(f, p[:, 1:], out=np.zeros_like(f), where=p[:, 1:] > 0)
+        return f * (below + above), -f[:, :-1] * below[:, 1:]
 
     def extreme(self, log_bound):
         """Whether some row's own class has ``1 − p_y`` below ``exp(log_bound)``."""

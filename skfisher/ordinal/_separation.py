@@ -66,14 +66,15 @@ def warn_ordinal_separation(found, names, n_features):
     diverging = [names[j] for j in found.diverging]
     if found.complete:
         what = (
-            f"the features {features} order the classes perfectly (complete separation)"
+            f"a combination of the features {features} orders the classes perfectly "
+            "(complete separation)"
             if features
             else "the classes are predicted exactly (complete separation)"
         )
     else:
         what = (
-            f"the features {features} predict the class of some observations exactly "
-            "(quasi-complete separation)"
+            f"a combination of the features {features} predicts the class of some "
+            "observations exactly (quasi-complete separation)"
         )
     warn(
         f"Perfect separation: {what}, so the maximum likelihood estimate does not exist and "

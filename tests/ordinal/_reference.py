@@ -116,7 +116,8 @@ def loglik(X, y, theta, distribution):
     if np.any(np.diff(cuts) <= 0):
         return -np.inf
     proba, _ = class_derivatives(X, theta, cuts.size + 1, distribution)
-    return float(np.sum(np.log(proba[np.arange(y.size), y])))
+    with np.errstate(divide="ignore"):  # a probability of 0: the optimiser backs off
+        return float(np.sum(np.log(proba[np.arange(y.size), y])))
 
 
 def increments_to_theta(phi, n_features):
