@@ -51,7 +51,8 @@ class FisherOrdinalRegression(ClassifierMixin, ThresholdProfileMixin, FisherMixi
         Maximum number of iterations.
     tol : float, default=1e-8
         Stop when the next step is shorter than ``tol`` standard errors,
-        ``sqrt(Uᵀ I⁻¹ U) <= tol``.
+        ``sqrt(Uᵀ J⁻¹ U) <= tol`` (with the expected information I where the
+        observed J is not positive definite).
     cov_type : {"fisher", "observed", "empirical", "sandwich", "cluster"}, \
             default="fisher"
         Which covariance ``covariance_`` and ``standard_errors_`` report:

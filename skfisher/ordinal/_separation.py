@@ -59,23 +59,47 @@ def _cumulative_rows(problem):
     return rows, sign
 
 
-def warn_ordinal_separation(found, names, n_features):
+def separating_features(problem, found):
+    """Return the features that separate, and whether only their combination does.
+
+    Under quasi-complete separation the direction found moves exactly the
+    diverging parameters, so its features are the separating ones. Under
+    complete separation every parameter diverges and the direction is
+    generic; the features that order the classes on their own (one linear
+    programme each, on that feature's column and the thresholds) are named
+    instead, or, if none does, the features of the direction.
+    """
+    p = problem.n_features
+    moving = np.flatnonzero(found.direction[:p])
+    if not found.complete:
+        return moving, moving.size > 1
+    rows, sign = _cumulative_rows(problem)
+    alone = [
+        j
+        for j in moving
+        if _separates_completely(rows[:, np.r_[j, p : p + problem.n_classes - 1]], sign)
+    ]
+    return (np.array(alone), False) if alone else (moving, moving.size > 1)
+
+
+def _separates_completely(rows, sign):
+    found = find_separation(rows, sign)
+    return found is not None and found.complete
+
+
+def warn_ordinal_separation(problem, found, names):
     """Warn that the classes are separated, naming the features; return the diverging indices."""
-    moving = np.flatnonzero(found.direction[:n_features])
-    features = [names[j] for j in moving]
+    separating, combined = separating_features(problem, found)
+    features = [names[j] for j in separating]
     diverging = [names[j] for j in found.diverging]
-    if found.complete:
-        what = (
-            f"a combination of the features {features} orders the classes perfectly "
-            "(complete separation)"
-            if features
-            else "the classes are predicted exactly (complete separation)"
-        )
+    if combined:
+        who = f"a combination of the features {features}"
     else:
-        what = (
-            f"a combination of the features {features} predicts the class of some "
-            "observations exactly (quasi-complete separation)"
-        )
+        who = f"{'each of the features' if len(features) > 1 else 'the feature'} {features}"
+    if found.complete:
+        what = f"{who} orders the classes perfectly (complete separation)"
+    else:
+        what = f"{who} predicts the class of some observations exactly (quasi-complete separation)"
     warn(
         f"Perfect separation: {what}, so the maximum likelihood estimate does not exist and "
         f"the parameters {diverging} diverge (or are identified only by those "
@@ -98,4 +122,4 @@ def separated_params(alpha, names, problem, result):
     found = find_ordinal_separation(problem, result.theta, result.converged)
     if found is None:
         return None
-    return warn_ordinal_separation(found, names, problem.n_features)
+    return warn_ordinal_separation(problem, found, names)
