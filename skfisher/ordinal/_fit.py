@@ -46,13 +46,13 @@ class NewtonSteps(ScoringProblem):
         return self.problem.loglik(theta)
 
     def score_information(self, theta):
-        score, expected = self.problem.score_information(theta)
+        score = self.problem.score(theta)
         observed = self.problem.observed_information(theta)
-        if not np.all(np.isfinite(observed)):
-            return score, expected
-        factor = SymmetricFactor(observed)
-        definite = not factor.negative and not factor.deficient.size
-        return score, observed if definite else expected
+        if np.all(np.isfinite(observed)):
+            factor = SymmetricFactor(observed)
+            if not factor.negative and not factor.deficient.size:
+                return score, observed
+        return score, self.problem.information(theta)
 
 
 def newton_loop(problem, theta0, max_iter, tol):
