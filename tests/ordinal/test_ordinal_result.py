@@ -6,12 +6,13 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy import optimize, stats
 from sklearn.base import clone
 
 from skfisher import FisherOrdinalRegression
-from skfisher.exceptions import PerfectSeparationWarning
+from skfisher.exceptions import CollinearityWarning, PerfectSeparationWarning
 
 from ._reference import DISTRIBUTIONS, loglik
 
@@ -210,3 +211,27 @@ def test_a_warm_start_begins_at_the_previous_estimate():
     assert_allclose(model.params_, first, rtol=1e-10)
     cold = FisherOrdinalRegression(tol=1e-10).fit(X, y)
     assert cold.n_iter_ > 3
+
+
+@pytest.mark.parametrize("cov_type", COV_TYPES)
+def test_a_sparse_x_gives_the_fit_of_the_dense_one(cov_type):
+    X, y, groups = _data()
+    dense = _fit(FisherOrdinalRegression("loglog", cov_type=cov_type), X, y, groups)
+    sparse = _fit(
+        FisherOrdinalRegression("loglog", cov_type=cov_type), sp.csr_matrix(X), y, groups
+    )
+    assert_allclose(sparse.params_, dense.params_, rtol=1e-12)
+    assert_allclose(sparse.covariance_, dense.covariance_, rtol=1e-10, atol=1e-14)
+    assert_allclose(sparse.predict_proba(sp.csr_matrix(X)), dense.predict_proba(X), rtol=1e-12)
+
+
+def test_a_constant_column_is_not_identified_beside_the_thresholds():
+    X, y, _ = _data()
+    with pytest.warns(CollinearityWarning, match=r"\['x2', '0\|1', '1\|2', '2\|3'\]"):
+        model = FisherOrdinalRegression().fit(np.column_stack([X, np.ones(y.size)]), y)
+    assert np.all(np.isnan(model.standard_errors_[2:]))
+    assert_allclose(
+        model.standard_errors_[:2],
+        FisherOrdinalRegression().fit(X, y).standard_errors_[:2],
+        rtol=1e-8,
+    )
