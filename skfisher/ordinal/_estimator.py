@@ -17,6 +17,7 @@ from .._validation import check_weights
 from ._fit import newton_loop
 from ._links import CUMULATIVE_LINKS, cumulative_link
 from ._problem import CumulativeLinkProblem, cumulative_proba, start_theta
+from ._proportional_odds import parallel_lines_test
 from ._separation import separated_params
 from ._targets import check_class_weights, class_index, ordinal_classes, threshold_names
 from ._threshold_profile import ThresholdProfileMixin
@@ -334,6 +335,37 @@ class FisherOrdinalRegression(ClassifierMixin, ThresholdProfileMixin, FisherMixi
         """Return the most probable class of each sample, shape (n_samples,)."""
         proba = self.predict_proba(X)
         return self.classes_[np.argmax(proba, axis=1)]
+
+    def proportional_odds_test(self):
+        """Test that the slopes are the same at every threshold, per feature and for all.
+
+        Rao's score test of the fitted model against the model with a slope
+        per threshold, ``P(y ≤ classes_[j] | x) = F(θ_j − xᵀβ_j)``, from this fit
+        alone (no refit): for the logit link the test of proportional odds,
+        for the others of parallel lines. See
+        :mod:`skfisher.ordinal._proportional_odds`.
+
+        Returns
+        -------
+        test : ParallelLinesTest
+            ``statistic``, ``df`` and ``pvalue`` for each feature's slopes set
+            free (``K − 2`` degrees of freedom) and for all of them
+            (``n_features (K − 2)``); ``str(test)`` is a table and
+            ``test.to_frame()`` a DataFrame.
+        """
+        check_is_fitted(self, "params_")
+        if getattr(self, "_fitted_problem", None) is None:
+            raise ValueError(
+                "The proportional-odds test needs the training data, which this fit does "
+                "not keep (an estimator restored from a pickle): refit it."
+            )
+        if self.alpha != 0 or not self.converged_:
+            raise ValueError(
+                "The proportional-odds test is a score test at the maximum-likelihood "
+                f"estimate; this fit {'is penalised' if self.alpha else 'did not converge'}. "
+                "Refit with alpha=0 on data that are not separated."
+            )
+        return parallel_lines_test(self._fitted_problem, self.params_, self._feature_names())
 
     def _summary_info(self):
         return [

@@ -24,7 +24,7 @@ def _lines(text):
 
 def test_user_guide_code_prints_what_the_page_shows():
     code, shown = _blocks("python"), _blocks("text")
-    assert len(code) == len(shown) == 5
+    assert len(code) == len(shown) == 6
     namespace = {}
     for block, output in zip(code, shown, strict=True):
         printed = io.StringIO()
