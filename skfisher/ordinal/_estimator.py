@@ -1,4 +1,4 @@
-"""``FisherOrdinalRegression``: cumulative-link models for ordered classes, by Fisher scoring."""
+"""``FisherOrdinalRegression``: cumulative-link models, with the whole Fisher contract."""
 
 from functools import partial
 from numbers import Integral, Real
@@ -24,7 +24,7 @@ from ._threshold_profile import ThresholdProfileMixin
 
 
 class FisherOrdinalRegression(ClassifierMixin, ThresholdProfileMixin, FisherMixin, BaseEstimator):
-    """Ordinal regression (cumulative-link models) by Fisher scoring, with standard errors.
+    """Ordinal regression (cumulative-link models) by maximum likelihood, with standard errors.
 
     For K ordered classes ``classes_[0] < … < classes_[K−1]``, the model
 
@@ -198,7 +198,7 @@ class FisherOrdinalRegression(ClassifierMixin, ThresholdProfileMixin, FisherMixi
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, groups=None):
-        """Fit the model by Fisher scoring.
+        """Fit the model by maximum likelihood (the loop of the Notes).
 
         Parameters
         ----------
@@ -263,8 +263,10 @@ class FisherOrdinalRegression(ClassifierMixin, ThresholdProfileMixin, FisherMixi
 
     def _start(self, problem):
         previous = getattr(self, "params_", None) if self.warm_start else None
+        # A previous estimate of another shape, or outside the domain of these
+        # data (thresholds no longer increasing), is no start.
         if previous is not None and previous.shape == (problem.n_params,):
-            if problem.ordered(previous) and np.isfinite(problem.objective(previous)):
+            if np.isfinite(problem.objective(previous)):
                 return np.array(previous, dtype=float)
         return start_theta(problem)
 
