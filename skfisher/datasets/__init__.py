@@ -4,6 +4,7 @@
 loader                    response    rows     source
 ========================  ==========  =======  =========================================
 :func:`load_anes96`       binary      944      1996 American National Election Study
+:func:`load_partyid`      7 ordered   944      party identification in the 1996 ANES
 :func:`load_modechoice`   4 classes   210      Australian intercity travel modes, 1987
 :func:`load_randhie`      count       20,190   RAND Health Insurance Experiment
 :func:`load_engel`        positive    235      Engel (1857), Belgian household budgets
@@ -17,7 +18,8 @@ from ._loaders import (  # noqa: F401
     load_anes96,
     load_engel,
     load_modechoice,
+    load_partyid,
     load_randhie,
 )
 
-__all__ = ["load_anes96", "load_engel", "load_modechoice", "load_randhie"]
+__all__ = ["load_anes96", "load_engel", "load_modechoice", "load_partyid", "load_randhie"]

@@ -21,6 +21,14 @@ DATASETS = {
         "response": "binary",
         "title": "the 1996 American National Election Study",
     },
+    "partyid": {
+        "file": "anes96.csv",
+        "target": "PID",
+        "features": ["selfLR", "age", "educ", "income"],
+        "model": "ordinal",
+        "response": "ordinal",
+        "title": "party identification in the 1996 American National Election Study",
+    },
     "randhie": {
         "file": "randhie.csv",
         "target": "mdvis",
@@ -97,6 +105,17 @@ def read_bundled_csv(name):
     return header, values
 
 
+# The seven points of the party-identification scale, by their code 0-6.
+PARTIES = [
+    "strong Dem",
+    "weak Dem",
+    "lean Dem",
+    "independent",
+    "lean Rep",
+    "weak Rep",
+    "strong Rep",
+]
+
 # The travel modes of the mode-choice file, by their code.
 MODES = {1: "air", 2: "train", 3: "bus", 4: "car"}
 
@@ -147,6 +166,8 @@ def _load(name, *, return_X_y, as_frame, target_dtype=float, target_names=None, 
     if as_frame:
         pd = check_pandas_support(f"load_{name}(as_frame=True)")
         frame = pd.DataFrame(X, columns=feature_names)
+        if spec["response"] == "ordinal":  # the codes 0, 1, ... of target_names, in order
+            y = pd.Categorical.from_codes(y, categories=target_names, ordered=True)
         frame[target_name] = y
         X, y = frame[feature_names], frame[target_name]
     if return_X_y:
@@ -207,6 +228,52 @@ def load_anes96(*, return_X_y=False, as_frame=False):
         target_dtype=int,
         target_names=["Clinton", "Dole"],
         descr=load_anes96.__doc__,
+    )
+
+
+def load_partyid(*, return_X_y=False, as_frame=False):
+    """Load the 1996 American National Election Study party identification (ordinal response).
+
+    The 944 respondents of :func:`load_anes96`, with their party identification
+    as the target ``PID``: seven ordered classes from strong Democrat to strong
+    Republican (codes 0–6: strong Democrat 200 respondents, weak Democrat 180,
+    independent leaning Democrat 108, independent 37, independent leaning
+    Republican 94, weak Republican 150, strong Republican 175). The features are
+    the respondent's self-placement on a liberal–conservative scale
+    (``selfLR``, 1 = extremely liberal … 7 = extremely conservative), ``age``
+    (years), ``educ`` (education, 1–7) and ``income`` (household income
+    bracket, 1–24). The same file as :func:`load_anes96`. Public domain; see
+    ``skfisher/datasets/README.md``.
+    {parameters}
+    Returns
+    -------
+    data : Bunch or tuple
+        ``data`` (944, 4), ``target`` (944,) of the codes 0–6 (with
+        ``as_frame``: an ordered pandas Categorical of ``target_names``),
+        ``feature_names``, ``target_name`` (``"PID"``), ``target_names`` (the
+        seven classes in order, ``"strong Dem"`` … ``"strong Rep"``), ``frame``
+        (when ``as_frame``), ``DESCR`` and ``filename``; or ``(X, y)``.
+
+    Examples
+    --------
+    >>> from skfisher import FisherOrdinalRegression
+    >>> from skfisher.datasets import load_partyid
+    >>> X, y = load_partyid(return_X_y=True, as_frame=True)
+    >>> y.cat.categories[[0, -1]].tolist(), bool(y.cat.ordered)
+    (['strong Dem', 'strong Rep'], True)
+    >>> model = FisherOrdinalRegression().fit(X, y)
+    >>> model.param_names_[[0, 4]].tolist()
+    ['selfLR', 'strong Dem|weak Dem']
+    >>> round(float(model.coef_[0]), 3), round(float(model.standard_errors_[0]), 4)
+    (1.028, 0.0523)
+    """
+    return _load(
+        "partyid",
+        return_X_y=return_X_y,
+        as_frame=as_frame,
+        target_dtype=int,
+        target_names=list(PARTIES),
+        descr=load_partyid.__doc__,
     )
 
 
@@ -318,5 +385,5 @@ def load_modechoice(*, return_X_y=False, as_frame=False):
     )
 
 
-for _loader in (load_anes96, load_randhie, load_engel, load_modechoice):
+for _loader in (load_anes96, load_partyid, load_randhie, load_engel, load_modechoice):
     _loader.__doc__ = _loader.__doc__.replace("    {parameters}\n", _PARAMETERS)
