@@ -331,7 +331,10 @@ def _profile(estimator, objective_scale=None):
     cache = _cache(estimator)
     if "profile" not in cache:
         _check_profile(estimator)
-        cache["profile"] = LikelihoodProfile(estimator, objective_scale)
+        # A model whose refits need more than the engine's (an ordinal model's
+        # ordered thresholds) names its own subclass.
+        profile = getattr(estimator, "profile_class", None) or LikelihoodProfile
+        cache["profile"] = profile(estimator, objective_scale)
     return cache["profile"]
 
 

@@ -20,10 +20,10 @@ from ._problem import CumulativeLinkProblem, cumulative_proba, start_theta
 from ._proportional_odds import parallel_lines_test
 from ._separation import separated_params
 from ._targets import check_class_weights, class_index, ordinal_classes, threshold_names
-from ._threshold_profile import ThresholdProfileMixin
+from ._threshold_profile import ThresholdProfile
 
 
-class FisherOrdinalRegression(ClassifierMixin, ThresholdProfileMixin, FisherMixin, BaseEstimator):
+class FisherOrdinalRegression(ClassifierMixin, FisherMixin, BaseEstimator):
     """Ordinal regression (cumulative-link models) by maximum likelihood, with standard errors.
 
     For K ordered classes ``classes_[0] < … < classes_[K−1]``, the model
@@ -164,6 +164,9 @@ class FisherOrdinalRegression(ClassifierMixin, ThresholdProfileMixin, FisherMixi
     array([[0.291, 0.266, 0.278, 0.166],
            [0.214, 0.241, 0.315, 0.23 ]])
     """
+
+    # Profile refits of a threshold start from ordered thresholds.
+    profile_class = ThresholdProfile
 
     _parameter_constraints: dict = {
         "link": [StrOptions(set(CUMULATIVE_LINKS))],

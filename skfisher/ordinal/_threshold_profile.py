@@ -26,17 +26,19 @@ steps; Newton's converged in 6). Everything else is the core engine's.
 """
 
 import numpy as np
-from sklearn.utils.validation import check_is_fitted
 
 from .._profile import LikelihoodProfile
 from ._fit import NewtonSteps
 
 
 class ThresholdProfile(LikelihoodProfile):
-    """The core profile of a fitted ``FisherOrdinalRegression``, with ordered refit starts."""
+    """The core profile of a fitted ``FisherOrdinalRegression``, with ordered refit starts.
 
-    def __init__(self, estimator):
-        super().__init__(estimator)
+    The estimator names it as its ``profile_class``; the core engine builds it.
+    """
+
+    def __init__(self, estimator, objective_scale=None):
+        super().__init__(estimator, objective_scale)
         self.n_features = self.problem.n_features
         self.problem = NewtonSteps(self.problem)
 
@@ -62,79 +64,3 @@ class ThresholdProfile(LikelihoodProfile):
         cuts[anchor + 1 :] = np.maximum(cuts[anchor + 1 :], spread[anchor + 1 :])
         cuts[:anchor] = np.minimum(cuts[:anchor], spread[:anchor])
         return theta[free]
-
-
-class ThresholdProfileMixin:
-    """``conf_int``, ``lr_pvalues_`` and ``summary`` through :class:`ThresholdProfile`.
-
-    Each puts this model's profile where the core engine
-    (:mod:`skfisher._profile`) keeps the profile of a fit, the estimator's
-    ``_likelihood_cache["profile"]`` (emptied by every fit), before the core
-    method runs, so that caching, warnings and refusals stay the engine's.
-    To be placed before :class:`~skfisher._contract.FisherMixin`.
-    """
-
-    def conf_int(self, alpha=0.05, method="wald"):
-        """Return confidence intervals: Wald (default) or profile likelihood.
-
-        Parameters
-        ----------
-        alpha : float, default=0.05
-            One minus the confidence level.
-        method : {"wald", "profile"}, default="wald"
-            ``"wald"``: ``params_ ± z standard_errors_``. ``"profile"``: the
-            values whose likelihood-ratio statistic against the fit is below
-            the χ²₁ quantile, each end found by root-finding on refits with
-            the parameter held fixed (:mod:`skfisher._profile`); the refits
-            for a threshold start from ordered thresholds.
-
-        Returns
-        -------
-        intervals : ndarray of shape (n_params, 2)
-            Lower and upper bounds, rows in the order of ``param_names_``.
-        """
-        if method == "profile":
-            self._use_threshold_profile()
-        return super().conf_int(alpha, method)
-
-    @property
-    def lr_pvalues_(self):
-        """Likelihood-ratio p-values of ``θ_j = 0``, shape (n_params,), one refit each."""
-        self._use_threshold_profile()
-        return super().lr_pvalues_
-
-    def summary(self, alpha=0.05, ci="wald"):
-        """Return the coefficient table with standard errors, tests and intervals.
-
-        Parameters
-        ----------
-        alpha : float, default=0.05
-            One minus the confidence level of the intervals.
-        ci : {"wald", "profile"}, default="wald"
-            Wald tests and intervals, or likelihood-ratio tests and profile
-            intervals (see :meth:`conf_int`).
-
-        Returns
-        -------
-        table : SummaryTable
-            Prints like statsmodels' summary; ``table.to_frame()`` gives a
-            pandas DataFrame.
-        """
-        if ci == "profile":
-            self._use_threshold_profile()
-        return super().summary(alpha, ci)
-
-    def _use_threshold_profile(self):
-        """Give the core profile engine the profile whose threshold refits start ordered.
-
-        Where the engine would refuse (no data kept, a penalty, a fit that did
-        not converge), nothing is set and its message stands.
-        """
-        check_is_fitted(self, "params_")
-        if getattr(self, "_fitted_problem", None) is None or self.alpha != 0:
-            return
-        if not self.converged_:
-            return
-        cache = self.__dict__.setdefault("_likelihood_cache", {})
-        if "profile" not in cache:
-            cache["profile"] = ThresholdProfile(self)
