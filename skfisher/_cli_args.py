@@ -14,8 +14,17 @@ import sys
 from ._contract import COV_TYPES
 from .datasets import DATASETS
 
-# Each --model: the family it fits (None: the one --family names).
-MODELS = {"logistic": "binomial", "poisson": "poisson", "gamma": "gamma", "glm": None}
+# Each --model: the family it fits (None: the one --family names; the ordinal
+# model has no GLM family, its distribution is the link).
+MODELS = {
+    "logistic": "binomial",
+    "poisson": "poisson",
+    "gamma": "gamma",
+    "glm": None,
+    "ordinal": None,
+}
+# The links of --model ordinal: the distribution F of its latent variable.
+ORDINAL_LINKS = ("logit", "probit", "cloglog", "loglog", "cauchit")
 
 FORMATS = ("text", "csv", "json")
 EXIT_USAGE = 2
@@ -30,6 +39,7 @@ EXAMPLES = """examples:
   skfisher fit data.csv --target y --bias-reduction firth     Firth's logistic regression
   skfisher fit data.csv --target y --na-values unknown --dropna
   skfisher fit --dataset randhie --format json
+  skfisher fit data.csv --target rating --model ordinal --levels low,mid,high --link probit
   skfisher dist data.csv --column x          every family, ranked by AIC
   skfisher dist data.csv --column x --family gumbel_r         any scipy.stats distribution
   skfisher fit --help                        all the options of a command
@@ -165,12 +175,23 @@ def _add_fit_parser(commands):
     fit.add_argument(
         "--model",
         choices=sorted(MODELS),
-        help="logistic, poisson, gamma, or glm with --family and --link (default: "
-        "chosen from the response: two values -> logistic, counts -> poisson, "
-        "positive -> gamma, otherwise glm with the gaussian family)",
+        help="logistic, poisson, gamma, glm with --family and --link, or ordinal "
+        "(ordered classes, cumulative link) (default: chosen from the response: two "
+        "values -> logistic, counts -> poisson, positive -> gamma, otherwise glm with "
+        "the gaussian family)",
     )
     fit.add_argument("--family", help="GLM family, e.g. binomial, poisson, gamma, gaussian")
-    fit.add_argument("--link", help="GLM link, e.g. logit, probit, log, identity, inverse")
+    fit.add_argument(
+        "--link",
+        help="GLM link, e.g. logit, probit, log, identity, inverse; for --model ordinal "
+        f"one of {', '.join(ORDINAL_LINKS)} (default: logit)",
+    )
+    fit.add_argument(
+        "--levels",
+        metavar="A,B,...",
+        help="the classes of the target in their order, lowest first, for --model "
+        "ordinal (implies it); default: the sorted values, numerically for numbers",
+    )
     fit.add_argument("--weights", help="column of frequency weights (sample_weight)")
     fit.add_argument("--offset", help="column of offsets added to the linear predictor")
     fit.add_argument("--groups", help="column of cluster labels, for --cov-type cluster")

@@ -11,7 +11,7 @@ import re
 
 import numpy as np
 
-from ._cli_args import MODELS, as_options, split_names
+from ._cli_args import MODELS, ORDINAL_LINKS, as_options, split_names
 from ._cli_output import ModelReport, reported_warnings
 from ._cli_table import CLIError, design_matrix
 
@@ -50,7 +50,40 @@ def run_fit(args, loaded):
             f"{', '.join(features)}"
         )
     X, names, references = design_matrix(table, features, set(categorical), not args.no_intercept)
-    y = _response(table, target, model)
+    levels = None
+    if model == "ordinal":
+        y, levels = _ordered_classes(table, target, split_names(args.levels))
+    else:
+        y = _response(table, target, model)
+    fit_params = _fit_params(args, table)
+    if levels is not None:
+        _check_level_weights(levels, y, fit_params.get("sample_weight"), target)
+    estimator = _make_estimator(args, model, family, link)
+    with reported_warnings(lambda message: as_options(_rename_quoted(message, names, levels))):
+        estimator.fit(X, y, **fit_params)
+    link = _link_name(estimator, family, link)
+    param_names = _rename(estimator.param_names_, names)
+    extra, lines = {"target": target, "family": family, "link": link}, []
+    if levels is not None:
+        param_names = param_names[: len(names)] + _threshold_names(levels)
+        extra["levels"] = levels
+        lines.append(f"Classes, lowest first: {' < '.join(levels)}")
+    return ModelReport(
+        estimator=estimator,
+        names=param_names,
+        heading=f"{_model_title(estimator, family, link)} of {target!r}, by Fisher scoring",
+        source=table.source,
+        n_rows=table.n_rows,
+        conf_level=args.conf_level,
+        references=references,
+        n_dropped=table.n_dropped,
+        extra=extra,
+        lines=lines,
+    )
+
+
+def _fit_params(args, table):
+    """The arguments of ``fit`` beside X and y: weights, offset and groups."""
     fit_params = {}
     if args.weights:
         fit_params["sample_weight"] = table.numeric(args.weights, "--weights")
@@ -61,21 +94,7 @@ def run_fit(args, loaded):
     if args.groups:
         table.check_column(args.groups, "--groups")
         fit_params["groups"] = table.labels(args.groups)
-    estimator = _make_estimator(args, model, family, link)
-    with reported_warnings(lambda message: as_options(_rename_quoted(message, names))):
-        estimator.fit(X, y, **fit_params)
-    link = _link_name(estimator, family, link)
-    return ModelReport(
-        estimator=estimator,
-        names=_rename(estimator.param_names_, names),
-        heading=f"{_model_title(estimator, family, link)} of {target!r}, by Fisher scoring",
-        source=table.source,
-        n_rows=table.n_rows,
-        conf_level=args.conf_level,
-        references=references,
-        n_dropped=table.n_dropped,
-        extra={"target": target, "family": family, "link": link},
-    )
+    return fit_params
 
 
 def _features(args, table, target, spec):
@@ -101,11 +120,19 @@ def _features(args, table, target, spec):
 def _resolve_model(args, table, target, spec):
     """Return (model, family, link) from the arguments, the dataset and the response."""
     model, family, link = args.model, args.family, args.link
+    if model is None and args.levels:
+        model = "ordinal"
     if model is None and family is not None:
         model = "glm"
     if model is None:
         model = spec["model"] if spec and target == spec["target"] else _infer_model(table, target)
-        family = MODELS[model] or "gaussian"
+        family = None if model == "ordinal" else MODELS[model] or "gaussian"
+    if model == "ordinal":
+        return model, None, _ordinal_link(args, family, link)
+    if args.levels:
+        raise CLIError(
+            f"--levels orders the classes of --model ordinal; --model {model} takes no --levels"
+        )
     implied = MODELS[model]
     if implied is not None:
         if family not in (None, implied):
@@ -146,7 +173,36 @@ def _infer_model(table, target):
     return "gamma" if np.all(y > 0) else "glm"
 
 
+def _ordinal_link(args, family, link):
+    """The link of ``--model ordinal``, refusing the options that model does not take."""
+    refused = [
+        (family is not None, "--family: its distribution is the --link"),
+        (args.no_intercept, "--no-intercept: it has no intercept, its thresholds take its place"),
+        (args.offset is not None, "--offset"),
+        (args.bias_reduction is not None, "--bias-reduction"),
+    ]
+    for given, what in refused:
+        if given:
+            raise CLIError(f"--model ordinal takes no {what}")
+    if link is not None and link not in ORDINAL_LINKS:
+        raise CLIError(
+            f"--link {link!r} is not a link of --model ordinal; choose one of "
+            f"{', '.join(ORDINAL_LINKS)}"
+        )
+    return link or "logit"
+
+
 def _make_estimator(args, model, family, link):
+    if model == "ordinal":
+        from .ordinal import FisherOrdinalRegression
+
+        return FisherOrdinalRegression(
+            link=link,
+            alpha=args.penalty,
+            cov_type=args.cov_type,
+            max_iter=args.max_iter,
+            tol=args.tol,
+        )
     cls = _estimator_class(model)
     accepted = cls().get_params()
     if link is not None and "link" not in accepted:
@@ -209,10 +265,21 @@ def _rename(param_names, feature_names):
     return [pattern.sub(lambda m: _column_name(m, feature_names), str(n)) for n in param_names]
 
 
-def _rename_quoted(message, feature_names):
-    """Replace quoted ``'x0'`` (or ``'class:x0'``) in a warning by the column's name."""
+def _rename_quoted(message, feature_names, levels=None):
+    """Replace quoted ``'x0'`` (or ``'class:x0'``) in a warning by the column's name.
+
+    With ``levels`` (an ordinal fit of the codes 0, 1, ...) a quoted threshold
+    ``'0|1'`` becomes ``'low|mid'``.
+    """
     pattern = re.compile(r"(?<=')([^':]*:)?x(\d+)(?=')")
-    return pattern.sub(lambda m: _column_name(m, feature_names), message)
+    message = pattern.sub(lambda m: _column_name(m, feature_names), message)
+    if levels is not None:
+        names = dict(
+            zip(_threshold_names(range(len(levels))), _threshold_names(levels), strict=True)
+        )
+        threshold = re.compile(r"(?<=')\d+\|\d+(?=')")
+        message = threshold.sub(lambda m: names.get(m.group(0), m.group(0)), message)
+    return message
 
 
 def _link_name(estimator, family, link):
@@ -226,8 +293,102 @@ def _link_name(estimator, family, link):
 
 
 def _model_title(estimator, family, link_name):
+    if hasattr(estimator, "thresholds_"):
+        return f"Ordinal regression ({link_name} link)"
     classes = getattr(estimator, "classes_", None)
     if classes is not None:
         n_classes = len(classes)
         return "Logistic regression" if n_classes == 2 else "Multinomial logistic regression"
     return f"{family.replace('_', ' ').capitalize()} regression ({link_name} link)"
+
+
+def _threshold_names(levels):
+    """R's names of the thresholds between consecutive classes, ``"low|mid"``."""
+    labels = [str(level) for level in levels]
+    return [f"{low}|{high}" for low, high in zip(labels[:-1], labels[1:], strict=True)]
+
+
+def _check_level_weights(levels, codes, weights, target):
+    """Refuse a class whose rows all have weight 0 (its thresholds are not identified)."""
+    if weights is None or np.any(weights < 0):
+        return  # negative weights: the estimator's own message
+    totals = np.bincount(codes, weights=weights, minlength=len(levels))
+    empty = [levels[k] for k in np.flatnonzero(totals <= 0)]
+    if empty:
+        raise CLIError(
+            f"the classes {', '.join(map(repr, empty))} of the target {target!r} have no rows "
+            "of positive --weights; each class of an ordinal model needs some: give them "
+            "weight, or merge the class with a neighbour"
+        )
+
+
+# Without --levels, more classes than this is almost always a measurement given
+# to the ordinal model by mistake (each class adds a threshold).
+MAX_LEVELS = 30
+
+
+def _ordered_classes(table, target, levels_option):
+    """Return the codes 0, …, K − 1 of the target's classes, and their labels in order.
+
+    ``levels_option`` (``--levels``) gives every class, lowest first; without it
+    the order is the sorted values (numerically for a numeric column). Codes, not
+    an ordered Categorical, let the bundled data be fitted without pandas.
+    """
+    numeric = table.is_numeric(target)
+    values = table.numeric(target, "the target") if numeric else table.labels(target)
+    observed, inverse = np.unique(values, return_inverse=True)
+    levels = [_number_label(v) if numeric else str(v) for v in observed]
+    if levels_option:
+        given = list(levels_option)
+        keys = [_level_number(level, target, levels) if numeric else level for level in given]
+        position = _level_positions(keys, given, list(observed), levels, target)
+        inverse, levels = position[inverse], given
+    if len(levels) < 3:
+        raise CLIError(
+            f"--model ordinal needs at least 3 ordered classes; the target {target!r} has "
+            f"{len(levels)} ({', '.join(levels)}): for two classes use --model logistic"
+        )
+    if len(levels) > MAX_LEVELS and not levels_option:
+        raise CLIError(
+            f"the target {target!r} has {len(levels)} distinct values, too many classes for "
+            "--model ordinal (one threshold each); for a measurement use --model glm, or "
+            "give every class in order with --levels"
+        )
+    return np.asarray(inverse, dtype=np.intp).ravel(), levels
+
+
+def _level_positions(keys, given, observed, labels, target):
+    """Each observed value's position in ``--levels``, refusing a list that is not exact."""
+    twice = sorted({given[j] for j, key in enumerate(keys) if keys.index(key) != j})
+    if twice:
+        raise CLIError(f"--levels lists {', '.join(map(repr, twice))} more than once")
+    absent = [given[j] for j, key in enumerate(keys) if key not in observed]
+    if absent:
+        raise CLIError(
+            f"--levels lists {', '.join(map(repr, absent))}, which no row of the target "
+            f"{target!r} has; each class of an ordinal model needs observations: leave "
+            f"{'it' if len(absent) == 1 else 'them'} out (the values are {', '.join(labels)})"
+        )
+    missing = [labels[k] for k, value in enumerate(observed) if value not in keys]
+    if missing:
+        raise CLIError(
+            f"the target {target!r} has the values {', '.join(map(repr, missing))}, which "
+            "--levels does not list; list every class, lowest first"
+        )
+    return np.array([keys.index(value) for value in observed], dtype=np.intp)
+
+
+def _level_number(level, target, labels):
+    try:
+        return float(level)
+    except ValueError:
+        raise CLIError(
+            f"--levels {level!r} is not a number, but the target {target!r} is numeric; "
+            f"give its values in order, e.g. --levels {','.join(labels)}"
+        ) from None
+
+
+def _number_label(value):
+    """A numeric class as written: ``3`` for 3.0, ``2.5`` for 2.5 (repr: no two alike)."""
+    value = float(value)
+    return str(int(value)) if value.is_integer() else repr(value)

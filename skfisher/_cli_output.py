@@ -40,6 +40,9 @@ class ModelReport:
         Rows dropped for missing values (``--dropna``).
     extra : dict
         More facts for the JSON output.
+    lines : list of str
+        More lines of the text output, after the data and reference levels
+        (the order of an ordinal model's classes).
     """
 
     estimator: object
@@ -51,6 +54,7 @@ class ModelReport:
     references: dict = field(default_factory=dict)
     n_dropped: int = 0
     extra: dict = field(default_factory=dict)
+    lines: list = field(default_factory=list)
 
     @property
     def alpha(self):
@@ -70,7 +74,7 @@ class ModelReport:
         if self.references:
             levels = ", ".join(f"{name} = {level}" for name, level in self.references.items())
             lines.append(f"Reference levels: {levels}")
-        return "\n".join([*lines, "", str(self.table())])
+        return "\n".join([*lines, *self.lines, "", str(self.table())])
 
     def rows(self):
         table = self.table()

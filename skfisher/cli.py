@@ -1,6 +1,6 @@
 """The ``skfisher`` command line: fit a model or a distribution and print its estimates.
 
-``skfisher fit`` fits a regression (logistic, Poisson, Gamma or any GLM) to a CSV
+``skfisher fit`` fits a regression (logistic, Poisson, Gamma, any GLM or ordinal) to a CSV
 file and prints the coefficient table with standard errors; ``skfisher dist``
 fits univariate distributions by maximum likelihood. Without a file each runs on
 a bundled real dataset, and plain ``skfisher`` prints the logistic fit of the
@@ -176,5 +176,6 @@ def _default_dataset(args):
     if args.family is not None:
         kind = FAMILY_RESPONSES.get(args.family, "positive")
         return next(name for name, spec in DATASETS.items() if spec["response"] == kind)
-    model = args.model if args.model in ("poisson", "gamma") else "logistic"
+    model = "ordinal" if args.model is None and args.levels else args.model
+    model = model if model in ("poisson", "gamma", "ordinal") else "logistic"
     return next(name for name, spec in DATASETS.items() if spec["model"] == model)

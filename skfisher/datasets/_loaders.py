@@ -27,7 +27,7 @@ DATASETS = {
         "features": ["selfLR", "age", "educ", "income"],
         "model": "ordinal",
         "response": "ordinal",
-        "title": "party identification in the 1996 American National Election Study",
+        "title": "party identification in the 1996 ANES",
     },
     "randhie": {
         "file": "randhie.csv",
