@@ -15,7 +15,9 @@ from .._inputs import check_columns_numeric, check_target_present
 from .._linalg import Design
 from .._validation import check_weights
 from ._fit import newton_loop
+from ._intervals import OrdinalIntervalMixin
 from ._links import CUMULATIVE_LINKS, cumulative_link
+from ._margins import OrdinalMarginsMixin
 from ._problem import CumulativeLinkProblem, cumulative_proba, start_theta
 from ._proportional_odds import parallel_lines_test
 from ._separation import separated_params
@@ -23,7 +25,9 @@ from ._targets import check_class_weights, class_index, ordinal_classes, thresho
 from ._threshold_profile import ThresholdProfile
 
 
-class FisherOrdinalRegression(ClassifierMixin, FisherMixin, BaseEstimator):
+class FisherOrdinalRegression(
+    OrdinalIntervalMixin, OrdinalMarginsMixin, ClassifierMixin, FisherMixin, BaseEstimator
+):
     """Ordinal regression (cumulative-link models) by maximum likelihood, with standard errors.
 
     For K ordered classes ``classes_[0] < … < classes_[K−1]``, the model
