@@ -9,11 +9,11 @@ evaluating the full problem at ``θ`` with ``θ_j = b`` and keeping the score
 and information of the free parameters.
 
 **What a problem declares.** The engine uses the fitted problem that the
-estimator keeps (``_fitted_problem``) and two optional declarations of it:
-``objective_scale()``, the factor turning differences of its objective into
-differences of the log-likelihood (1 when absent), and ``profile_refusal``,
-the reason profile quantities are not defined for the fit (None when
-absent). The refits run on a copy of the problem (:func:`refit_copy`).
+estimator keeps (``_fitted_problem``) and its declarations: ``objective_scale()``,
+the factor turning differences of its objective into ones of the log-likelihood,
+and ``profile_refusal``, why profile quantities are not defined for the fit (None:
+they are); an estimator may name a ``profile_class`` of its own. The refits run on
+a copy of the problem (:func:`refit_copy`).
 
 **The statistic.** With ``ℓ̃(b)`` the maximum of the objective over the free
 parameters at ``θ_j = b`` and ``ℓ̂`` the unrestricted maximum,
@@ -236,18 +236,16 @@ class LikelihoodProfile:
             return np.inf if value is None else value
 
         if inside > 0 and bounded(inside) >= 0:
-            # The end is at the last point inside to rounding (√LR exactly linear,
-            # as for the gaussian): re-evaluated from another start, √LR − z
-            # there changed sign.
+            # The end is at the last point inside to rounding (√LR linear, as
+            # for the gaussian): re-evaluated, √LR − z there changed sign.
             d = inside
         else:
             try:
                 d = optimize.brentq(bounded, inside, outside, xtol=_ENDPOINT_XTOL * se)
             except ValueError:
-                # Refits that stop short of their maximum (ProfileWarning) can
-                # move √LR − z across 0 between evaluations at the same point
-                # (warm starts differ): the bracket no longer holds, and the
-                # point last found outside is the end reported.
+                # Refits short of their maximum (ProfileWarning) can move √LR − z
+                # across 0 between evaluations at one point (warm starts differ):
+                # the bracket fails, and the point last found outside is the end.
                 self.unconverged.add(self.names[j])
                 return center + side * outside, False
         value = excess(d)
@@ -331,10 +329,9 @@ def _profile(estimator, objective_scale=None):
     cache = _cache(estimator)
     if "profile" not in cache:
         _check_profile(estimator)
-        # A model whose refits need more than the engine's (an ordinal model's
-        # ordered thresholds) names its own subclass.
-        profile = getattr(estimator, "profile_class", None) or LikelihoodProfile
-        cache["profile"] = profile(estimator, objective_scale)
+        # A model whose refits need more (ordered thresholds) names its subclass.
+        profile_class = getattr(estimator, "profile_class", None) or LikelihoodProfile
+        cache["profile"] = profile_class(estimator, objective_scale)
     return cache["profile"]
 
 
