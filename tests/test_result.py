@@ -331,3 +331,10 @@ def test_a_distribution_refit_leaves_nothing_of_the_previous_fit():
     for name in ours:
         _assert_same(name, ours[name], fresh[name])
     assert estimator.param_names_.tolist() == ["loc", "scale"]
+
+
+def test_a_model_without_groups_refuses_clusters_after_the_fit():
+    x = np.random.default_rng(5).gamma(2.0, 1.0, size=100)
+    fitted = MLEDistribution(family="gamma").fit(x)
+    with pytest.raises(ValueError, match="not available for MLEDistribution"):
+        fitted.covariance("cluster", groups=np.arange(100) % 5)
