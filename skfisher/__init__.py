@@ -8,6 +8,7 @@ standard errors.
 from importlib.metadata import PackageNotFoundError, version
 
 from ._likelihood import FisherMLE
+from .counts import FisherHurdleRegressor, FisherZeroInflatedRegressor
 from .distributions import MLEDistribution
 from .linear_model import (
     FisherGammaRegressor,
@@ -28,6 +29,8 @@ __all__ = [
     "FisherPoissonRegressor",
     "FisherGammaRegressor",
     "FisherOrdinalRegression",
+    "FisherZeroInflatedRegressor",
+    "FisherHurdleRegressor",
     "MLEDistribution",
     "FisherMLE",
     "__version__",

@@ -13,8 +13,8 @@ from .._contract import FisherMixin
 from .._driver import Model, drive
 from .._inputs import check_columns_numeric, check_target_present
 from .._linalg import Design
+from .._newton import newton_loop
 from .._validation import check_weights
-from ._fit import newton_loop
 from ._intervals import OrdinalIntervalMixin
 from ._links import CUMULATIVE_LINKS, cumulative_link
 from ._margins import OrdinalMarginsMixin
@@ -135,7 +135,7 @@ class FisherOrdinalRegression(
     the analytic observed information where it is positive definite,
     Fisher-scoring steps elsewhere: where the model misfits, I and J differ
     enough that Fisher scoring alone converges slowly (see
-    :mod:`skfisher.ordinal._fit`). ``information_`` and ``cov_type="fisher"``
+    :mod:`skfisher._newton`). ``information_`` and ``cov_type="fisher"``
     are the expected information at the fit all the same. The line search
     rejects a step whose thresholds do not increase. For every link but the
     cauchit the density is log-concave and so is the likelihood (Pratt

@@ -17,7 +17,7 @@ the links with log-concave densities, all but the cauchit: Pratt 1981,
 "Concavity of the log likelihood", JASA 76).
 
 The refits take the fit's steps, Newton's where the observed information is
-positive definite (:mod:`skfisher.ordinal._fit`): far from θ̂, where the
+positive definite (:mod:`skfisher._newton`): far from θ̂, where the
 profile's tests and interval ends lie, the expected information can be half
 the observed one in some direction, and Fisher scoring's steps then
 overshoot and bounce at a rate near 1 (a cloglog refit with a threshold 10
@@ -27,8 +27,8 @@ steps; Newton's converged in 6). Everything else is the core engine's.
 
 import numpy as np
 
+from .._newton import NewtonSteps
 from .._profile import LikelihoodProfile
-from ._fit import NewtonSteps
 
 
 class ThresholdProfile(LikelihoodProfile):

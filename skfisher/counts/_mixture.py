@@ -1,0 +1,146 @@
+"""Per-row log-likelihoods of the zero-inflated and hurdle models and their derivatives.
+
+Each row has the predictors ``u = (η, ζ, α)`` (α for the negative binomial
+only): ``η = log μ`` of the count part, ``ζ`` the logit of the zero part's
+probability ``π = expit(ζ)``. With the count distribution ``f`` and
+``L(y) = log f(y)`` (:mod:`._distributions`):
+
+* **zero-inflated** (``π`` the probability of a structural zero):
+  ``P(0) = π + (1 − π) f(0)`` and ``P(y) = (1 − π) f(y)`` for ``y > 0``;
+* **hurdle** (``π = P(Y > 0)``, the sign of R's ``pscl::hurdle``):
+  ``P(0) = 1 − π`` and ``P(y) = π f(y) / (1 − f(0))`` for ``y > 0``.
+
+The functions return ``(ℓ, g, H, E)`` per row: the log-likelihood, its
+gradient in ``u`` (n, m), its negative Hessian (n, m, m) and the expected
+negative Hessian under the model (n, m, m; None unless ``expected``), all in
+closed form given those of
+``f``. For a zero at ``y = 0`` of the zero-inflated model, ``ℓ = log(e^A + e^B)``
+with ``A = log π`` and ``B = log(1 − π) + L(0)``, so that with the posterior
+shares ``q = e^{A−ℓ}``, ``r = e^{B−ℓ}``:
+
+    g = q ∇A + r ∇B,    H = q (−∇²A) + r (−∇²B) − q r (∇A − ∇B)(∇A − ∇B)ᵀ.
+
+The expectation over ``y`` needs ``E_f[H_f]`` only, since ``H`` is, for the
+positive counts, ``H_f(y)`` plus terms free of ``y``:
+
+* zero-inflated: ``E = π(1 − π) e_ζ e_ζᵀ + (1 − π) E_f[H_f] − (π (1 − π) f(0) / P(0)) v vᵀ``
+  with ``v = e_ζ − ∇L(0)``;
+* hurdle: ``E = π(1 − π) e_ζ e_ζᵀ + π (E_f[H_f] / (1 − f(0)) − ρ (1 + ρ) ∇L(0) ∇L(0)ᵀ)``
+  with ``ρ = f(0) / (1 − f(0))``, the truncation ``−log(1 − f(0))`` adding
+  ``ρ ∇L(0)`` to the gradient and ``ρ H_f(0) − ρ (1 + ρ) ∇L(0) ∇L(0)ᵀ`` to ``H``.
+"""
+
+import numpy as np
+from scipy.special import expit, log_expit
+
+ETA, ZETA = 0, 1
+
+
+def count_slots(dist):
+    """Return the positions of the count part's parameters ``(η, α…)`` in ``u``."""
+    return np.array([ETA, *range(2, 2 + dist.n_extra)])
+
+
+def _embed(values, slots, m):
+    """Put count-part arrays (n, c) or (n, c, c) at ``slots`` of m predictors."""
+    if values.ndim == 2:
+        out = np.zeros((values.shape[0], m))
+        out[:, slots] = values
+        return out
+    out = np.zeros((values.shape[0], m, m))
+    out[:, slots[:, None], slots[None, :]] = values
+    return out
+
+
+def _outer(v):
+    return v[:, :, None] * v[:, None, :]
+
+
+def _logit_part(zeta, m):
+    """``π``, and ``π(1 − π) e_ζ e_ζᵀ`` over m predictors."""
+    pi = expit(zeta)
+    logistic = np.zeros((zeta.size, m, m))
+    logistic[:, ZETA, ZETA] = pi * (1.0 - pi)
+    return pi, logistic
+
+
+def inflated_rows(dist, y, mu, zeta, expected=True):
+    """``(ℓ, g, H, E)`` per row of the zero-inflated model (module docstring)."""
+    slots, m = count_slots(dist), 2 + dist.n_extra
+    pi, logistic = _logit_part(zeta, m)
+    logf, g_f, H_f = (_embed(a, slots, m) if a.ndim > 1 else a for a in dist.at(y, mu))
+    L0, g0, H0 = (_embed(a, slots, m) if a.ndim > 1 else a for a in dist.zero(mu))
+    log_pi, log_rest = log_expit(zeta), log_expit(-zeta)
+    zero = y == 0
+    # log P(0), and the posterior shares of a zero: structural q, from the count part r.
+    log_p0 = np.logaddexp(log_pi, log_rest + L0)
+    loglik = np.where(zero, log_p0, log_rest + logf)
+    q = np.exp(log_pi - log_p0)
+    r = np.exp(log_rest + L0 - log_p0)
+    e_zeta = np.zeros(m)
+    e_zeta[ZETA] = 1.0
+    v = e_zeta[None, :] - g0
+    g = g_f.copy()
+    g[:, ZETA] = -pi
+    g[zero] = q[zero, None] * (1.0 - pi[zero, None]) * e_zeta + r[zero, None] * (
+        g0[zero] - pi[zero, None] * e_zeta
+    )
+    H = logistic + H_f
+    H[zero] = (
+        logistic[zero]
+        + r[zero, None, None] * H0[zero]
+        - (q * r)[zero, None, None] * _outer(v[zero])
+    )
+    if not expected:
+        return loglik, g, H, None
+    share = pi * (1.0 - pi) * np.exp(L0 - log_p0)
+    E = logistic + (1.0 - pi)[:, None, None] * _embed(dist.expected(mu), slots, m)
+    E -= share[:, None, None] * _outer(v)
+    return loglik, g, H, E
+
+
+def truncated_rows(dist, y, mu, zeta=None, expected=True):
+    """``(ℓ, g, H, E)`` per row of the count model truncated at 0, over ``u = (η, α…)``.
+
+    For positive counts only; ``E`` is the expectation under the truncated
+    distribution.
+    """
+    logf, g_f, H_f = dist.at(y, mu)
+    L0, g0, H0 = dist.zero(mu)
+    # log(1 − f(0)) and ρ = f(0)/(1 − f(0)) without cancellation for small μ.
+    log_rest0 = np.log(-np.expm1(L0))
+    rho = np.exp(L0 - log_rest0)
+    curvature = (rho * (1.0 + rho))[:, None, None] * _outer(g0)
+    loglik = logf - log_rest0
+    g = g_f + rho[:, None] * g0
+    H = H_f + rho[:, None, None] * H0 - curvature
+    if not expected:
+        return loglik, g, H, None
+    E = dist.expected(mu) / (-np.expm1(L0))[:, None, None] - curvature
+    return loglik, g, H, E
+
+
+def hurdle_rows(dist, y, mu, zeta, expected=True):
+    """``(ℓ, g, H, E)`` per row of the hurdle model (module docstring)."""
+    slots, m = count_slots(dist), 2 + dist.n_extra
+    pi, logistic = _logit_part(zeta, m)
+    positive = y > 0
+    loglik = log_expit(-zeta)
+    g = np.zeros((y.size, m))
+    H = logistic.copy()
+    counts = truncated_rows(dist, y[positive], mu[positive], expected=False)
+    loglik[positive] = log_expit(zeta[positive]) + counts[0]
+    g[np.ix_(positive, slots)] = counts[1]
+    H[positive] += _embed(counts[2], slots, m)
+    g[:, ZETA] = positive - pi
+    if not expected:
+        return loglik, g, H, None
+    truncated = truncated_rows(dist, np.ones_like(mu), mu)[3]
+    E = logistic + pi[:, None, None] * _embed(truncated, slots, m)
+    return loglik, g, H, E
+
+
+def count_rows(dist, y, mu, zeta=None, expected=True):
+    """``(ℓ, g, H, E)`` per row of the count model alone, over ``u = (η, α…)``."""
+    logf, g, H = dist.at(y, mu)
+    return logf, g, H, dist.expected(mu) if expected else None
