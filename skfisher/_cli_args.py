@@ -180,7 +180,10 @@ def _add_fit_parser(commands):
         "values -> logistic, counts -> poisson, positive -> gamma, otherwise glm with "
         "the gaussian family)",
     )
-    fit.add_argument("--family", help="GLM family, e.g. binomial, poisson, gamma, gaussian")
+    fit.add_argument(
+        "--family",
+        help="GLM family, e.g. binomial, poisson, gamma, gaussian, quasi_poisson, quasi_binomial",
+    )
     fit.add_argument(
         "--link",
         help="GLM link, e.g. logit, probit, log, identity, inverse; for --model ordinal "

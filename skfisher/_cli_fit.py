@@ -64,6 +64,8 @@ def run_fit(args, loaded):
     link = _link_name(estimator, family, link)
     param_names = _rename(estimator.param_names_, names)
     extra, lines = {"target": target, "family": family, "link": link}, []
+    if family is not None and family.startswith("quasi_"):
+        lines.append("A quasi-likelihood: φ is estimated; no log-likelihood, AIC or BIC")
     if levels is not None:
         param_names = param_names[: len(names)] + _threshold_names(levels)
         extra["levels"] = levels
@@ -299,7 +301,8 @@ def _model_title(estimator, family, link_name):
     if classes is not None:
         n_classes = len(classes)
         return "Logistic regression" if n_classes == 2 else "Multinomial logistic regression"
-    return f"{family.replace('_', ' ').capitalize()} regression ({link_name} link)"
+    title = family.replace("_", " ").capitalize().replace("Quasi p", "Quasi-P")
+    return f"{title.replace('Quasi b', 'Quasi-b')} regression ({link_name} link)"
 
 
 def _threshold_names(levels):

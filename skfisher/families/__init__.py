@@ -7,6 +7,7 @@ from .gaussian import Gaussian
 from .inverse_gaussian import InverseGaussian
 from .negative_binomial import NegativeBinomial
 from .poisson import Poisson
+from .quasi import QuasiBinomial, QuasiPoisson
 from .tweedie import Tweedie
 
 __all__ = [
@@ -17,13 +18,25 @@ __all__ = [
     "InverseGaussian",
     "NegativeBinomial",
     "Poisson",
+    "QuasiBinomial",
+    "QuasiPoisson",
     "Tweedie",
     "get_family",
 ]
 
 _FAMILIES = {
     cls.name: cls
-    for cls in (Binomial, Poisson, Gaussian, Gamma, InverseGaussian, NegativeBinomial, Tweedie)
+    for cls in (
+        Binomial,
+        Poisson,
+        Gaussian,
+        Gamma,
+        InverseGaussian,
+        NegativeBinomial,
+        Tweedie,
+        QuasiPoisson,
+        QuasiBinomial,
+    )
 }
 # The names get_family knows (for parameter validation; not in __all__).
 FAMILY_NAMES = tuple(_FAMILIES)
