@@ -17,11 +17,13 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 from scipy import stats
-from sklearn.exceptions import NotFittedError
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
 import skfisher.datasets
 from skfisher import FisherGLMRegressor, FisherPoissonRegressor
 from skfisher.datasets import load_randhie
+from skfisher.families import NegativeBinomial
 from skfisher.inference import (
     ChiSquareResult,
     MixtureChiSquareResult,
@@ -229,3 +231,261 @@ def test_vuong_two_part_models_equal_pscl(randhie_subset, case, kind_a, family_a
     reference = R["randhie_subset"][case]
     assert_vuong(vuong_test(model_a, other, X, y, n_params=reference["k"]), reference)
     assert_vuong(vuong_test(model_a, other, X, y), reference, "df")
+
+
+# --- the overdispersion test ---------------------------------------------------------------
+def test_overdispersion_equals_odtest(poisson_negbin):
+    case, _, _, poisson, negbin = poisson_negbin
+    reference = R[case]["odtest"]
+    result = overdispersion_test(poisson, negbin)
+    assert_allclose(result.statistic, reference["statistic"], rtol=RTOL)
+    assert_allclose(result.pvalue, reference["pvalue"], rtol=RTOL, atol=1e-300)
+    assert_allclose(result.pvalue, 0.5 * stats.chi2.sf(result.statistic, 1), rtol=1e-12)
+    assert result.df == 1
+    assert_allclose(result.details["alpha"], R[case]["negbin"]["alpha"], rtol=RTOL)
+
+
+def test_overdispersion_on_the_randhie_subset(randhie_subset):
+    X, y = randhie_subset
+    result = overdispersion_test(*_fit_pair(X, y))
+    assert_allclose(result.statistic, R["randhie_subset"]["odtest"]["statistic"], rtol=RTOL)
+
+
+def test_overdispersion_at_the_boundary_has_pvalue_one():
+    """Poisson counts: α̂ runs into 0 and LR = 0. pscl reports 0.5 there (and LR < 0)."""
+    X, y = _sim("y_poisson")
+    poisson = FisherPoissonRegressor().fit(X, y)
+    with pytest.warns(UserWarning, match="boundary"):
+        negbin = FisherGLMRegressor(family="negative_binomial").fit(X, y)
+    assert not negbin.converged_
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # α → 0 is the null itself: no warning
+        result = overdispersion_test(poisson, negbin)
+    assert result.statistic == 0.0 and result.pvalue == 1.0
+    reference = R["sim_poisson"]["odtest"]
+    assert reference["statistic"] <= 0 and reference["pvalue"] == 0.5
+    # glm.nb stops below the Poisson maximum, which skfisher's boundary fit reaches.
+    assert negbin.loglik_ > R["sim_poisson"]["negbin"]["loglik"]
+    assert_allclose(negbin.loglik_, R["sim_poisson"]["poisson"]["loglik"], rtol=1e-9)
+
+
+def test_overdispersion_result_reads_as_a_mixture():
+    X, y = _sim("y_mild")
+    result = overdispersion_test(*_fit_pair(X, y))
+    assert isinstance(result, MixtureChiSquareResult)
+    assert isinstance(result, ChiSquareResult)
+    statistic, pvalue, df = result
+    assert (statistic, pvalue, df) == (result.statistic, result.pvalue, 1)
+    assert "½chi2(0) + ½chi2(1)" in repr(result)
+    text = str(result)
+    assert "alpha = 0" in text and "2.70554" in text
+    assert_allclose(stats.chi2.sf(result.details["critical_value_5pct"], 1) / 2, 0.05)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.statistic = 0.0
+
+
+# --- the Vuong result ------------------------------------------------------------------
+def test_vuong_result_table(randhie):
+    X, y, poisson, negbin = randhie
+    result = vuong_test(poisson, negbin, X, y)
+    assert isinstance(result, VuongResult)
+    assert result.models == (
+        "FisherPoissonRegressor(poisson)",
+        "FisherGLMRegressor(negative_binomial)",
+    )
+    text = str(result)
+    for word in ("Raw", "AIC-corrected", "BIC-corrected", "model_b", "n = 20190", "11 parameters"):
+        assert word in text
+    assert repr(result).startswith("<Vuong test: z = -28.0796 (AIC-corrected -28.0781")
+    frame = result.to_frame()
+    assert list(frame.index) == ["Raw", "AIC-corrected", "BIC-corrected"]
+    assert_allclose(frame["statistic"], result.statistic)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.statistic = (0.0, 0.0, 0.0)
+
+
+def test_vuong_is_antisymmetric():
+    X, y = _sim("y_mild")
+    poisson, negbin = _fit_pair(X, y)
+    forward, backward = vuong_test(poisson, negbin, X, y), vuong_test(negbin, poisson, X, y)
+    assert_allclose(backward.statistic, -np.asarray(forward.statistic), rtol=1e-12)
+    assert backward.pvalue == forward.pvalue
+    assert forward.preferred == ("model_b",) * 3 and backward.preferred == ("model_a",) * 3
+
+
+# --- errors ----------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def sim_fits():
+    X, y = _sim("y_nb")
+    return (X, y, *_fit_pair(X, y))
+
+
+def test_vuong_rows_must_agree(sim_fits):
+    X, y, poisson, negbin = sim_fits
+    with pytest.raises(ValueError, match="one entry per observation; got y 400, X_a 399"):
+        vuong_test(poisson, negbin, X.iloc[:-1], y)
+    with pytest.raises(ValueError, match="sample_weight 10"):
+        vuong_test(poisson, negbin, X, y, sample_weight=np.ones(10))
+    with pytest.raises(ValueError, match="offset_a 3"):
+        vuong_test(poisson, negbin, X, y, offset=np.zeros(3))
+    with pytest.raises(ValueError, match="X_b 399"):
+        vuong_test(poisson, negbin, (X, X.iloc[:-1]), y)
+    with pytest.raises(ValueError, match=r"\(X_a, X_b\).*tuple of 3"):
+        vuong_test(poisson, negbin, (X, X, X), y)
+
+
+def test_vuong_models_must_be_fitted(sim_fits):
+    X, y, poisson, _ = sim_fits
+    unfitted = FisherGLMRegressor(family="negative_binomial")
+    with pytest.raises(NotFittedError, match="model_b .* is not fitted"):
+        vuong_test(poisson, unfitted, X, y)
+    assert issubclass(NotFittedError, ValueError)
+    with pytest.raises(ValueError, match="model_a must be a fitted estimator"):
+        vuong_test(object(), poisson, X, y)
+
+
+def test_vuong_refuses_data_other_than_the_fits(sim_fits, randhie_distinct):
+    X, y, poisson, negbin = sim_fits
+    with pytest.raises(ValueError, match="not the data"):
+        vuong_test(poisson, negbin, X, y[::-1].copy())
+    X_d, y_d, n, poisson_d, negbin_d = randhie_distinct
+    with pytest.raises(ValueError, match="nobs_ = 20190 .* Σ sample_weight = 9125"):
+        vuong_test(poisson_d, negbin_d, X_d, y_d)  # the weights forgotten
+
+
+def test_vuong_refuses_quasi_and_non_count_families(sim_fits):
+    X, y, poisson, _ = sim_fits
+    gamma = FisherGLMRegressor(family="gamma", link="log").fit(X, y + 0.5)
+    with pytest.raises(ValueError, match="gamma family, but the test needs a count family"):
+        vuong_test(gamma, poisson, X, y + 0.5)
+    from skfisher.families import FAMILY_NAMES
+
+    if "quasi_poisson" not in FAMILY_NAMES:
+        pytest.skip("no quasi-Poisson family")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        quasi = FisherGLMRegressor(family="quasi_poisson").fit(X, y)
+    with pytest.raises(ValueError, match="model_b .* has no log-likelihood"):
+        vuong_test(poisson, quasi, X, y)
+
+
+class _RowsModel(BaseEstimator):
+    """A fitted model known only by ``_loglik_rows`` (the duck-typed path)."""
+
+    def __init__(self, rows=None, loglik=None, n_params=2):
+        self.rows = rows
+        self.loglik = loglik
+        self.n_params = n_params
+        # Fitted from the start: the attributes the test reads.
+        self.params_ = np.zeros(n_params)
+        if loglik is not None:
+            self.loglik_ = loglik
+
+    def fit(self, X, y):  # pragma: no cover - never called
+        return self
+
+    def _loglik_rows(self, X, y, offset=None):
+        return np.asarray(self.rows, dtype=float)
+
+
+def test_vuong_duck_typed_models():
+    rng = np.random.default_rng(0)
+    y = rng.poisson(2.0, size=50).astype(float)
+    rows_a, rows_b = stats.poisson.logpmf(y, 2.0), stats.poisson.logpmf(y, y.mean())
+    X = np.zeros((50, 1))
+    result = vuong_test(_RowsModel(rows_a), _RowsModel(rows_b, n_params=1), X, y)
+    m = rows_a - rows_b
+    corrections = np.array([0.0, 1 / 50, np.log(50) / 100])
+    assert_allclose(result.statistic, np.sqrt(50) * (m.mean() - corrections) / m.std(ddof=1))
+    with pytest.raises(ValueError, match="loglik_ = nan"):
+        vuong_test(_RowsModel(rows_a, loglik=np.nan), _RowsModel(rows_b), X, y)
+    with pytest.raises(ValueError, match="not finite"):
+        vuong_test(_RowsModel(np.append(rows_a[1:], -np.inf)), _RowsModel(rows_b), X, y)
+    with pytest.raises(ValueError, match="one value per row"):
+        vuong_test(_RowsModel(rows_a[1:]), _RowsModel(rows_b), X, y)
+
+
+def test_vuong_refuses_models_without_a_likelihood_per_row(sim_fits):
+    from sklearn.linear_model import PoissonRegressor
+
+    X, y, poisson, _ = sim_fits
+    sklearn_poisson = PoissonRegressor().fit(X, y)
+    with pytest.raises(ValueError, match="has no params_"):
+        vuong_test(sklearn_poisson, poisson, X, y)
+    mle = _RowsModel(np.zeros(len(y)))
+    mle._loglik_rows = None  # neither the method nor a family_
+    with pytest.raises(ValueError, match="gives no log-likelihood per observation"):
+        vuong_test(mle, poisson, X, y)
+
+
+def test_vuong_other_errors(sim_fits):
+    X, y, poisson, negbin = sim_fits
+    with pytest.raises(ValueError, match="same log-likelihood"):
+        vuong_test(poisson, poisson, X, y)
+    with pytest.raises(ValueError, match="n_params must be a pair"):
+        vuong_test(poisson, negbin, X, y, n_params=(3, -1))
+    with pytest.raises(ValueError, match="n_params must be a pair"):
+        vuong_test(poisson, negbin, X, y, n_params=3)
+    penalised = FisherPoissonRegressor(alpha=0.1).fit(X, y)
+    with pytest.raises(ValueError, match="L2 penalty"):
+        vuong_test(penalised, negbin, X, y)
+    with pytest.raises(ValueError, match="must be non-negative"):
+        vuong_test(poisson, negbin, X, y, sample_weight=-np.ones(len(y)))
+    with pytest.raises(ValueError, match="must hold counts"):
+        vuong_test(poisson, negbin, X, y + 0.5)
+
+
+def test_vuong_warns_on_an_unconverged_fit(sim_fits):
+    X, y, poisson, _ = sim_fits
+    with pytest.warns(ConvergenceWarning):
+        short = FisherGLMRegressor(family="negative_binomial", max_iter=2).fit(X, y)
+    with pytest.warns(ConvergenceWarning, match="Vuong test assumes"):
+        vuong_test(poisson, short, X, y)
+
+
+def test_overdispersion_errors(sim_fits):
+    X, y, poisson, negbin = sim_fits
+    with pytest.raises(ValueError, match="poisson_model must be a Poisson GLM"):
+        overdispersion_test(negbin, poisson)
+    fixed = FisherGLMRegressor(family=NegativeBinomial(alpha=0.5)).fit(X, y)
+    with pytest.raises(ValueError, match="fixed α is not a parameter"):
+        overdispersion_test(poisson, fixed)
+    fewer = FisherGLMRegressor(family="negative_binomial").fit(X[["x1"]], y)
+    with pytest.raises(ValueError, match="must have the features of poisson_model"):
+        overdispersion_test(poisson, fewer)
+    other_y = FisherGLMRegressor(family="negative_binomial").fit(X, y[::-1].copy())
+    with pytest.raises(ValueError, match="not nested in nb_model .* response"):
+        overdispersion_test(poisson, other_y)
+    # Arrays name their columns by position: other columns under the same names.
+    on_arrays = FisherPoissonRegressor().fit(X.to_numpy(), y)
+    swapped = FisherGLMRegressor(family="negative_binomial").fit(X.to_numpy()[::-1], y)
+    with pytest.raises(ValueError, match="not nested"):
+        overdispersion_test(on_arrays, swapped)
+    with pytest.raises(ValueError, match="L2 penalty"):
+        overdispersion_test(
+            poisson, FisherGLMRegressor(family="negative_binomial", alpha=0.1).fit(X, y)
+        )
+    identity = FisherGLMRegressor(family="poisson", link="identity").fit(X, y + 0.0)
+    with pytest.raises(ValueError, match="log link"):
+        overdispersion_test(identity, negbin)
+    with pytest.raises(NotFittedError):
+        overdispersion_test(poisson, FisherGLMRegressor(family="negative_binomial"))
+
+
+def test_overdispersion_refuses_a_negative_binomial_below_the_poisson(sim_fits):
+    X, y, poisson, _ = sim_fits
+    with pytest.warns(UserWarning):
+        short = FisherGLMRegressor(family="negative_binomial", max_iter=1).fit(X, y)
+    if short.loglik_ >= poisson.loglik_:
+        pytest.skip("one iteration already beats the Poisson fit")
+    with pytest.warns(ConvergenceWarning), pytest.raises(ValueError, match="below the Poisson"):
+        overdispersion_test(poisson, short)
+
+
+@pytest.mark.parametrize("module", ["_vuong", "_overdispersion"])
+def test_docstring_examples_run(module):
+    import importlib
+
+    mod = importlib.import_module(f"skfisher.inference.{module}")
+    result = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0
