@@ -22,7 +22,11 @@ MODELS = {
     "gamma": "gamma",
     "glm": None,
     "ordinal": None,
+    "zeroinflated": None,
+    "hurdle": None,
 }
+# The count models with a zero part, and the argument naming the zero part's columns.
+COUNT_MODELS = {"zeroinflated": "inflation_features", "hurdle": "zero_features"}
 # The links of --model ordinal: the distribution F of its latent variable.
 ORDINAL_LINKS = ("logit", "probit", "cloglog", "loglog", "cauchit")
 
@@ -40,6 +44,7 @@ EXAMPLES = """examples:
   skfisher fit data.csv --target y --na-values unknown --dropna
   skfisher fit --dataset randhie --format json
   skfisher fit data.csv --target rating --model ordinal --levels low,mid,high --link probit
+  skfisher fit --dataset randhie --model zeroinflated --family negative_binomial --zero-features 1
   skfisher dist data.csv --column x          every family, ranked by AIC
   skfisher dist data.csv --column x --family gumbel_r         any scipy.stats distribution
   skfisher fit --help                        all the options of a command
@@ -175,8 +180,9 @@ def _add_fit_parser(commands):
     fit.add_argument(
         "--model",
         choices=sorted(MODELS),
-        help="logistic, poisson, gamma, glm with --family and --link, or ordinal "
-        "(ordered classes, cumulative link) (default: chosen from the response: two "
+        help="logistic, poisson, gamma, glm with --family and --link, ordinal "
+        "(ordered classes, cumulative link), zeroinflated or hurdle (counts with a zero "
+        "part; --family poisson or negative_binomial) (default: chosen from the response: two "
         "values -> logistic, counts -> poisson, positive -> gamma, otherwise glm with "
         "the gaussian family)",
     )
@@ -194,6 +200,12 @@ def _add_fit_parser(commands):
         metavar="A,B,...",
         help="the classes of the target in their order, lowest first, for --model "
         "ordinal (implies it); default: the sorted values, numerically for numbers",
+    )
+    fit.add_argument(
+        "--zero-features",
+        metavar="A,B,...",
+        help="the feature columns of the zero part of --model zeroinflated or hurdle, "
+        "or 1 for a constant only (default: every feature)",
     )
     fit.add_argument("--weights", help="column of frequency weights (sample_weight)")
     fit.add_argument("--offset", help="column of offsets added to the linear predictor")
@@ -276,6 +288,7 @@ def column_options(args):
         "--target": [args.target] if args.target else [],
         "--features": split_names(args.features),
         "--categorical": split_names(args.categorical),
+        "--zero-features": [name for name in split_names(args.zero_features) if name != "1"],
         "--weights": [args.weights] if args.weights else [],
         "--offset": [args.offset] if args.offset else [],
         "--groups": [args.groups] if args.groups else [],
@@ -292,6 +305,11 @@ OPTIONS = {
     "tol": "--tol",
 }
 _REWRITES = [
+    # The plain count models a zero-inflated or hurdle fit without zeros points to.
+    (
+        re.compile(r"FisherPoissonRegressor, or FisherGLMRegressor\(family='negative_binomial'\)"),
+        "--model poisson, or --model glm --family negative_binomial",
+    ),
     (re.compile(r"\bbias_reduction=None\b"), "no --bias-reduction"),
     (re.compile(r"\balpha > 0\b"), "--penalty > 0"),
     (re.compile(r"\bfit_intercept=True\b"), "no --no-intercept"),

@@ -11,7 +11,9 @@ import re
 
 import numpy as np
 
-from ._cli_args import MODELS, ORDINAL_LINKS, as_options, split_names
+from ._cli_args import COUNT_MODELS, MODELS, as_options, split_names
+from ._cli_counts import count_family, count_lines, count_title, make_count_estimator, zero_columns
+from ._cli_ordinal import check_level_weights, ordered_classes, ordinal_link, threshold_names
 from ._cli_output import ModelReport, reported_warnings
 from ._cli_table import CLIError, design_matrix
 
@@ -52,13 +54,17 @@ def run_fit(args, loaded):
     X, names, references = design_matrix(table, features, set(categorical), not args.no_intercept)
     levels = None
     if model == "ordinal":
-        y, levels = _ordered_classes(table, target, split_names(args.levels))
+        y, levels = ordered_classes(table, target, split_names(args.levels))
     else:
         y = _response(table, target, model)
     fit_params = _fit_params(args, table)
     if levels is not None:
-        _check_level_weights(levels, y, fit_params.get("sample_weight"), target)
-    estimator = _make_estimator(args, model, family, link)
+        check_level_weights(levels, y, fit_params.get("sample_weight"), target)
+    if model in COUNT_MODELS:
+        columns = zero_columns(args, model, features, names)
+        estimator = make_count_estimator(args, model, family, columns)
+    else:
+        estimator = _make_estimator(args, model, family, link)
     with reported_warnings(lambda message: as_options(_rename_quoted(message, names, levels))):
         estimator.fit(X, y, **fit_params)
     link = _link_name(estimator, family, link)
@@ -67,13 +73,18 @@ def run_fit(args, loaded):
     if family is not None and family.startswith("quasi_"):
         lines.append("A quasi-likelihood: φ is estimated; no log-likelihood, AIC or BIC")
     if levels is not None:
-        param_names = param_names[: len(names)] + _threshold_names(levels)
+        param_names = param_names[: len(names)] + threshold_names(levels)
         extra["levels"] = levels
         lines.append(f"Classes, lowest first: {' < '.join(levels)}")
+    if model in COUNT_MODELS:
+        title = count_title(model, family)
+        lines.extend(count_lines(model, family))
+    else:
+        title = _model_title(estimator, family, link)
     return ModelReport(
         estimator=estimator,
         names=param_names,
-        heading=f"{_model_title(estimator, family, link)} of {target!r}, by Fisher scoring",
+        heading=f"{title} of {target!r}, by Fisher scoring",
         source=table.source,
         n_rows=table.n_rows,
         conf_level=args.conf_level,
@@ -130,7 +141,9 @@ def _resolve_model(args, table, target, spec):
         model = spec["model"] if spec and target == spec["target"] else _infer_model(table, target)
         family = None if model == "ordinal" else MODELS[model] or "gaussian"
     if model == "ordinal":
-        return model, None, _ordinal_link(args, family, link)
+        return model, None, ordinal_link(args, family, link)
+    if model in COUNT_MODELS:
+        return model, *count_family(args, model, family, link)
     if args.levels:
         raise CLIError(
             f"--levels orders the classes of --model ordinal; --model {model} takes no --levels"
@@ -173,25 +186,6 @@ def _infer_model(table, target):
     if np.all(y >= 0) and np.all(y == np.round(y)):
         return "poisson"
     return "gamma" if np.all(y > 0) else "glm"
-
-
-def _ordinal_link(args, family, link):
-    """The link of ``--model ordinal``, refusing the options that model does not take."""
-    refused = [
-        (family is not None, "--family: its distribution is the --link"),
-        (args.no_intercept, "--no-intercept: it has no intercept, its thresholds take its place"),
-        (args.offset is not None, "--offset"),
-        (args.bias_reduction is not None, "--bias-reduction"),
-    ]
-    for given, what in refused:
-        if given:
-            raise CLIError(f"--model ordinal takes no {what}")
-    if link is not None and link not in ORDINAL_LINKS:
-        raise CLIError(
-            f"--link {link!r} is not a link of --model ordinal; choose one of "
-            f"{', '.join(ORDINAL_LINKS)}"
-        )
-    return link or "logit"
 
 
 def _make_estimator(args, model, family, link):
@@ -277,7 +271,7 @@ def _rename_quoted(message, feature_names, levels=None):
     message = pattern.sub(lambda m: _column_name(m, feature_names), message)
     if levels is not None:
         names = dict(
-            zip(_threshold_names(range(len(levels))), _threshold_names(levels), strict=True)
+            zip(threshold_names(range(len(levels))), threshold_names(levels), strict=True)
         )
         threshold = re.compile(r"(?<=')\d+\|\d+(?=')")
         message = threshold.sub(lambda m: names.get(m.group(0), m.group(0)), message)
@@ -303,95 +297,3 @@ def _model_title(estimator, family, link_name):
         return "Logistic regression" if n_classes == 2 else "Multinomial logistic regression"
     title = family.replace("_", " ").capitalize().replace("Quasi p", "Quasi-P")
     return f"{title.replace('Quasi b', 'Quasi-b')} regression ({link_name} link)"
-
-
-def _threshold_names(levels):
-    """R's names of the thresholds between consecutive classes, ``"low|mid"``."""
-    labels = [str(level) for level in levels]
-    return [f"{low}|{high}" for low, high in zip(labels[:-1], labels[1:], strict=True)]
-
-
-def _check_level_weights(levels, codes, weights, target):
-    """Refuse a class whose rows all have weight 0 (its thresholds are not identified)."""
-    if weights is None or np.any(weights < 0):
-        return  # negative weights: the estimator's own message
-    totals = np.bincount(codes, weights=weights, minlength=len(levels))
-    empty = [levels[k] for k in np.flatnonzero(totals <= 0)]
-    if empty:
-        raise CLIError(
-            f"the classes {', '.join(map(repr, empty))} of the target {target!r} have no rows "
-            "of positive --weights; each class of an ordinal model needs some: give them "
-            "weight, or merge the class with a neighbour"
-        )
-
-
-# Without --levels, more classes than this is almost always a measurement given
-# to the ordinal model by mistake (each class adds a threshold).
-MAX_LEVELS = 30
-
-
-def _ordered_classes(table, target, levels_option):
-    """Return the codes 0, …, K − 1 of the target's classes, and their labels in order.
-
-    ``levels_option`` (``--levels``) gives every class, lowest first; without it
-    the order is the sorted values (numerically for a numeric column). Codes, not
-    an ordered Categorical, let the bundled data be fitted without pandas.
-    """
-    numeric = table.is_numeric(target)
-    values = table.numeric(target, "the target") if numeric else table.labels(target)
-    observed, inverse = np.unique(values, return_inverse=True)
-    levels = [_number_label(v) if numeric else str(v) for v in observed]
-    if levels_option:
-        given = list(levels_option)
-        keys = [_level_number(level, target, levels) if numeric else level for level in given]
-        position = _level_positions(keys, given, list(observed), levels, target)
-        inverse, levels = position[inverse], given
-    if len(levels) < 3:
-        raise CLIError(
-            f"--model ordinal needs at least 3 ordered classes; the target {target!r} has "
-            f"{len(levels)} ({', '.join(levels)}): for two classes use --model logistic"
-        )
-    if len(levels) > MAX_LEVELS and not levels_option:
-        raise CLIError(
-            f"the target {target!r} has {len(levels)} distinct values, too many classes for "
-            "--model ordinal (one threshold each); for a measurement use --model glm, or "
-            "give every class in order with --levels"
-        )
-    return np.asarray(inverse, dtype=np.intp).ravel(), levels
-
-
-def _level_positions(keys, given, observed, labels, target):
-    """Each observed value's position in ``--levels``, refusing a list that is not exact."""
-    twice = sorted({given[j] for j, key in enumerate(keys) if keys.index(key) != j})
-    if twice:
-        raise CLIError(f"--levels lists {', '.join(map(repr, twice))} more than once")
-    absent = [given[j] for j, key in enumerate(keys) if key not in observed]
-    if absent:
-        raise CLIError(
-            f"--levels lists {', '.join(map(repr, absent))}, which no row of the target "
-            f"{target!r} has; each class of an ordinal model needs observations: leave "
-            f"{'it' if len(absent) == 1 else 'them'} out (the values are {', '.join(labels)})"
-        )
-    missing = [labels[k] for k, value in enumerate(observed) if value not in keys]
-    if missing:
-        raise CLIError(
-            f"the target {target!r} has the values {', '.join(map(repr, missing))}, which "
-            "--levels does not list; list every class, lowest first"
-        )
-    return np.array([keys.index(value) for value in observed], dtype=np.intp)
-
-
-def _level_number(level, target, labels):
-    try:
-        return float(level)
-    except ValueError:
-        raise CLIError(
-            f"--levels {level!r} is not a number, but the target {target!r} is numeric; "
-            f"give its values in order, e.g. --levels {','.join(labels)}"
-        ) from None
-
-
-def _number_label(value):
-    """A numeric class as written: ``3`` for 3.0, ``2.5`` for 2.5 (repr: no two alike)."""
-    value = float(value)
-    return str(int(value)) if value.is_integer() else repr(value)

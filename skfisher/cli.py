@@ -28,7 +28,13 @@ from .datasets import DATASETS, bundled_columns
 __all__ = ["main"]
 
 # The kind of response of each family's bundled example (the others: "positive").
-FAMILY_RESPONSES = {"binomial": "binary", "poisson": "count", "negative_binomial": "count"}
+FAMILY_RESPONSES = {
+    "binomial": "binary",
+    "quasi_binomial": "binary",
+    "poisson": "count",
+    "quasi_poisson": "count",
+    "negative_binomial": "count",
+}
 EXIT_INTERNAL = 1
 
 
@@ -177,5 +183,6 @@ def _default_dataset(args):
         kind = FAMILY_RESPONSES.get(args.family, "positive")
         return next(name for name, spec in DATASETS.items() if spec["response"] == kind)
     model = "ordinal" if args.model is None and args.levels else args.model
+    model = "poisson" if model in ("zeroinflated", "hurdle") else model
     model = model if model in ("poisson", "gamma", "ordinal") else "logistic"
     return next(name for name, spec in DATASETS.items() if spec["model"] == model)
