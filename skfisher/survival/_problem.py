@@ -1,0 +1,253 @@
+"""Cox's log partial likelihood as a :class:`~skfisher._scoring.ScoringProblem`.
+
+For an event group g (the events of one time in one stratum), with the risk
+set R_g (the stratum's rows with time ≥ t_g), its events D_g, weights w,
+``r_i = w_i exp(x_iᵀβ)`` and the sums
+
+    S0 = Σ_R r,  S1 = Σ_R r x,  S2 = Σ_R r x xᵀ,   E0, E1, E2 the same over D_g,
+
+the group adds ``Σ_D w η − Σ_j c_j log(S0 − f_j E0)`` to the log partial
+likelihood. Breslow's approximation has the one term ``c = d, f = 0`` with
+``d = Σ_D w``; Efron's the terms ``j = 0, …, ⌈d⌉ − 1`` with ``f_j = j/d`` and
+``c_j = min(1, d − j)``: for integer weights exactly the terms of the data with
+each row repeated ``w`` times (frequency weights), and a fractional last term
+between integers, so that each term is the log of a positive combination of
+``exp(η)`` and the likelihood stays concave.
+
+With ``q_j = 1 − f_j E0/S0``, ``x̄ = S1/S0``, ``ē = E1/S0`` and the moments
+``a_pm = Σ_j c_j f_j^m / q_j^p``, the group's score is ``Σ_D w x − (a10 x̄ − a11 ē)``
+and its negative Hessian
+
+    (a10 S2 − a11 E2)/S0 − a20 x̄x̄ᵀ + a21 (x̄ēᵀ + ēx̄ᵀ) − a22 ēēᵀ.
+
+Summed over the groups, the S2 and E2 parts are one weighted Gram product
+``Xᵀ diag(v) X`` with ``v_i = r_i (Λ_i − δ_i a11/S0)``, where ``Λ_i`` sums the
+hazard increments ``h_g = a10/S0`` of the groups at or before row i's time;
+the rest is over the G groups. Everything is O(n k²) (no n × n matrix).
+
+The score residuals (Therneau's; R's ``residuals(fit, "score")``) split the
+score into rows, ``U = Σ w_i s_i``:
+
+    s_i = δ_i (x_i − x̃_g) − e^{η_i} (x_i Λ_i − Ψ_i) + δ_i e^{η_i} (x_i a11/S0 − φ_g),
+
+with ``x̃ = (a10 x̄ − a11 ē)/d``, ``Ψ_i`` the sum over the same groups of
+``ψ = (a20 x̄ − a21 ē)/S0`` and ``φ = (a21 x̄ − a22 ē)/S0`` (the events' own share of
+their group's risk under Efron). X is centred and η shifted by its maximum in
+each stratum, which changes none of these quantities.
+"""
+
+from functools import cached_property
+
+import numpy as np
+import scipy.sparse as sp
+
+from .._linalg import Design
+from .._scoring import ScoringProblem
+from ._risksets import RiskSets
+
+_RISK_FLOOR = 1e-100
+
+
+def _terms(deaths, ties):
+    """Return the group, weight c and fraction f of every term of the groups' sums."""
+    if ties == "breslow":
+        return np.arange(deaths.size), deaths.copy(), np.zeros(deaths.size)
+    counts = np.maximum(np.ceil(deaths), 1).astype(np.intp)
+    group = np.repeat(np.arange(deaths.size), counts)
+    j = np.arange(group.size) - np.repeat(np.cumsum(counts) - counts, counts)
+    d = deaths[group]
+    return group, np.minimum(1.0, d - j), j / d
+
+
+class CoxState:
+    """The sums of the model at one β, computed when first asked for."""
+
+    def __init__(self, problem, beta):
+        self.problem = problem
+        risk = problem.risk
+        eta = problem.X @ beta
+        shift = np.empty(len(risk.stratum_bounds))
+        for s, (start, stop) in enumerate(risk.stratum_bounds):
+            shift[s] = eta[start:stop].max()
+        self.shift = shift
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+            self.eta = eta - shift[risk.stratum]
+            self.e = np.exp(self.eta)
+            self.r = risk.weights * self.e
+            self.S0 = risk.risk_sums(self.r)
+            self.rho = np.minimum(risk.event_sums(self.r[risk.events]) / self.S0, 1.0)
+        # A risk set whose sum is beyond 10^100 below the stratum's largest risk
+        # (only along a diverging coefficient) is outside the domain: its
+        # hazard increments and their squares would not be finite.
+        largest = np.array([self.r[a:b].max() for a, b in risk.stratum_bounds])
+        floor = _RISK_FLOOR * largest[risk.group_stratum]
+        self.finite = bool(np.all(np.isfinite(self.S0)) and np.all(self.S0 >= floor))
+
+    @cached_property
+    def means(self):
+        """``x̄ = S1/S0`` and ``ē = E1/S0`` of each group, shape (G, k) each."""
+        risk, X = self.problem.risk, self.problem.X
+        ev = risk.events
+        with np.errstate(over="ignore", invalid="ignore"):
+            weighted = X * self.r[:, None]
+            S1 = risk.risk_sums(weighted)
+            E1 = risk.event_sums(weighted[ev])
+            return S1 / self.S0[:, None], E1 / self.S0[:, None]
+
+    @property
+    def xbar(self):
+        return self.means[0]
+
+    @property
+    def ebar(self):
+        return self.means[1]
+
+    @cached_property
+    def moments(self):
+        """``a10, a11, a20, a21, a22`` and ``Σ_j c_j log q_j`` per group."""
+        group, c, f = self.problem.terms
+        G = self.S0.size
+        with np.errstate(divide="ignore", invalid="ignore"):
+            q = 1.0 - f * self.rho[group]
+            inv = c / q
+            out = [np.bincount(group, inv * f**m, minlength=G) for m in (0, 1)]
+            out += [np.bincount(group, inv / q * f**m, minlength=G) for m in (0, 1, 2)]
+            out.append(np.bincount(group, c * np.log(q), minlength=G))
+        return out
+
+    @cached_property
+    def hazard(self):
+        """The hazard increments ``h_g = a10/S0`` (in the shifted units of η)."""
+        return self.moments[0] / self.S0
+
+    @cached_property
+    def cumulative(self):
+        """``Λ_i``: the increments of the groups at or before each sorted row's time."""
+        return self.problem.risk.accumulated(self.hazard)
+
+    def loglik(self):
+        risk = self.problem.risk
+        if not self.finite:
+            return -np.inf
+        ev = risk.events
+        value = float(risk.weights[ev] @ self.eta[ev])
+        value -= float(risk.deaths @ np.log(self.S0) + self.moments[5].sum())
+        return value if np.isfinite(value) else -np.inf
+
+    def score(self):
+        risk, X = self.problem.risk, self.problem.X
+        ev = risk.events
+        a10, a11 = self.moments[:2]
+        total = risk.weights[ev] @ X[ev]
+        return total - (a10 @ self.xbar - a11 @ self.ebar)
+
+    def information(self):
+        """The negative Hessian (without the penalty)."""
+        risk = self.problem.risk
+        a10, a11, a20, a21, a22, _ = self.moments
+        v = self.r * self.cumulative
+        ev = risk.events
+        v[ev] -= self.r[ev] * (a11 / self.S0)[risk.event_group]
+        out = self.problem.design.gram(v)
+        xbar, ebar = self.xbar, self.ebar
+        cross = (xbar * a21[:, None]).T @ ebar
+        out -= (xbar * a20[:, None]).T @ xbar - cross - cross.T + (ebar * a22[:, None]).T @ ebar
+        return 0.5 * (out + out.T)
+
+    @cached_property
+    def residuals(self):
+        """The score residuals of the sorted rows, shape (n, k) (``U = Σ w_i s_i``)."""
+        risk, X = self.problem.risk, self.problem.X
+        a10, a11, a20, a21, a22, _ = self.moments
+        S0, xbar, ebar = self.S0[:, None], self.xbar, self.ebar
+        psi = (a20[:, None] * xbar - a21[:, None] * ebar) / S0
+        phi = (a21[:, None] * xbar - a22[:, None] * ebar) / S0
+        mean = (a10[:, None] * xbar - a11[:, None] * ebar) / risk.deaths[:, None]
+        e = self.e[:, None]
+        out = -e * (X * self.cumulative[:, None] - risk.accumulated(psi))
+        ev, g = risk.events, risk.event_group
+        own = X[ev] * (a11[g] / self.S0[g])[:, None] - phi[g]
+        out[ev] += X[ev] - mean[g] + e[ev] * own
+        return out
+
+
+class CoxProblem(ScoringProblem):
+    """The log partial likelihood of a Cox model, θ = β.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, k)
+        The features (no intercept: the baseline hazard takes its place).
+    time, event, weights : ndarray of shape (n,)
+        Times, 0/1 events and positive frequency weights.
+    strata : ndarray of int of shape (n,)
+        Stratum codes: a baseline hazard for each.
+    ties : {"efron", "breslow"}
+        The handling of tied event times.
+    alpha : float, default=0.0
+        The objective is ``ℓ(β) − ½ α Σw ||β||²``.
+    """
+
+    def __init__(self, X, time, event, weights, strata, ties, *, alpha=0.0):
+        self.risk = RiskSets(time, event, weights, strata)
+        self.center = np.average(X, axis=0, weights=weights)
+        # Column-major: the cumulative sums run down the columns.
+        self.X = np.asfortranarray(X[self.risk.order] - self.center)
+        self.design = Design(self.X, fit_intercept=False)
+        self.ties = ties
+        self.terms = _terms(self.risk.deaths, ties)
+        self.n_params = X.shape[1]
+        self.penalty = np.full(self.n_params, alpha * weights.sum())
+        self._memo = (None, None)
+
+    def state(self, theta):
+        """Return the :class:`CoxState` at θ, cached for the last θ."""
+        theta = np.asarray(theta, dtype=float)
+        key, state = self._memo
+        if key != theta.tobytes():
+            state = CoxState(self, theta)
+            self._memo = (theta.tobytes(), state)
+        return state
+
+    def loglik(self, theta):
+        if not np.all(np.isfinite(theta)):
+            return -np.inf
+        return self.state(theta).loglik()
+
+    def objective(self, theta):
+        return self.loglik(theta) - 0.5 * float(self.penalty @ np.square(theta))
+
+    def score(self, theta):
+        return self.state(theta).score() - self.penalty * np.asarray(theta, dtype=float)
+
+    def observed_information(self, theta):
+        out = self.state(theta).information()
+        out[np.diag_indices_from(out)] += self.penalty
+        return out
+
+    # For the partial likelihood the loop's information is the negative Hessian.
+    information = observed_information
+
+    def score_information(self, theta):
+        return self.score(theta), self.observed_information(theta)
+
+    def residuals(self, theta):
+        """The score residuals in the order of the rows given, shape (n, k)."""
+        out = np.empty_like(self.X)
+        out[self.risk.order] = self.state(theta).residuals
+        return out
+
+    def empirical_fisher(self, theta):
+        residuals = self.state(theta).residuals
+        return Design(residuals, fit_intercept=False).gram(self.risk.weights)
+
+    def cluster_fisher(self, theta, groups):
+        """``Σ_h u_h u_hᵀ`` with ``u_h = Σ_{i ∈ h} w_i s_i`` over the score residuals."""
+        groups = np.asarray(groups, dtype=np.intp)[self.risk.order]
+        rows = np.arange(groups.size)
+        by_group = sp.csr_matrix(
+            (self.risk.weights, (groups, rows)), shape=(int(groups.max()) + 1, groups.size)
+        )
+        sums = by_group @ self.state(theta).residuals
+        outer = sums.T @ sums
+        return 0.5 * (outer + outer.T)
