@@ -103,12 +103,17 @@ class CoxState:
         return self.means[1]
 
     @cached_property
+    def q(self):
+        """``q_j = 1 − f_j E0/S0`` of every term (1 under Breslow)."""
+        group, _, f = self.problem.terms
+        return 1.0 - f * self.rho[group]
+
+    @cached_property
     def moments(self):
         """``a10, a11, a20, a21, a22`` and ``Σ_j c_j log q_j`` per group."""
         group, c, f = self.problem.terms
-        G = self.S0.size
+        G, q = self.S0.size, self.q
         with np.errstate(divide="ignore", invalid="ignore"):
-            q = 1.0 - f * self.rho[group]
             inv = c / q
             out = [np.bincount(group, inv * f**m, minlength=G) for m in (0, 1)]
             out += [np.bincount(group, inv / q * f**m, minlength=G) for m in (0, 1, 2)]
@@ -144,14 +149,19 @@ class CoxState:
     def information(self):
         """The negative Hessian (without the penalty)."""
         risk = self.problem.risk
-        a10, a11, a20, a21, a22, _ = self.moments
+        a11 = self.moments[1]
         v = self.r * self.cumulative
         ev = risk.events
         v[ev] -= self.r[ev] * (a11 / self.S0)[risk.event_group]
         out = self.problem.design.gram(v)
-        xbar, ebar = self.xbar, self.ebar
-        cross = (xbar * a21[:, None]).T @ ebar
-        out -= (xbar * a20[:, None]).T @ xbar - cross - cross.T + (ebar * a22[:, None]).T @ ebar
+        # a20 x̄x̄ᵀ − a21 (x̄ēᵀ + ēx̄ᵀ) + a22 ēēᵀ = Σ_j c_j/q_j² (x̄ − f_j ē)(x̄ − f_j ē)ᵀ:
+        # one Gram product over the terms.
+        group, c, f = self.problem.terms
+        if self.problem.ties == "breslow":
+            centred = self.xbar
+        else:
+            centred = self.xbar[group] - f[:, None] * self.ebar[group]
+        out -= Design(centred, fit_intercept=False).gram(c / np.square(self.q))
         return 0.5 * (out + out.T)
 
     @cached_property
