@@ -98,3 +98,19 @@ def concordance_index(time, event, estimate, weights=None, tied_tol=1e-8):
             "concordance index is not defined."
         )
     return (concordant + 0.5 * tied) / comparable, concordant, discordant, tied
+
+
+def stratified_concordance(time, event, estimate, weights, strata):
+    """Harrell's C over the pairs within each stratum (R's ``concordance`` of a stratified fit).
+
+    nan when no stratum has a comparable pair.
+    """
+    concordant = tied = comparable = 0.0
+    for s in np.unique(strata):
+        rows = strata == s
+        try:
+            _, c, d, t = concordance_index(time[rows], event[rows], estimate[rows], weights[rows])
+        except ValueError:  # no comparable pair in this stratum
+            continue
+        concordant, tied, comparable = concordant + c, tied + t, comparable + c + d + t
+    return (concordant + 0.5 * tied) / comparable if comparable else np.nan

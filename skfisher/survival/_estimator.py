@@ -13,6 +13,7 @@ from .._driver import Model, drive
 from .._inputs import check_columns_numeric
 from .._validation import check_weights
 from ._baseline import Baseline
+from ._concordance import stratified_concordance
 from ._global_tests import ChiSquareTest, GlobalTests, score_statistic, wald_statistic
 from ._monotone import monotone_params
 from ._predict import SurvivalPredictionMixin
@@ -72,6 +73,9 @@ class FisherCoxRegressor(SurvivalPredictionMixin, FisherMixin, BaseEstimator):
         The log partial likelihood at β̂ (R's ``fit$loglik[2]``).
     null_loglik_ : float
         At β = 0 (R's ``fit$loglik[1]``).
+    concordance_ : float
+        Harrell's C of the training data, pairs within a stratum only (R's
+        ``fit$concordance``); :meth:`score` compares all pairs.
     score_ : ndarray of shape (n_features,)
         The score at the fit (≈ 0).
     baseline_ : Baseline
@@ -204,6 +208,7 @@ class FisherCoxRegressor(SurvivalPredictionMixin, FisherMixin, BaseEstimator):
         self.baseline_ = Baseline(problem, self.params_)
         self.unique_times_ = self.baseline_.unique_times
         self._score_statistic = score_statistic(problem, X.shape[1])
+        self.concordance_ = stratified_concordance(time, event, X @ self.coef_, weights, codes)
         return self
 
     def _publish(self, fit):
@@ -270,6 +275,7 @@ class FisherCoxRegressor(SurvivalPredictionMixin, FisherMixin, BaseEstimator):
         the concordance and the three tests of :meth:`global_tests` under it.
         """
         table = HazardRatioTable.of(super().summary(alpha=alpha, ci=ci))
+        table.notes.append(f"Concordance           = {self.concordance_:.6g}")
         table.notes.extend(str(self.global_tests()).splitlines())
         return table
 

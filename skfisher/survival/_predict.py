@@ -42,7 +42,8 @@ class SurvivalPredictionMixin:
         score, ties in the score (within 1e-8) counting ½: scikit-survival's
         ``concordance_index_censored`` (and lifelines' ``concordance_index`` of
         ``−predict``). With ``sample_weight`` a pair counts ``w_i w_j``, as with
-        repeated rows.
+        repeated rows. There are no strata here: pairs across strata count too
+        (``concordance_`` of a stratified fit compares within strata, as R).
 
         Parameters
         ----------

@@ -85,6 +85,7 @@ def test_the_summary_has_the_hazard_ratios_and_the_global_tests():
     text = str(table)
     assert "Likelihood ratio test" in text and "Score (logrank) test" in text
     assert "Ties:" in text and "No. events:" in text
+    assert f"Concordance           = {fitted.concordance_:.6g}" in text
     lines = text.splitlines()
     assert len({len(line) for line in lines if set(line) <= {"=", "-"}}) == 1
     assert max(len(line) for line in lines) == len(lines[1])

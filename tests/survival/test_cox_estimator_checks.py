@@ -240,5 +240,7 @@ def test_integer_weights_equal_repeated_rows_and_the_structured_target(estimator
     repeated = clone(estimator).fit(X[rows], Y[rows])
     assert_allclose(weighted.params_, repeated.params_, rtol=1e-9)
     assert_allclose(weighted.loglik_, repeated.loglik_, rtol=1e-10)
+    assert_allclose(weighted.concordance_, repeated.concordance_, rtol=1e-12)
+    assert_allclose(weighted.score(X, Y, weights), repeated.score(X[rows], Y[rows]), rtol=1e-12)
     for name, value in _methods(repeated, X).items():
         assert_allclose(_methods(weighted, X)[name], value, rtol=1e-8)

@@ -93,6 +93,15 @@ def test_global_tests_and_concordance_equal_summary_coxph(ties):
         assert_allclose([ours.statistic, ours.pvalue], [R[name][0], R[name][2]], rtol=1e-7)
         assert ours.df == R[name][1] == 3
     assert_allclose(model.score(DATA["X"], DATA["y"]), R["concordance"], rtol=1e-10)
+    assert_allclose(model.concordance_, R["concordance"], rtol=1e-10)
+
+
+@pytest.mark.parametrize("ties", TIES)
+def test_the_concordance_of_a_stratified_fit_compares_within_strata_as_r(ties):
+    R = REFERENCE[ties + "_strata"]
+    model = _fit(ties, strata=True)
+    assert_allclose(model.concordance_, R["concordance"], rtol=1e-10)
+    assert abs(model.score(DATA["X"], DATA["y"]) - R["concordance"]) > 1e-4
 
 
 @pytest.mark.parametrize("ties", TIES)
