@@ -1,98 +1,164 @@
-"""The Tweedie family with power 1 < p < 2: compound Poisson–gamma responses."""
+"""The Tweedie family: power variance functions ``V(μ) = μ^p``, p = 0 or p ≥ 1."""
 
 import numpy as np
-from scipy.special import digamma, gammaln, logsumexp, polygamma
+from scipy.special import digamma, gammaln, logsumexp, polygamma, xlogy
 
 from .._validation import Support
 from ._base import GLMFamily
+from ._tweedie_stable import log_tweedie_stable_a
 
 __all__ = ["Tweedie"]
 
 
 class Tweedie(GLMFamily):
-    """Tweedie responses with ``V(μ) = μ^p``, ``1 < p < 2``, and a dispersion φ.
+    """Tweedie responses with ``V(μ) = μ^p`` and a dispersion φ, for ``p = 0`` or ``p ≥ 1``.
 
-    The response is a sum of a Poisson number of gamma variables: exactly 0 with
-    positive probability, continuous and positive otherwise (claim amounts,
-    rainfall).
+    The exponential-dispersion models with a power variance function
+    (Jørgensen 1987): ``p = 0`` the normal, ``p = 1`` Poisson-type variance
+    with a dispersion, ``1 < p < 2`` compound Poisson–gamma sums (exactly 0
+    with positive probability, otherwise continuous and positive: claim
+    amounts, rainfall), ``p = 2`` the gamma, ``p = 3`` the inverse Gaussian,
+    and other ``p > 2`` positive stable laws. No distribution has
+    ``0 < p < 1`` (nor, for ``p < 0``, the positive means fitted here).
 
     Parameters
     ----------
     power : float, default=1.5
-        The variance power ``p``, strictly between 1 (Poisson) and 2 (gamma).
+        The variance power ``p``: 0, or 1 and above.
 
     Notes
     -----
-    The only link is ``"log"``. ``loglik_`` of a fit with this family is the
-    exact log-likelihood, not a quasi-likelihood: the log-density of the
-    compound Poisson–gamma distribution at the Pearson ``φ̂``, with
-    ``θ = μ^{1−p}/(1−p)`` and ``κ = μ^{2−p}/(2−p)``,
+    **Support.** ``y`` on the real line for ``p = 0``, ``y ≥ 0`` for
+    ``1 ≤ p < 2``, ``y > 0`` for ``p ≥ 2``. Links ``"log"`` (default) and
+    ``"identity"`` (statmod's ``tweedie(var.power=p, link.power=0)`` and
+    ``link.power=1``; statsmodels' ``Tweedie(var_power=p, link=...)``). The
+    unit deviance is ``2 [y^{2−p}/((1−p)(2−p)) − y μ^{1−p}/(1−p) + μ^{2−p}/(2−p)]``,
+    and at ``p = 0, 1, 2`` its limits: the squared error and the Poisson and
+    gamma deviances. The fit only needs it; φ̂ is Pearson's, as for every
+    family with a dispersion.
 
-    ``log f(y) = (y θ − κ)/φ + log W(γ, 0, x) − log y`` for ``y > 0``, and
-    ``−κ/φ`` for ``y = 0``,
+    **The log-likelihood** (``loglik_`` of a fit, at φ̂) is the exact density:
 
-    where ``γ = (2−p)/(p−1)``, ``x = y^γ / ((2−p) φ ((p−1) φ)^γ)`` and
-    ``W(γ, 0, x) = Σ_{j≥1} x^j / (j! Γ(γ j))`` is Wright's generalised Bessel
-    function (the series over the number ``j`` of gamma summands; Dunn & Smyth
-    2005, "Series evaluation of Tweedie exponential dispersion model
-    densities", Statist. Comput. 15). The series is summed in log space over
-    the terms within ``e⁻⁴⁰`` of its largest, near ``j = y^{2−p}/((2−p)φ)``.
-    This is the density of statsmodels' ``Tweedie(eql=False).loglike_obs``,
-    which evaluates ``W`` by :func:`scipy.special.log_wright_bessel`; that
-    function loses up to 5e-4 in ``log W`` for ``p`` near 1 (γ ≥ 4), the
-    direct sum does not. The fit itself only needs the deviance, which is in
-    closed form.
+    - ``p = 0``: the normal's, at ``σ̂² = RSS/Σw`` with the identity link, as
+      the gaussian family;
+    - ``1 < p < 2``: ``(y θ − κ)/φ + log W(γ, 0, x) − log y`` for ``y > 0``
+      and ``−κ/φ`` at 0, with ``θ = μ^{1−p}/(1−p)``, ``κ = μ^{2−p}/(2−p)``,
+      ``γ = (2−p)/(p−1)``, ``x = y^γ / ((2−p) φ ((p−1) φ)^γ)`` and
+      ``W(γ, 0, x) = Σ_{j≥1} x^j / (j! Γ(γ j))`` Wright's generalised Bessel
+      function, the series over the number ``j`` of gamma summands (Dunn &
+      Smyth 2005, "Series evaluation of Tweedie exponential dispersion model
+      densities", Statist. Comput. 15), summed in log space over the terms
+      within ``e⁻⁴⁰`` of its largest (statsmodels' ``Tweedie(eql=False)``
+      evaluates ``W`` by :func:`scipy.special.log_wright_bessel`, which loses
+      up to 5e-4 in ``log W`` for ``p`` near 1);
+    - ``p = 2`` and ``p = 3``: the gamma and inverse Gaussian densities;
+    - other ``p > 2``: ``(y θ − κ)/φ + log a(y, φ)``, ``a`` the density of a
+      scaled positive stable law of index ``(p − 2)/(p − 1)``, by Dunn &
+      Smyth's series where it converges without cancellation and by
+      Zolotarev's integral elsewhere and Laplace's method where ``y`` is far
+      below the mode (``skfisher.families._tweedie_stable``), to about 1e-13
+      of the size of ``(y θ − κ)/φ``, the term it nearly cancels (so about
+      1e-13 relative for moderate φ, and 1e-13/φ absolute for small φ);
+    - ``p = 1``: nan. With ``φ ≠ 1`` the model is ``y = φ N``, ``N`` Poisson
+      with mean ``μ/φ``, whose probabilities sit on the multiples of φ: at a
+      φ̂ estimated from data ``y/φ̂`` is not a whole number and the
+      probability of the data is 0. R's ``tweedie::ldtweedie`` takes that
+      mass function, statsmodels the Poisson log-likelihood divided by φ,
+      which is not a density; the two disagree and neither is a
+      log-likelihood at φ̂.
     """
 
     name = "tweedie"
-    support = Support(0.0, np.inf, low_inclusive=True)
-    mean_domain = Support(0.0, np.inf)
-    links = ("log",)
+    links = ("log", "identity")
     default_link = "log"
-    canonical_link = None
     has_dispersion = True
-    # y μ^(1−p)/(1−p) − μ^(2−p)/(2−p) in η = log μ: concave for 1 ≤ p ≤ 2.
-    concave_links = ("log",)
 
     def __init__(self, power=1.5):
-        if not (np.isfinite(power) and 1.0 < power < 2.0):
+        if not (np.isfinite(power) and (power == 0 or power >= 1)):
             raise ValueError(
-                "The power parameter of Tweedie must be strictly between 1 (Poisson) "
-                f"and 2 (gamma); got {power!r}. Use the poisson or gamma family for "
-                "those ends."
+                "The power parameter of Tweedie must be 0 (normal) or at least 1 (1: "
+                "Poisson variance, 1 < p < 2: compound Poisson-gamma, 2: gamma, 3: "
+                f"inverse Gaussian); got {power!r}. No distribution has a variance "
+                "function mu^p with 0 < p < 1, nor with p < 0 for positive means."
             )
-        self.power = float(power)
+        self.power = p = float(power)
+        if p == 0:
+            self.support = self.mean_domain = Support(-np.inf, np.inf)
+        else:
+            self.support = Support(0.0, np.inf, low_inclusive=p < 2)
+            self.mean_domain = Support(0.0, np.inf)
+        # θ = η exactly (μ' = V): μ at p = 0, log μ at p = 1.
+        self.canonical_link = {0.0: "identity", 1.0: "log"}.get(p)
+        # y θ − κ in η: concave in η = μ for p = 0 and 1, in η = log μ for 1 ≤ p ≤ 2.
+        self.concave_links = tuple(
+            name for name, concave in (("identity", p <= 1), ("log", 1 <= p <= 2)) if concave
+        )
 
     def variance(self, mu):
+        if self.power == 0:
+            return np.ones_like(mu)
         return np.power(mu, self.power)
 
     def variance_deriv(self, mu):
+        if self.power in (0.0, 1.0):
+            return np.full_like(mu, self.power)
         return self.power * np.power(mu, self.power - 1.0)
 
     def loglik_obs(self, y, mu, phi=1.0):
         p = self.power
         y = np.asarray(y, dtype=float)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            theta = np.power(mu, 1.0 - p) / (1.0 - p)
-            # y θ is 0 at y = 0, also where μ = 0 (the saturated log-likelihood).
-            y_theta = np.where(y > 0, y * theta, 0.0)
-        kappa = np.power(mu, 2.0 - p) / (2.0 - p)
-        value = (y_theta - kappa) / phi
-        positive = y > 0
-        if np.any(positive):
-            gamma = (2.0 - p) / (p - 1.0)
-            yp = y[positive]
-            phi_p = np.broadcast_to(phi, y.shape)[positive]
-            log_x = (
-                gamma * np.log(yp) - np.log((2.0 - p) * phi_p) - gamma * np.log((p - 1.0) * phi_p)
+        if p == 0:
+            return -0.5 * (np.square(y - mu) / phi + np.log(2.0 * np.pi * phi))
+        if p == 1:
+            return np.full(np.broadcast(y, mu).shape, np.nan)
+        if p == 2:
+            shape, ratio = 1.0 / phi, y / mu
+            return shape * np.log(shape * ratio) - shape * ratio - gammaln(shape) - np.log(y)
+        if p == 3:
+            return -0.5 * (
+                np.square(y - mu) / (phi * y * np.square(mu)) + np.log(2 * np.pi * phi * y**3)
             )
-            value = np.array(value, dtype=float)
-            mode = np.power(yp, 2.0 - p) / ((2.0 - p) * phi_p)
-            value[positive] += _log_wright_series(log_x, gamma, mode) - np.log(yp)
+        return self._series_loglik_obs(y, mu, phi)
+
+    def _series_loglik_obs(self, y, mu, phi):
+        """``(y θ − κ)/φ + log a(y, φ)`` by the series (1 < p < 2) or the stable law (p > 2)."""
+        p = self.power
+        # y θ − κ = −μ^{1−p} [y/(p − 1) + μ/(2 − p)], in logarithms: μ^{1−p} alone
+        # overflows for small μ and large p where the product need not.
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            bracket = y / (p - 1.0) + mu / (2.0 - p)
+            scale = np.exp((1.0 - p) * np.log(mu) + np.log(np.abs(bracket)))
+            # 0 where the bracket is: at y = μ = 0 (the saturated log-likelihood) too.
+            value = np.array(np.where(bracket == 0, 0.0, -np.sign(bracket) * scale) / phi)
+        positive = y > 0
+        if not np.any(positive):
+            return value
+        yp = y[positive]
+        phi_p = np.broadcast_to(phi, y.shape)[positive]
+        if p > 2:
+            with np.errstate(invalid="ignore"):
+                value[positive] += log_tweedie_stable_a(yp, phi_p, p)
+            # ∞ − ∞ where μ^{1−p} is beyond the doubles: no density there is finite in them.
+            return np.where(np.isnan(value), -np.inf, value)
+        gamma = (2.0 - p) / (p - 1.0)
+        log_x = gamma * np.log(yp) - np.log((2.0 - p) * phi_p) - gamma * np.log((p - 1.0) * phi_p)
+        mode = np.power(yp, 2.0 - p) / ((2.0 - p) * phi_p)
+        value[positive] += _log_wright_series(log_x, gamma, mode) - np.log(yp)
         return value
+
+    def loglik_dispersion(self, phi, chi2, nobs, link):
+        """``σ̂² = RSS / Σw`` for ``p = 0`` with the identity link (the gaussian's), else φ̂."""
+        return chi2 / nobs if self.power == 0 and link.name == "identity" else phi
 
     def unit_deviance(self, y, mu):
         p = self.power
+        if p == 0:
+            return np.square(y - mu)
+        if p == 1:
+            return 2.0 * (xlogy(y, y / mu) - (y - mu))
+        if p == 2:
+            ratio = y / mu
+            return 2.0 * (ratio - 1.0 - np.log(ratio))
         return 2.0 * (
             np.power(y, 2.0 - p) / ((1.0 - p) * (2.0 - p))
             - y * np.power(mu, 1.0 - p) / (1.0 - p)
@@ -100,8 +166,10 @@ class Tweedie(GLMFamily):
         )
 
     def start_mu(self, y, sample_weight):
-        # R's tweedie()$initialize (statmod): mustart <- y + 0.1 * (y == 0).
-        return y + 0.1 * (y == 0)
+        # R's statmod::tweedie()$initialize: mustart <- y + 0.1 * (y == 0) (y at p = 0,
+        # where 0 is an ordinary value, as R's gaussian()).
+        y = np.asarray(y, dtype=float)
+        return y.copy() if self.power == 0 else y + 0.1 * (y == 0)
 
     def __repr__(self):
         return f"Tweedie(power={self.power!r})"

@@ -27,17 +27,19 @@ class FisherGLMRegressor(RegressorMixin, BaseFisherGLM):
     family : str or GLMFamily, default="poisson"
         ``"binomial"`` (0/1 or proportions, ``sample_weight`` = trials),
         ``"poisson"``, ``"gaussian"``, ``"gamma"``, ``"inverse_gaussian"``,
-        ``"negative_binomial"`` (NB2, α estimated) or ``"tweedie"``
-        (``Tweedie(power=1.5)``), or an instance from :mod:`skfisher.families`
-        carrying its own constants: ``NegativeBinomial(alpha=0.5)`` (α fixed),
-        ``Tweedie(power=1.3)``.
+        ``"negative_binomial"`` (NB2, α estimated), ``"tweedie"``
+        (``Tweedie(power=1.5)``), ``"quasi_poisson"`` or ``"quasi_binomial"``
+        (the Poisson and binomial estimates with φ estimated, no likelihood), or
+        an instance from :mod:`skfisher.families` carrying its own constants:
+        ``NegativeBinomial(alpha=0.5)`` (α fixed), ``Tweedie(power=3)``.
     link : str or Link, default="default"
         The link ``g``; ``"default"`` is the family's usual link. Allowed pairs
         (default first): binomial ``logit``, ``probit``, ``cloglog``, ``log``;
         poisson ``log``, ``identity``, ``sqrt``; gaussian ``identity``,
         ``log``, ``inverse``; gamma ``inverse``, ``log``, ``identity``;
         inverse_gaussian ``inverse_squared``, ``log``, ``inverse``,
-        ``identity``; negative_binomial ``log``; tweedie ``log``.
+        ``identity``; negative_binomial ``log``; tweedie ``log``, ``identity``;
+        quasi_poisson and quasi_binomial those of poisson and binomial.
     fit_intercept : bool, default=True
         Whether to estimate an intercept.
     alpha : float, default=0.0
@@ -86,7 +88,7 @@ class FisherGLMRegressor(RegressorMixin, BaseFisherGLM):
         The fitted link.
     dispersion_ : float
         ``φ̂ = Σ w (y − μ)² / V(μ) / (Σw − rank)`` (Pearson) for the gaussian,
-        gamma, inverse_gaussian and tweedie families; 1 for the others.
+        gamma, inverse_gaussian, tweedie and quasi families; 1 for the others.
     deviance_ : float
         ``Σ w d(y, μ̂)``, the deviance (at φ = 1).
     information_ : ndarray of shape (n_params, n_params)
@@ -102,7 +104,10 @@ class FisherGLMRegressor(RegressorMixin, BaseFisherGLM):
     score_ : ndarray of shape (n_params,)
         The score at the fit (≈ 0).
     loglik_ : float
-        The full log-likelihood at the fit, as statsmodels' ``GLMResults.llf``.
+        The full log-likelihood at the fit, as statsmodels' ``GLMResults.llf``;
+        nan (and so ``aic_``, ``bic_``) for the quasi families, whose
+        quasi-likelihood is not the logarithm of a normalised density, and for
+        ``Tweedie(power=1)`` (see :class:`~skfisher.families.Tweedie`).
     aic_, bic_ : float
         ``−2 ℓ + 2 k`` and ``−2 ℓ + k log(Σw)`` with ``k = len(params_)``.
     n_iter_ : int
