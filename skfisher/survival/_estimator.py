@@ -14,7 +14,7 @@ from .._inputs import check_columns_numeric
 from .._validation import check_weights
 from ._baseline import Baseline
 from ._concordance import stratified_concordance
-from ._global_tests import ChiSquareTest, GlobalTests, score_statistic, wald_statistic
+from ._global_tests import ChiSquareTest, GlobalTests, score_statistics, wald_statistic
 from ._monotone import monotone_params
 from ._predict import SurvivalPredictionMixin
 from ._problem import CoxProblem
@@ -207,7 +207,7 @@ class FisherCoxRegressor(SurvivalPredictionMixin, FisherMixin, BaseEstimator):
         self.n_events_ = float(weights @ event)
         self.baseline_ = Baseline(problem, self.params_)
         self.unique_times_ = self.baseline_.unique_times
-        self._score_statistic = score_statistic(problem, X.shape[1])
+        self._score_statistics = score_statistics(problem, X.shape[1], self.cov_type, groups)
         self.concordance_ = stratified_concordance(time, event, X @ self.coef_, weights, codes)
         return self
 
@@ -250,15 +250,17 @@ class FisherCoxRegressor(SurvivalPredictionMixin, FisherMixin, BaseEstimator):
         tests : GlobalTests
             ``likelihood_ratio``, ``wald`` and ``score``, each with
             ``statistic``, ``df`` and ``pvalue``; the Wald test uses
-            ``covariance_`` (robust under a robust ``cov_type``, as R's).
+            ``covariance_`` (robust under a robust ``cov_type``, as R's), and a
+            robust ``cov_type`` adds R's robust score test, ``robust_score``.
         """
         check_is_fitted(self, "params_")
-        k = self.params_.size
+        k, robust = self.params_.size, self._score_statistics[1]
         wald, df = wald_statistic(self.params_, self.covariance_)
         return GlobalTests(
             ChiSquareTest.of(2.0 * (self.loglik_ - self.null_loglik_), k),
             ChiSquareTest.of(wald, df),
-            ChiSquareTest.of(self._score_statistic, k),
+            ChiSquareTest.of(self._score_statistics[0], k),
+            None if robust is None else ChiSquareTest.of(robust, k),
         )
 
     @property

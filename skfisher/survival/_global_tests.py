@@ -38,28 +38,46 @@ class GlobalTests:
         fit, as R's ``wald.test``).
     score : ChiSquareTest
         ``U(0)ᵀ J(0)⁻¹ U(0)``: with one binary feature, the log-rank test.
+    robust_score : ChiSquareTest or None
+        Under ``cov_type="sandwich"`` or ``"cluster"``: ``U(0)ᵀ M(0)⁻¹ U(0)`` with
+        the meat ``M(0)`` of the score residuals at β = 0 (R's robust score
+        test, ``fit$rscore``); None otherwise.
     """
 
     likelihood_ratio: ChiSquareTest
     wald: ChiSquareTest
     score: ChiSquareTest
+    robust_score: ChiSquareTest = None
 
     def __str__(self):
-        return "\n".join(
-            [
-                f"Likelihood ratio test = {self.likelihood_ratio}",
-                f"Wald test             = {self.wald}",
-                f"Score (logrank) test  = {self.score}",
-            ]
-        )
+        lines = [
+            f"Likelihood ratio test = {self.likelihood_ratio}",
+            f"Wald test             = {self.wald}",
+            f"Score (logrank) test  = {self.score}",
+        ]
+        if self.robust_score is not None:
+            lines.append(f"Robust score test     = {self.robust_score}")
+        return "\n".join(lines)
 
 
-def score_statistic(problem, k):
-    """``U(0)ᵀ J(0)⁻¹ U(0)`` of the unpenalised partial likelihood."""
+def score_statistics(problem, k, cov_type, groups=None):
+    """The score test at β = 0, and its robust version (None unless ``cov_type`` is robust).
+
+    ``U(0)ᵀ J(0)⁻¹ U(0)`` of the unpenalised partial likelihood, and R's robust
+    score test ``U(0)ᵀ M(0)⁻¹ U(0)`` with the meat M of the score residuals at
+    0 (each row, or each cluster, its own term).
+    """
     zero = np.zeros(k)
     state = problem.state(zero)
     score, information = state.score(), state.information()
-    return float(score @ SymmetricFactor(information).solve(score))
+    plain = float(score @ SymmetricFactor(information).solve(score))
+    if cov_type == "sandwich":
+        meat = problem.empirical_fisher(zero)
+    elif cov_type == "cluster":
+        meat = problem.cluster_fisher(zero, groups)
+    else:
+        return plain, None
+    return plain, float(score @ SymmetricFactor(meat).solve(score))
 
 
 def wald_statistic(params, covariance):

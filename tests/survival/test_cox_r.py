@@ -105,10 +105,17 @@ def test_the_concordance_of_a_stratified_fit_compares_within_strata_as_r(ties):
 
 
 @pytest.mark.parametrize("ties", TIES)
-def test_the_robust_wald_test_uses_the_robust_covariance(ties):
-    R = REFERENCE[ties + "_robust"]
-    wald = _fit(ties, cov_type="sandwich").global_tests().wald
-    assert_allclose(wald.statistic, R["wald"][0], rtol=1e-7)
+@pytest.mark.parametrize("kind", ["robust", "cluster", "strata_cluster"])
+def test_robust_fits_have_r_s_robust_wald_and_score_tests(ties, kind):
+    R = REFERENCE[f"{ties}_{kind}"]
+    cov_type = "sandwich" if kind == "robust" else "cluster"
+    groups = None if kind == "robust" else DATA["cluster"]
+    tests = _fit(ties, cov_type=cov_type, strata="strata" in kind, groups=groups).global_tests()
+    assert_allclose(tests.wald.statistic, R["wald"][0], rtol=1e-7)
+    robust = tests.robust_score
+    assert_allclose([robust.statistic, robust.pvalue], R["robust_score"][::2], rtol=1e-7)
+    assert "Robust score test" in str(tests)
+    assert _fit(ties).global_tests().robust_score is None
 
 
 def test_frequency_weights_are_repeated_rows_which_coxph_weights_are_not_under_efron():
