@@ -15,6 +15,8 @@ from .linear_model import (
     FisherGLMRegressor,
     FisherLogisticRegression,
     FisherPoissonRegressor,
+    TweedieProfile,
+    tweedie_profile,
 )
 from .ordinal import FisherOrdinalRegression
 
@@ -33,5 +35,7 @@ __all__ = [
     "FisherHurdleRegressor",
     "MLEDistribution",
     "FisherMLE",
+    "tweedie_profile",
+    "TweedieProfile",
     "__version__",
 ]

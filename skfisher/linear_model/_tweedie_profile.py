@@ -95,13 +95,13 @@ def tweedie_profile(
     1 < p < 2, the normal, gamma and inverse Gaussian at 0, 2 and 3, the
     positive stable law for other p > 2), summed with the frequency weights.
     At ``p = 1`` it is nan and that power is never the best. The function
-    lives in :mod:`skfisher.linear_model` (with the estimator it fits);
-    ``skfisher.linear_model.tweedie_profile``.
+    lives with the estimator it fits and is ``skfisher.tweedie_profile`` (also
+    ``skfisher.linear_model.tweedie_profile``).
 
     Examples
     --------
     >>> import numpy as np
-    >>> from skfisher.linear_model import tweedie_profile
+    >>> from skfisher import tweedie_profile
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(1000, 2))
     >>> mu = np.exp(0.5 + X @ [0.3, -0.2])
