@@ -23,7 +23,9 @@ and its negative Hessian
 Summed over the groups, the S2 and E2 parts are one weighted Gram product
 ``Xᵀ diag(v) X`` with ``v_i = r_i (Λ_i − δ_i a11/S0)``, where ``Λ_i`` sums the
 hazard increments ``h_g = a10/S0`` of the groups at or before row i's time;
-the rest is over the G groups. Everything is O(n k²) (no n × n matrix).
+the rest is two Gram products over the G groups (the 2 × 2 Cholesky factor of
+each group's moments). Everything is O(n k²) (no n × n matrix); Efron's terms,
+``Σ ⌈d⌉`` of them, enter only the moments, in chunks of bounded size.
 
 The score residuals (Therneau's; R's ``residuals(fit, "score")``) split the
 score into rows, ``U = Σ w_i s_i``:
@@ -48,15 +50,39 @@ from ._risksets import RiskSets
 _RISK_FLOOR = 1e-100
 
 
-def _terms(deaths, ties):
-    """Return the group, weight c and fraction f of every term of the groups' sums."""
-    if ties == "breslow":
-        return np.arange(deaths.size), deaths.copy(), np.zeros(deaths.size)
-    counts = np.maximum(np.ceil(deaths), 1).astype(np.intp)
-    group = np.repeat(np.arange(deaths.size), counts)
-    j = np.arange(group.size) - np.repeat(np.cumsum(counts) - counts, counts)
-    d = deaths[group]
-    return group, np.minimum(1.0, d - j), j / d
+# Efron's terms are generated in chunks of this many, so that frequency weights
+# in the thousands (⌈d⌉ terms per tied time) need no more memory than unit ones.
+_TERM_CHUNK = 1 << 20
+
+
+class Terms:
+    """The terms ``(group, c, f)`` of every group's sum, in chunks of bounded size.
+
+    Breslow's: one term per group, ``c = d``, ``f = 0``. Efron's: ``j = 0, …, ⌈d⌉ − 1``
+    with ``c_j = min(1, d − j)`` and ``f_j = j/d``.
+    """
+
+    def __init__(self, deaths, ties):
+        self.deaths = deaths
+        self.breslow = ties == "breslow"
+        counts = np.ones(deaths.size) if self.breslow else np.maximum(np.ceil(deaths), 1)
+        self.ends = np.cumsum(counts)
+        self.total = int(self.ends[-1]) if deaths.size else 0
+        self._first = self._chunk(0, min(self.total, _TERM_CHUNK))
+
+    def _chunk(self, start, stop):
+        index = np.arange(start, stop, dtype=float)
+        group = np.searchsorted(self.ends, index, side="right")
+        if self.breslow:
+            return group, self.deaths[group], np.zeros(group.size)
+        d = self.deaths[group]
+        j = index - (self.ends[group] - np.maximum(np.ceil(d), 1))
+        return group, np.minimum(1.0, d - j), j / d
+
+    def __iter__(self):
+        yield self._first
+        for start in range(_TERM_CHUNK, self.total, _TERM_CHUNK):
+            yield self._chunk(start, min(start + _TERM_CHUNK, self.total))
 
 
 class CoxState:
@@ -103,21 +129,17 @@ class CoxState:
         return self.means[1]
 
     @cached_property
-    def q(self):
-        """``q_j = 1 − f_j E0/S0`` of every term (1 under Breslow)."""
-        group, _, f = self.problem.terms
-        return 1.0 - f * self.rho[group]
-
-    @cached_property
     def moments(self):
         """``a10, a11, a20, a21, a22`` and ``Σ_j c_j log q_j`` per group."""
-        group, c, f = self.problem.terms
-        G, q = self.S0.size, self.q
+        G = self.S0.size
+        out = [np.zeros(G) for _ in range(6)]
         with np.errstate(divide="ignore", invalid="ignore"):
-            inv = c / q
-            out = [np.bincount(group, inv * f**m, minlength=G) for m in (0, 1)]
-            out += [np.bincount(group, inv / q * f**m, minlength=G) for m in (0, 1, 2)]
-            out.append(np.bincount(group, c * np.log(q), minlength=G))
+            for group, c, f in self.problem.terms:
+                q = 1.0 - f * self.rho[group]
+                inv = c / q
+                parts = (inv, inv * f, inv / q, inv / q * f, inv / q * f * f, c * np.log(q))
+                for total, part in zip(out, parts, strict=True):
+                    total += np.bincount(group, part, minlength=G)
         return out
 
     @cached_property
@@ -154,14 +176,18 @@ class CoxState:
         ev = risk.events
         v[ev] -= self.r[ev] * (a11 / self.S0)[risk.event_group]
         out = self.problem.design.gram(v)
-        # a20 x̄x̄ᵀ − a21 (x̄ēᵀ + ēx̄ᵀ) + a22 ēēᵀ = Σ_j c_j/q_j² (x̄ − f_j ē)(x̄ − f_j ē)ᵀ:
-        # one Gram product over the terms.
-        group, c, f = self.problem.terms
-        if self.problem.ties == "breslow":
-            centred = self.xbar
-        else:
-            centred = self.xbar[group] - f[:, None] * self.ebar[group]
-        out -= Design(centred, fit_intercept=False).gram(c / np.square(self.q))
+        # Σ_g [x̄ ē] A_g [x̄ ē]ᵀ with the positive semi-definite
+        # A_g = [[a20, −a21], [−a21, a22]] = Σ_j c_j/q_j² [1, −f_j]ᵀ[1, −f_j]: with
+        # A_g = L Lᵀ (Cholesky) it is two Gram products over the groups.
+        a20, a21, a22 = self.moments[2:5]
+        l11 = np.sqrt(a20)
+        l21 = -a21 / l11
+        l22 = np.sqrt(np.maximum(a22 - l21**2, 0.0))
+        for rows in (
+            self.xbar * l11[:, None] + self.ebar * l21[:, None],
+            self.ebar * l22[:, None],
+        ):
+            out -= Design(rows, fit_intercept=False).gram(np.ones(rows.shape[0]))
         return 0.5 * (out + out.T)
 
     @cached_property
@@ -205,7 +231,7 @@ class CoxProblem(ScoringProblem):
         self.X = np.asfortranarray(X[self.risk.order] - self.center)
         self.design = Design(self.X, fit_intercept=False)
         self.ties = ties
-        self.terms = _terms(self.risk.deaths, ties)
+        self.terms = Terms(self.risk.deaths, ties)
         self.n_params = X.shape[1]
         self.penalty = np.full(self.n_params, alpha * weights.sum())
         self._memo = (None, None)

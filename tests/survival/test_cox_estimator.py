@@ -13,7 +13,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skfisher.exceptions import PerfectSeparationWarning
-from skfisher.survival import FisherCoxRegressor, _estimator
+from skfisher.survival import FisherCoxRegressor, _estimator, _problem
 
 from ._data import simulate, structured
 
@@ -200,3 +200,27 @@ def test_an_ordinary_fit_does_not_warn_even_with_a_large_effect():
 def test_the_docstring_example_runs():
     result = doctest.testmod(_estimator, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted >= 8 and result.failed == 0
+
+
+def test_efron_terms_in_chunks_give_the_same_fit(monkeypatch):
+    weights = np.random.default_rng(19).integers(1, 40, Y.shape[0]) + 0.5
+    whole = FisherCoxRegressor().fit(X, Y, sample_weight=weights, strata=STRATA)
+    assert whole._fitted_problem.terms.total > 3000
+    monkeypatch.setattr(_problem, "_TERM_CHUNK", 257)
+    chunked = FisherCoxRegressor().fit(X, Y, sample_weight=weights, strata=STRATA)
+    assert_allclose(chunked.params_, whole.params_, rtol=1e-12)
+    assert_allclose(chunked.covariance_, whole.covariance_, rtol=1e-11)
+    assert_allclose(chunked.loglik_, whole.loglik_, rtol=1e-13)
+
+
+def test_large_frequency_weights_under_efron_stay_fast_and_concave():
+    weights = np.full(Y.shape[0], 5000.0)  # 5000 terms per event
+    fitted = FisherCoxRegressor().fit(X, Y, sample_weight=weights)
+    assert fitted._fitted_problem.terms.total > 5000 * 100
+    assert fitted.converged_ and np.linalg.eigvalsh(fitted.information_).min() > 0
+    # As many copies of each row (checked at 30 copies, 7500 rows).
+    copies = np.repeat(np.arange(Y.shape[0]), 30)
+    thirty = FisherCoxRegressor().fit(X, Y, sample_weight=np.full(Y.shape[0], 30.0))
+    repeated = FisherCoxRegressor().fit(X[copies], Y[copies])
+    assert_allclose(thirty.coef_, repeated.coef_, rtol=1e-9)
+    assert_allclose(thirty.standard_errors_, repeated.standard_errors_, rtol=1e-8)
