@@ -29,6 +29,9 @@ class CountRegressorBase(RegressorMixin, FisherMixin, BaseEstimator):
     columns) and ``_start(count_design, zero_design, y, w, dist, offset)``.
     """
 
+    # Where predict_proba clips η (the hurdle's, where f(k) / (1 − f(0)) is 0 / 0).
+    _lowest_eta = -np.inf
+
     _parameter_constraints: dict = {
         "family": [StrOptions(set(COUNT_DISTRIBUTIONS))],
         "alpha": [Interval(Real, 0.0, None, closed="left")],
@@ -46,7 +49,8 @@ class CountRegressorBase(RegressorMixin, FisherMixin, BaseEstimator):
         self._forget_fit()
         check_columns_numeric(X)
         check_target_present(y)
-        X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
+        # Two samples at least: a zero and a positive count.
+        X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True, ensure_min_samples=2)
         check_counts(y)
         weights = _check_sample_weight(sample_weight, X, dtype=np.float64)
         check_weights(weights)
@@ -133,10 +137,17 @@ class CountRegressorBase(RegressorMixin, FisherMixin, BaseEstimator):
         )
 
     def _parts(self, X, offset):
-        """Return ``μ``, ``π`` and the count distribution at the rows of X."""
+        """Return ``η``, ``ζ``, the count distribution and ``log f(0)`` at the rows of X.
+
+        ``log f(0)`` is ``−μ`` or ``−log(1 + αμ)/α``, finite or ``−inf`` where
+        ``μ = exp(η)`` overflows; the predictions are formed from logarithms,
+        so that such a row predicts an infinite mean, and no nan.
+        """
         problem = self._problem_at(X, None, offset=offset)
         eta, zeta, extra = problem.split(self.params_)
-        return np.exp(eta), 1.0 / (1.0 + np.exp(-zeta)), problem.dist(extra)
+        dist = problem.dist(extra)
+        with np.errstate(over="ignore"):
+            return eta, zeta, dist, dist.log_zero(np.exp(eta))
 
     def predict(self, X, offset=None):
         """Return the expected count ``E[Y | x]`` of each sample.
@@ -152,13 +163,14 @@ class CountRegressorBase(RegressorMixin, FisherMixin, BaseEstimator):
         -------
         mean : ndarray of shape (n_samples,)
         """
-        mu, pi, dist = self._parts(X, offset)
-        return self._count_scale(mu, pi, dist) * mu
+        eta, zeta, _, log_f0 = self._parts(X, offset)
+        with np.errstate(over="ignore"):
+            return np.exp(self._log_count_scale(eta, zeta, log_f0) + eta)
 
     def predict_zero_proba(self, X, offset=None):
         """Return ``P(Y = 0 | x)`` of each sample, shape (n_samples,)."""
-        mu, pi, dist = self._parts(X, offset)
-        return self._zero_proba(mu, pi, dist)
+        _, zeta, _, log_f0 = self._parts(X, offset)
+        return self._zero_proba(zeta, log_f0)
 
     def predict_proba(self, X, max_count=None, offset=None):
         """Return the probabilities of the counts ``0, 1, …, max_count``.
@@ -186,10 +198,16 @@ class CountRegressorBase(RegressorMixin, FisherMixin, BaseEstimator):
             or max_count < 0
         ):
             raise ValueError(f"max_count must be a non-negative integer; got {max_count!r}.")
-        mu, pi, dist = self._parts(X, offset)
-        proba = dist.draw_proba(mu, int(max_count))
-        proba *= self._count_scale(mu, pi, dist)[:, None]
-        proba[:, 0] = self._zero_proba(mu, pi, dist)
+        eta, zeta, dist, _ = self._parts(X, offset)
+        eta = np.maximum(eta, self._lowest_eta)
+        # An overflowed μ is the limit μ → ∞: every finite count has probability 0.
+        with np.errstate(over="ignore", invalid="ignore"):
+            mu = np.exp(eta)
+            log_f0 = dist.log_zero(mu)
+            proba = dist.draw_proba(mu, int(max_count))
+        proba[np.isinf(mu)] = 0.0
+        proba *= np.exp(self._log_count_scale(eta, zeta, log_f0))[:, None]
+        proba[:, 0] = self._zero_proba(zeta, log_f0)
         return proba
 
     def _loglik_rows(self, X, y, offset=None):
@@ -203,21 +221,19 @@ class CountRegressorBase(RegressorMixin, FisherMixin, BaseEstimator):
         """Return D², the share of the intercept-only model's log-loss that the model explains.
 
         ``D² = 1 − ℓ / ℓ₀`` with ``ℓ = Σ w_i log P(y_i | x_i)`` of this model
-        and ``ℓ₀`` that of the best model without features on these samples:
-        the observed share of zeros and a truncated count distribution with a
-        constant mean (and α) fitted to the positive counts, which is the
-        hurdle model without features and contains every zero-inflated model
-        without features. It is scikit-learn's ``d2_log_loss_score`` for
+        and ``ℓ₀`` that of the same model without features fitted to these
+        samples (a constant zero part and a constant mean, times the exposure
+        of ``offset``, and α). It is scikit-learn's ``d2_log_loss_score`` for
         counts (McFadden's pseudo-R²): 1 for a perfect model, 0 for one no
         better than the constant, negative for a worse one. When ``ℓ₀ = 0``
-        (every count the same 0) the score is 1 for a perfect model and 0
-        otherwise.
+        (every count 0) the score is 1 for a perfect model and 0 otherwise.
         """
         y = np.asarray(y, dtype=float).ravel()
         check_counts(y)
         w = _check_sample_weight(sample_weight, y.reshape(-1, 1), dtype=np.float64)
+        offset = check_vector(offset, y.size, "offset")
         loglik = float(w @ self._loglik_rows(X, y, offset=offset))
-        null = null_loglik(y, w, COUNT_DISTRIBUTIONS[self.family], offset)
+        null = null_loglik(self._kind, y, w, COUNT_DISTRIBUTIONS[self.family], offset)
         if null == 0.0:
             return 1.0 if loglik == 0.0 else 0.0
         return 1.0 - loglik / null

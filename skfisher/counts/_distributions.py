@@ -38,6 +38,10 @@ class PoissonCounts:
         """Return ``(L, g, H)`` at ``y = 0``: ``L = −μ``."""
         return -mu, -mu[:, None], mu[:, None, None].copy()
 
+    def log_zero(self, mu):
+        """Return ``log f(0) = −μ``."""
+        return -mu
+
     def expected(self, mu):
         """Return ``E_f[H]``: ``μ``."""
         return mu[:, None, None].copy()
@@ -79,6 +83,10 @@ class NegativeBinomialCounts:
     def zero(self, mu):
         """Return ``(L, g, H)`` at ``y = 0``."""
         return self.at(np.zeros_like(mu), mu)
+
+    def log_zero(self, mu):
+        """Return ``log f(0) = −log(1 + αμ)/α``."""
+        return -np.log1p(self.alpha * mu) / self.alpha
 
     def expected(self, mu):
         """Return ``E_f[H]``: ``diag(μ/(1 + αμ), I_α(μ))``."""

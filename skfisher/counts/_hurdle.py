@@ -1,6 +1,7 @@
 """``FisherHurdleRegressor``: a logit model for zero against positive, truncated counts above."""
 
 import numpy as np
+from scipy.special import expit, log_expit
 
 from ._base import CountRegressorBase
 from ._fit import count_fit, hurdle_start
@@ -19,6 +20,8 @@ class FisherHurdleRegressor(CountRegressorBase):
     ``zero_features`` of X, and ``log μ = β₀ + xᵀβ (+ offset)``. The
     log-likelihood is the sum of the two parts' own: the estimates of each
     are those of its part fitted alone, and the cross-information is 0.
+    Counts whose positive values are all 1 are refused: ``P(1 | Y > 0)``
+    rises to 1 as μ → 0, so the truncated part has no maximum.
 
     Parameters
     ----------
@@ -80,6 +83,10 @@ n_iter_, converged_ : as every skfisher estimator.
     _attribute = "zero"
     _columns_parameter = "zero_features"
     _model_name = "hurdle"
+    # Below η = −680 the truncated probabilities are those of μ → 0, (1, 0, 0, …),
+    # to within 1e-295 absolute; η is clipped there, where αμ (α ≥ 1e-8) is still
+    # a normal float, so that f(k) / (1 − f(0)) is not 0 / 0 as μ underflows.
+    _lowest_eta = -680.0
     _plain_model = "FisherPoissonRegressor, or FisherGLMRegressor(family='negative_binomial')"
 
     def __init__(
@@ -115,11 +122,20 @@ n_iter_, converged_ : as every skfisher estimator.
             offset,
             self.max_iter,
             self.tol,
+            kind="truncated",
         )
         return hurdle_start(fitted, problem)
 
-    def _zero_proba(self, mu, pi, dist):
-        return 1.0 - pi
+    def _zero_proba(self, zeta, log_f0):
+        """``P(0) = 1 − π``."""
+        return expit(-zeta)
 
-    def _count_scale(self, mu, pi, dist):
-        return pi / -np.expm1(dist.zero(mu)[0])
+    def _log_count_scale(self, eta, zeta, log_f0):
+        """``log(π / (1 − f(0)))``: ``P(y) = π f(y) / (1 − f(0))`` for ``y > 0``.
+
+        Where ``μ = e^η`` underflows (``f(0)`` rounds to 1), ``1 − f(0)`` is
+        ``μ`` to first order, for either count distribution.
+        """
+        with np.errstate(divide="ignore"):
+            rest = np.log(-np.expm1(log_f0))
+        return log_expit(zeta) - np.where(log_f0 < 0, rest, eta)

@@ -5,6 +5,12 @@ import numpy as np
 
 def check_counts(y):
     """Raise ``ValueError`` naming the first entry of ``y`` that is not a count."""
+    y = np.asarray(y)
+    if y.dtype.kind not in "biuf":
+        raise ValueError(
+            f"y must hold counts (non-negative integers); got values of dtype {y.dtype}, "
+            f"such as {str(y.ravel()[0])!r}."
+        )
     bad = ~(np.isfinite(y) & (y >= 0) & (y == np.floor(y)))
     if bad.any():
         first = int(np.flatnonzero(bad)[0])
@@ -14,16 +20,23 @@ def check_counts(y):
 
 
 def check_zeros(y, sample_weight, kind, plain):
-    """Refuse counts without zeros (and, for a hurdle, without positive counts)."""
-    counted = sample_weight > 0
-    if not np.any(y[counted] == 0):
+    """Refuse counts without zeros or without positive counts, and a hurdle's binary counts."""
+    counted = y[sample_weight > 0]
+    if not np.any(counted == 0):
         raise ValueError(
             f"y has no zeros, so a {kind} model has nothing to model in its zero part; "
             f"fit the plain count model instead ({plain})."
         )
-    if not np.any(y[counted] > 0):
+    if not np.any(counted > 0):
         raise ValueError(
             "y has no positive counts: the count part cannot be estimated. Every count is 0."
+        )
+    if kind == "hurdle" and np.all(counted <= 1):
+        # P(1 | Y > 0) = f(1) / (1 − f(0)) rises to 1 as μ → 0: no maximum.
+        raise ValueError(
+            "Every positive count in y is 1, so the hurdle's zero-truncated count part has "
+            "no maximum-likelihood estimate (its mean runs to 0). The counts are binary: "
+            "fit a logistic regression of y > 0 instead (FisherLogisticRegression)."
         )
 
 

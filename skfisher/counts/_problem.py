@@ -17,6 +17,12 @@ import numpy as np
 from .._scoring import ScoringProblem
 from ._mixture import count_rows, hurdle_rows, inflated_rows, truncated_rows
 
+# The smallest α the negative binomial visits (as the GLM's, ``ALPHA_FLOOR`` of
+# skfisher.linear_model._glm_problems): below it the model is the Poisson to
+# eight digits and the derivatives in α, which carry powers of 1/α, lose their
+# digits; an α that reaches it is on the boundary α = 0 (``_fit``).
+ALPHA_MIN = 1e-8
+
 KINDS = {
     "inflated": inflated_rows,
     "hurdle": hurdle_rows,
@@ -86,7 +92,7 @@ class CountProblem(ScoringProblem):
 
     def in_domain(self, theta):
         extra = theta[self.n_params - self.dist.n_extra :]
-        return bool(np.all(np.isfinite(theta)) and np.all(extra > 0))
+        return bool(np.all(np.isfinite(theta)) and np.all(extra >= ALPHA_MIN))
 
     def rows(self, theta, expected=True):
         """Return ``(ℓ, g, H, E)`` per row at θ (:mod:`._mixture`); cached for the last θ."""

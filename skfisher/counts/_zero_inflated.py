@@ -1,6 +1,7 @@
 """``FisherZeroInflatedRegressor``: Poisson or negative binomial counts with structural zeros."""
 
 import numpy as np
+from scipy.special import expit, log_expit
 
 from ._base import CountRegressorBase
 from ._fit import count_fit, inflated_start
@@ -128,8 +129,10 @@ n_iter_, converged_ : as every skfisher estimator.
         )
         return inflated_start(fitted, problem)
 
-    def _zero_proba(self, mu, pi, dist):
-        return pi + (1.0 - pi) * np.exp(dist.zero(mu)[0])
+    def _zero_proba(self, zeta, log_f0):
+        """``P(0) = π + (1 − π) f(0)`` (at most 1, also after rounding)."""
+        return np.minimum(expit(zeta) + expit(-zeta) * np.exp(log_f0), 1.0)
 
-    def _count_scale(self, mu, pi, dist):
-        return 1.0 - pi
+    def _log_count_scale(self, eta, zeta, log_f0):
+        """``log(1 − π)``: ``P(y) = (1 − π) f(y)`` for ``y > 0``."""
+        return log_expit(-zeta)
