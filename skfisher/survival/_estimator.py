@@ -75,7 +75,8 @@ class FisherCoxRegressor(SurvivalPredictionMixin, FisherMixin, BaseEstimator):
         At β = 0 (R's ``fit$loglik[1]``).
     concordance_ : float
         Harrell's C of the training data, pairs within a stratum only (R's
-        ``fit$concordance``); :meth:`score` compares all pairs.
+        ``fit$concordance``), computed on first access; :meth:`score` compares
+        all pairs.
     score_ : ndarray of shape (n_features,)
         The score at the fit (≈ 0).
     baseline_ : Baseline
@@ -192,6 +193,8 @@ class FisherCoxRegressor(SurvivalPredictionMixin, FisherMixin, BaseEstimator):
             groups = None if groups is None else groups[keep]
         problem = CoxProblem(X, time, event, weights, codes, self.ties, alpha=self.alpha)
         names = self._feature_names()
+        # At the loop's start: the loop reuses the sums at β = 0.
+        self._score_statistics = score_statistics(problem, X.shape[1], self.cov_type, groups)
         model = Model(
             problem,
             names,
@@ -207,12 +210,36 @@ class FisherCoxRegressor(SurvivalPredictionMixin, FisherMixin, BaseEstimator):
         self.n_events_ = float(weights @ event)
         self.baseline_ = Baseline(problem, self.params_)
         self.unique_times_ = self.baseline_.unique_times
-        self._score_statistics = score_statistics(problem, X.shape[1], self.cov_type, groups)
-        self.concordance_ = stratified_concordance(time, event, X @ self.coef_, weights, codes)
         return self
 
     def _publish(self, fit):
         super()._publish(CoxResult.of(fit))
+
+    def _forget_fit(self):
+        super()._forget_fit()
+        self.__dict__.pop("_concordance", None)
+
+    def __getstate__(self):
+        if hasattr(self, "params_"):
+            _ = self.concordance_  # computed while the training data are at hand
+        return super().__getstate__()
+
+    @property
+    def concordance_(self):
+        """Harrell's C of the training data, pairs within a stratum only (R's ``fit$concordance``).
+
+        Computed on first access (O(n log² n)) and kept, also in a pickle;
+        :meth:`score` compares all pairs, as scikit-survival.
+        """
+        check_is_fitted(self, "params_")
+        if "_concordance" not in self.__dict__:
+            problem = self._fitted_problem
+            risk = problem.risk
+            eta = problem.X @ self.fisher_result_.theta
+            self._concordance = stratified_concordance(
+                risk.time, risk.event, eta, risk.weights, risk.stratum
+            )
+        return self._concordance
 
     def _feature_names(self):
         if hasattr(self, "feature_names_in_"):

@@ -69,7 +69,7 @@ def score_statistics(problem, k, cov_type, groups=None):
     """
     zero = np.zeros(k)
     state = problem.state(zero)
-    score, information = state.score(), state.information()
+    score, information = state.score(), state.information
     plain = float(score @ SymmetricFactor(information).solve(score))
     if cov_type == "sandwich":
         meat = problem.empirical_fisher(zero)

@@ -112,12 +112,10 @@ class CoxState:
     @cached_property
     def means(self):
         """``x̄ = S1/S0`` and ``ē = E1/S0`` of each group, shape (G, k) each."""
-        risk, X = self.problem.risk, self.problem.X
-        ev = risk.events
+        problem = self.problem
+        risk = problem.risk
         with np.errstate(over="ignore", invalid="ignore"):
-            weighted = X * self.r[:, None]
-            S1 = risk.risk_sums(weighted)
-            E1 = risk.event_sums(weighted[ev])
+            S1, E1 = risk.weighted_sums(self.r, problem.X, problem.X_events)
             return S1 / self.S0[:, None], E1 / self.S0[:, None]
 
     @property
@@ -162,14 +160,12 @@ class CoxState:
         return value if np.isfinite(value) else -np.inf
 
     def score(self):
-        risk, X = self.problem.risk, self.problem.X
-        ev = risk.events
         a10, a11 = self.moments[:2]
-        total = risk.weights[ev] @ X[ev]
-        return total - (a10 @ self.xbar - a11 @ self.ebar)
+        return self.problem.event_total - (a10 @ self.xbar - a11 @ self.ebar)
 
+    @cached_property
     def information(self):
-        """The negative Hessian (without the penalty)."""
+        """The negative Hessian (without the penalty); callers copy it."""
         risk = self.problem.risk
         a11 = self.moments[1]
         v = self.r * self.cumulative
@@ -192,19 +188,34 @@ class CoxState:
 
     @cached_property
     def residuals(self):
-        """The score residuals of the sorted rows, shape (n, k) (``U = Σ w_i s_i``)."""
+        """The score residuals of the sorted rows, shape (n, k) (``U = Σ w_i s_i``).
+
+        ``s_i = α_i x_i + e_i T1 − T2`` with the per-row scalar
+        ``α_i = −e_i Λ_i + δ_i (1 + e_i a11/S0)`` and the rows ``T1, T2`` of a table
+        with two entries per block of tied times (its censored rows and its
+        events): ``T1 = Ψ`` and ``0`` for the censored, ``T1 = Ψ − φ`` and
+        ``T2 = x̃`` for the events.
+        """
         risk, X = self.problem.risk, self.problem.X
         a10, a11, a20, a21, a22, _ = self.moments
         S0, xbar, ebar = self.S0[:, None], self.xbar, self.ebar
         psi = (a20[:, None] * xbar - a21[:, None] * ebar) / S0
         phi = (a21[:, None] * xbar - a22[:, None] * ebar) / S0
         mean = (a10[:, None] * xbar - a11[:, None] * ebar) / risk.deaths[:, None]
-        e = self.e[:, None]
-        out = -e * (X * self.cumulative[:, None] - risk.accumulated(psi))
+        blocks, k = risk.n_blocks, X.shape[1]
+        psi_rows = risk.accumulated(psi, per_block=True)
+        has = risk.group_of_block >= 0
+        first, second = np.zeros((2 * blocks, k)), np.zeros((2 * blocks, k))
+        first[0::2] = psi_rows
+        first[1::2] = psi_rows
+        first[1::2][has] -= phi
+        second[1::2][has] = mean
+        event = risk.event == 1
+        index = 2 * risk.block + event
+        alpha = -self.e * self.cumulative
         ev, g = risk.events, risk.event_group
-        own = X[ev] * (a11[g] / self.S0[g])[:, None] - phi[g]
-        out[ev] += X[ev] - mean[g] + e[ev] * own
-        return out
+        alpha[ev] += 1.0 + self.e[ev] * (a11 / self.S0)[g]
+        return X * alpha[:, None] + self.e[:, None] * first[index] - second[index]
 
 
 class CoxProblem(ScoringProblem):
@@ -227,9 +238,10 @@ class CoxProblem(ScoringProblem):
     def __init__(self, X, time, event, weights, strata, ties, *, alpha=0.0):
         self.risk = RiskSets(time, event, weights, strata)
         self.center = np.average(X, axis=0, weights=weights)
-        # Column-major: the cumulative sums run down the columns.
-        self.X = np.asfortranarray(X[self.risk.order] - self.center)
+        self.X = np.ascontiguousarray(X[self.risk.order] - self.center)
         self.design = Design(self.X, fit_intercept=False)
+        self.X_events = self.X[self.risk.events]
+        self.event_total = self.risk.weights[self.risk.events] @ self.X_events
         self.ties = ties
         self.terms = Terms(self.risk.deaths, ties)
         self.n_params = X.shape[1]
@@ -257,7 +269,7 @@ class CoxProblem(ScoringProblem):
         return self.state(theta).score() - self.penalty * np.asarray(theta, dtype=float)
 
     def observed_information(self, theta):
-        out = self.state(theta).information()
+        out = self.state(theta).information.copy()
         out[np.diag_indices_from(out)] += self.penalty
         return out
 

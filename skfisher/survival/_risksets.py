@@ -8,6 +8,7 @@ belongs to is a cumulative sum over the blocks in the other direction.
 """
 
 import numpy as np
+import scipy.sparse as sp
 
 
 class RiskSets:
@@ -64,9 +65,17 @@ class RiskSets:
         self.events = np.flatnonzero(self.event == 1)
         self.event_group = self.group_of_block[self.block[self.events]]
         self._event_starts = np.flatnonzero(np.r_[True, np.diff(self.event_group) != 0])
+        # The sparse block and event-group indicators of weighted_sums.
+        self._rows = np.arange(n)
+        self._block_indptr = np.r_[starts, n]
+        self._event_rows = np.arange(self.events.size)
+        self._event_indptr = np.r_[self._event_starts, self.events.size]
         cuts = np.flatnonzero(np.diff(s)) + 1
         bounds = np.r_[0, cuts, n]
         self.stratum_bounds = list(zip(bounds[:-1], bounds[1:], strict=True))
+        self._stratum_blocks = [
+            (self.block[a], self.block[b - 1] + 1) for a, b in self.stratum_bounds
+        ]
         group_bounds = np.searchsorted(self.group_end, bounds, side="right")
         self.group_bounds = list(zip(group_bounds[:-1], group_bounds[1:], strict=True))
 
@@ -75,23 +84,42 @@ class RiskSets:
         return self.group_end.size
 
     def risk_sums(self, values):
-        """Return the sums of ``values`` (sorted rows, shape (n,) or (n, m)) over each risk set."""
-        out = np.empty((self.n_groups,) + values.shape[1:])
+        """Return the sums of ``values`` (sorted rows, shape (n,)) over each group's risk set."""
+        out = np.empty(self.n_groups)
         for (start, stop), (g0, g1) in zip(self.stratum_bounds, self.group_bounds, strict=True):
             if g1 > g0:
                 cumulative = np.cumsum(values[start:stop], axis=0)
                 out[g0:g1] = cumulative[self.group_end[g0:g1] - start - 1]
         return out
 
+    def weighted_sums(self, r, X, X_events):
+        """Return ``Σ_R r x`` and ``Σ_D r x`` of each group, shape (G, k) each.
+
+        The rows' ``r x`` are summed per block of tied times by one sparse
+        product (no n × k temporary), then cumulated over the blocks of each
+        stratum; ``X`` and ``X_events`` (the events' rows) are C-ordered.
+        """
+        n = r.size
+        by_block = sp.csr_matrix((r, self._rows, self._block_indptr), shape=(self.n_blocks, n))
+        block_sums = by_block @ X
+        for first, last in self._stratum_blocks:
+            np.cumsum(block_sums[first:last], axis=0, out=block_sums[first:last])
+        ev = r[self.events]
+        by_group = sp.csr_matrix(
+            (ev, self._event_rows, self._event_indptr), shape=(self.n_groups, ev.size)
+        )
+        return block_sums[self.group_of_block >= 0], by_group @ X_events
+
     def event_sums(self, values):
         """Return the sums of ``values`` (shape (n_events,) or (n_events, m)) over each group."""
         return np.add.reduceat(values, self._event_starts, axis=0)
 
-    def accumulated(self, per_group):
+    def accumulated(self, per_group, per_block=False):
         """Return, per sorted row, Σ over the groups of its stratum at or before its time.
 
         ``per_group`` has shape (G,) or (G, m): the sums over the risk sets a
-        row belongs to (the groups whose time is at most the row's own).
+        row belongs to (the groups whose time is at most the row's own). With
+        ``per_block``, one value per block of tied times instead of per row.
         """
         per_group = np.asarray(per_group, dtype=float)
         by_block = np.zeros((self.n_blocks,) + per_group.shape[1:])
@@ -99,7 +127,6 @@ class RiskSets:
         # Blocks run in decreasing time within a stratum: sum from each
         # stratum's last block back to its first.
         out = np.empty_like(by_block)
-        block_bounds = [(self.block[a], self.block[b - 1] + 1) for a, b in self.stratum_bounds]
-        for first, last in block_bounds:
+        for first, last in self._stratum_blocks:
             out[first:last] = np.cumsum(by_block[first:last][::-1], axis=0)[::-1]
-        return out[self.block]
+        return out if per_block else out[self.block]

@@ -1,6 +1,7 @@
 """FisherCoxRegressor's Fisher contract, summary, model selection and monotone likelihood."""
 
 import doctest
+import pickle
 import warnings
 
 import numpy as np
@@ -224,3 +225,14 @@ def test_large_frequency_weights_under_efron_stay_fast_and_concave():
     repeated = FisherCoxRegressor().fit(X[copies], Y[copies])
     assert_allclose(thirty.coef_, repeated.coef_, rtol=1e-9)
     assert_allclose(thirty.standard_errors_, repeated.standard_errors_, rtol=1e-8)
+
+
+def test_the_concordance_is_computed_once_kept_in_a_pickle_and_forgotten_by_a_refit():
+    fitted = FisherCoxRegressor().fit(X, Y, strata=STRATA)
+    assert "_concordance" not in vars(fitted)
+    restored = pickle.loads(pickle.dumps(fitted))
+    assert restored._fitted_problem is None if hasattr(restored, "_fitted_problem") else True
+    assert restored.concordance_ == fitted.concordance_ == fitted._concordance
+    fitted.fit(X[:100], Y[:100])
+    expected = FisherCoxRegressor().fit(X[:100], Y[:100]).concordance_
+    assert fitted.concordance_ == expected != restored.concordance_
