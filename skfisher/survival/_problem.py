@@ -190,32 +190,26 @@ class CoxState:
     def residuals(self):
         """The score residuals of the sorted rows, shape (n, k) (``U = Σ w_i s_i``).
 
-        ``s_i = α_i x_i + e_i T1 − T2`` with the per-row scalar
-        ``α_i = −e_i Λ_i + δ_i (1 + e_i a11/S0)`` and the rows ``T1, T2`` of a table
-        with two entries per block of tied times (its censored rows and its
-        events): ``T1 = Ψ`` and ``0`` for the censored, ``T1 = Ψ − φ`` and
-        ``T2 = x̃`` for the events.
+        ``s_i = α_i x_i + e_i (Ψ_i − δ_i φ_g) − δ_i x̃_g`` with the per-row scalar
+        ``α_i = −e_i Λ_i + δ_i (1 + e_i a11/S0)``: three gathers from per-block and
+        per-group tables, no update of rows in place.
         """
         risk, X = self.problem.risk, self.problem.X
         a10, a11, a20, a21, a22, _ = self.moments
         S0, xbar, ebar = self.S0[:, None], self.xbar, self.ebar
+        k = X.shape[1]
         psi = (a20[:, None] * xbar - a21[:, None] * ebar) / S0
-        phi = (a21[:, None] * xbar - a22[:, None] * ebar) / S0
-        mean = (a10[:, None] * xbar - a11[:, None] * ebar) / risk.deaths[:, None]
-        blocks, k = risk.n_blocks, X.shape[1]
-        psi_rows = risk.accumulated(psi, per_block=True)
-        has = risk.group_of_block >= 0
-        first, second = np.zeros((2 * blocks, k)), np.zeros((2 * blocks, k))
-        first[0::2] = psi_rows
-        first[1::2] = psi_rows
-        first[1::2][has] -= phi
-        second[1::2][has] = mean
-        event = risk.event == 1
-        index = 2 * risk.block + event
-        alpha = -self.e * self.cumulative
+        # Row 0 of these tables is for the censored rows; row g + 1 for group g's events.
+        phi = np.vstack([np.zeros(k), (a21[:, None] * xbar - a22[:, None] * ebar) / S0])
+        mean = np.vstack([np.zeros(k), (a10[:, None] * xbar - a11[:, None] * ebar)])
+        mean[1:] /= risk.deaths[:, None]
+        index = np.zeros(X.shape[0], dtype=np.intp)
         ev, g = risk.events, risk.event_group
+        index[ev] = g + 1
+        alpha = -self.e * self.cumulative
         alpha[ev] += 1.0 + self.e[ev] * (a11 / self.S0)[g]
-        return X * alpha[:, None] + self.e[:, None] * first[index] - second[index]
+        drift = risk.accumulated(psi, per_block=True)[risk.block] - phi[index]
+        return X * alpha[:, None] + self.e[:, None] * drift - mean[index]
 
 
 class CoxProblem(ScoringProblem):
