@@ -41,8 +41,8 @@ def _prefix_weights(values, weights, starts, bounds):
     return out
 
 
-def concordance_index(time, event, estimate, weights=None, tied_tol=1e-8):
-    """Return Harrell's C, and the weighted counts of concordant, discordant and tied pairs.
+def pair_counts(time, event, estimate, weights=None, strata=None, tied_tol=1e-8):
+    """Return the weighted numbers of concordant, discordant and tied comparable pairs.
 
     Parameters
     ----------
@@ -52,65 +52,63 @@ def concordance_index(time, event, estimate, weights=None, tied_tol=1e-8):
         Risk scores: a higher score predicts an earlier event.
     weights : ndarray of shape (n,), default=None
         Frequency weights.
+    strata : ndarray of int of shape (n,), default=None
+        Pairs are compared within a stratum only (R's ``concordance`` of a
+        stratified fit).
     tied_tol : float, default=1e-8
         Scores within this distance are a tie (scikit-survival's default).
 
     Returns
     -------
-    cindex : float
-        ``(concordant + ½ tied) / comparable``.
     concordant, discordant, tied : float
-        The weighted numbers of such pairs.
     """
     n = time.size
     weights = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
-    order = np.lexsort((1 - event, time))
-    t, d, s, w = time[order], event[order] == 1, estimate[order], weights[order]
-    # The rows comparable with an event start after the last event of its time.
-    block = np.cumsum(np.r_[True, t[1:] != t[:-1]]) - 1
+    strata = np.zeros(n, dtype=np.intp) if strata is None else strata
+    order = np.lexsort((1 - event, time, strata))
+    t, d, s, w, g = time[order], event[order] == 1, estimate[order], weights[order], strata[order]
+    # The rows comparable with an event run from after the last event of its
+    # time to the end of its stratum.
+    new_stratum = np.r_[True, g[1:] != g[:-1]]
+    block = np.cumsum(new_stratum | np.r_[True, t[1:] != t[:-1]]) - 1
     last_event = np.full(block[-1] + 1, -1)
     np.maximum.at(last_event, block, np.where(d, np.arange(n), -1))
-    start = last_event[block] + 1
-    ranks = np.empty(n, dtype=np.int64)
-    sorted_scores = np.sort(s)
-    ranks[np.argsort(s, kind="stable")] = np.arange(n)
+    stratum_end = np.r_[np.flatnonzero(new_stratum)[1:], n]
     events = np.flatnonzero(d)
-    queries = start[events]
+    start = last_event[block[events]] + 1
+    stop = stratum_end[np.cumsum(new_stratum)[events] - 1]
+    ranks = np.empty(n, dtype=np.int64)
+    ranks[np.argsort(s, kind="stable")] = np.arange(n)
+    sorted_scores = np.sort(s)
     below = np.searchsorted(sorted_scores, s[events] - tied_tol, side="left")
     within = np.searchsorted(sorted_scores, s[events] + tied_tol, side="right")
-    total = w.sum()
-    # Σ w over rows j ≥ start with rank < bound = Σ over all − Σ over the prefix.
-    cumulative = np.r_[0.0, np.cumsum(w[np.argsort(ranks)])]
-    everything = np.concatenate([queries, queries])
-    bounds = np.concatenate([below, within])
-    prefix = _prefix_weights(ranks, w, everything, bounds)
-    suffix_below = cumulative[below] - prefix[: events.size]
-    suffix_within = cumulative[within] - prefix[events.size :]
-    comparable_w = total - np.r_[0.0, np.cumsum(w)][queries]
+    m = events.size
+    prefix = _prefix_weights(
+        ranks,
+        w,
+        np.concatenate([stop, stop, start, start]),
+        np.concatenate([below, within, below, within]),
+    )
+    suffix_below = prefix[:m] - prefix[2 * m : 3 * m]
+    suffix_within = prefix[m : 2 * m] - prefix[3 * m :]
+    cumulative = np.r_[0.0, np.cumsum(w)]
     we = w[events]
     concordant = float(we @ suffix_below)
     tied = float(we @ (suffix_within - suffix_below))
-    comparable = float(we @ comparable_w)
-    discordant = comparable - concordant - tied
+    comparable = float(we @ (cumulative[stop] - cumulative[start]))
+    return concordant, comparable - concordant - tied, tied
+
+
+def concordance_index(time, event, estimate, weights=None, strata=None, tied_tol=1e-8):
+    """Return Harrell's C, ``(concordant + ½ tied) / comparable`` (see :func:`pair_counts`).
+
+    Raises ``ValueError`` when no pair is comparable.
+    """
+    concordant, discordant, tied = pair_counts(time, event, estimate, weights, strata, tied_tol)
+    comparable = concordant + discordant + tied
     if comparable == 0:
         raise ValueError(
             "There are no comparable pairs (no event is followed by a later time), so the "
             "concordance index is not defined."
         )
-    return (concordant + 0.5 * tied) / comparable, concordant, discordant, tied
-
-
-def stratified_concordance(time, event, estimate, weights, strata):
-    """Harrell's C over the pairs within each stratum (R's ``concordance`` of a stratified fit).
-
-    nan when no stratum has a comparable pair.
-    """
-    concordant = tied = comparable = 0.0
-    for s in np.unique(strata):
-        rows = strata == s
-        try:
-            _, c, d, t = concordance_index(time[rows], event[rows], estimate[rows], weights[rows])
-        except ValueError:  # no comparable pair in this stratum
-            continue
-        concordant, tied, comparable = concordant + c, tied + t, comparable + c + d + t
-    return (concordant + 0.5 * tied) / comparable if comparable else np.nan
+    return (concordant + 0.5 * tied) / comparable

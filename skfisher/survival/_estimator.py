@@ -13,7 +13,7 @@ from .._driver import Model, drive
 from .._inputs import check_columns_numeric
 from .._validation import check_weights
 from ._baseline import Baseline
-from ._concordance import stratified_concordance
+from ._concordance import pair_counts
 from ._global_tests import ChiSquareTest, GlobalTests, score_statistics, wald_statistic
 from ._monotone import monotone_params
 from ._predict import SurvivalPredictionMixin
@@ -236,9 +236,11 @@ class FisherCoxRegressor(SurvivalPredictionMixin, FisherMixin, BaseEstimator):
             problem = self._fitted_problem
             risk = problem.risk
             eta = problem.X @ self.fisher_result_.theta
-            self._concordance = stratified_concordance(
+            concordant, discordant, tied = pair_counts(
                 risk.time, risk.event, eta, risk.weights, risk.stratum
             )
+            comparable = concordant + discordant + tied
+            self._concordance = (concordant + 0.5 * tied) / comparable if comparable else np.nan
         return self._concordance
 
     def _feature_names(self):

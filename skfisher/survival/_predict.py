@@ -63,7 +63,7 @@ class SurvivalPredictionMixin:
             raise ValueError(f"y has {time.size} rows; X has {eta.size}.")
         w = _check_sample_weight(sample_weight, eta.reshape(-1, 1), dtype=np.float64)
         keep = w > 0
-        return concordance_index(time[keep], event[keep], eta[keep], w[keep])[0]
+        return concordance_index(time[keep], event[keep], eta[keep], w[keep])
 
     def _stratum_codes(self, strata, n_rows):
         if self.strata_ is None:
