@@ -20,23 +20,27 @@ import numpy as np
 def _prefix_weights(values, weights, starts, bounds):
     """Return Σ w over the first ``starts[q]`` rows with ``values < bounds[q]``, per query.
 
-    ``values`` are integer ranks in ``0, …, n − 1`` and ``bounds`` integers.
+    ``values`` are integer ranks in ``0, …, n − 1`` and ``bounds`` integers. At
+    level L the rows are sorted by (position >> L, value): each block of 2^L
+    rows keeps its place, sorted within, so a block starts at its own index
+    times 2^L, and the order of one level is a merge of the previous one's
+    runs (a stable sort of runs, linear).
     """
     n = values.size
     out = np.zeros(starts.size)
+    positions = np.arange(n)
+    order = positions
     level = 0
     while (1 << level) <= n:
+        keys = (positions >> level) * n + values
+        if level:
+            order = order[np.argsort(keys[order], kind="stable")]
         take = (starts >> level) & 1 == 1  # the prefix includes block (start >> level) - 1
         if take.any():
-            block = np.arange(n) >> level
-            keys = block * n + values
-            order = np.argsort(keys, kind="stable")
             cumulative = np.r_[0.0, np.cumsum(weights[order])]
-            sorted_keys = keys[order]
             target = (starts[take] >> level) - 1
-            low = np.searchsorted(sorted_keys, target * n, side="left")
-            high = np.searchsorted(sorted_keys, target * n + bounds[take], side="left")
-            out[take] += cumulative[high] - cumulative[low]
+            high = np.searchsorted(keys[order], target * n + bounds[take], side="left")
+            out[take] += cumulative[high] - cumulative[target << level]
         level += 1
     return out
 
