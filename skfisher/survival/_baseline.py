@@ -94,6 +94,13 @@ class Baseline:
         mask = index >= 0 if out.ndim == 1 else (index >= 0)[:, None]
         return np.where(mask, out, 0.0)
 
+    def at_zero(self, grid):
+        """``Λ_s(t)`` of a row of zeros at the times of ``grid``, shape (len(grid), n_strata)."""
+        with np.errstate(over="ignore"):
+            scale = np.exp(-self.offset)
+        columns = [scale[s] * self._at(self.cumhaz, s, grid) for s in range(len(self.times))]
+        return np.column_stack(columns)
+
     def relative_risk(self, eta, codes):
         """``exp(xᵀβ − offset_s)``: the rows' risks in the units of the baseline."""
         return np.exp(eta - self.offset[codes])

@@ -79,8 +79,9 @@ class FisherCoxRegressor(SurvivalPredictionMixin, FisherMixin, BaseEstimator):
         all pairs.
     score_ : ndarray of shape (n_features,)
         The score at the fit (≈ 0).
-    baseline_ : Baseline
-        The baseline cumulative hazard of each stratum.
+    baseline_cumulative_hazard_ : ndarray of shape (n_times, n_strata)
+        ``Λ_s(t)`` at ``x = 0`` (uncentred, as scikit-survival's
+        ``cum_baseline_hazard_``) at ``unique_times_``, a column per stratum.
     unique_times_ : ndarray
         The event times, sorted: the grid of the curves with ``return_array=True``.
     strata_ : ndarray or None
@@ -208,8 +209,9 @@ class FisherCoxRegressor(SurvivalPredictionMixin, FisherMixin, BaseEstimator):
         self.hazard_ratios_ = np.exp(self.coef_)
         self.null_loglik_ = problem.loglik(np.zeros(X.shape[1]))
         self.n_events_ = float(weights @ event)
-        self.baseline_ = Baseline(problem, self.params_)
-        self.unique_times_ = self.baseline_.unique_times
+        self._baseline = Baseline(problem, self.params_)
+        self.unique_times_ = self._baseline.unique_times
+        self.baseline_cumulative_hazard_ = self._baseline.at_zero(self.unique_times_)
         return self
 
     def _publish(self, fit):

@@ -95,8 +95,8 @@ class SurvivalPredictionMixin:
         codes = self._stratum_codes(strata, X.shape[0])
         eta = X @ self.coef_
         if not return_array:
-            return self.baseline_.functions(eta, codes, survival)
-        cumhaz = self.baseline_.cumulative_hazard(eta, codes, self.unique_times_)
+            return self._baseline.functions(eta, codes, survival)
+        cumhaz = self._baseline.cumulative_hazard(eta, codes, self.unique_times_)
         return np.exp(-cumhaz) if survival else cumhaz
 
     def predict_cumulative_hazard_function(self, X, strata=None, return_array=False):
@@ -157,7 +157,7 @@ class SurvivalPredictionMixin:
         codes = self._stratum_codes(strata, X.shape[0])
         eta = X @ self.coef_
         grid = self.unique_times_
-        survival = np.exp(-self.baseline_.cumulative_hazard(eta, codes, grid))
-        std_err = self.baseline_.standard_errors(X, eta, codes, grid, self.covariance_)
+        survival = np.exp(-self._baseline.cumulative_hazard(eta, codes, grid))
+        std_err = self._baseline.standard_errors(X, eta, codes, grid, self.covariance_)
         lower, upper = log_intervals(survival, std_err, alpha)
         return survival, lower, upper, std_err

@@ -236,3 +236,13 @@ def test_the_concordance_is_computed_once_kept_in_a_pickle_and_forgotten_by_a_re
     fitted.fit(X[:100], Y[:100])
     expected = FisherCoxRegressor().fit(X[:100], Y[:100]).concordance_
     assert fitted.concordance_ == expected != restored.concordance_
+
+
+def test_the_baseline_is_the_curve_of_a_row_of_zeros_in_each_stratum():
+    fitted = FisherCoxRegressor().fit(X + 3.0, Y, strata=np.where(STRATA > 0, "b", "a"))
+    assert fitted.baseline_cumulative_hazard_.shape == (fitted.unique_times_.size, 2)
+    for column, label in enumerate(fitted.strata_):
+        curve = fitted.predict_cumulative_hazard_function(
+            np.zeros((1, 3)), strata=[label], return_array=True
+        )
+        assert_allclose(fitted.baseline_cumulative_hazard_[:, column], curve[0], rtol=1e-12)

@@ -62,5 +62,7 @@ def test_survival_and_cumulative_hazard_functions_equal_sksurv():
         for f, g in zip(curves, expected, strict=True):
             assert_allclose(f(times), g(times), rtol=1e-6)
             assert_allclose(f.x, times)
+    zero = ref.cum_baseline_hazard_(times)
+    assert_allclose(ours.baseline_cumulative_hazard_[:, 0], zero, rtol=1e-6)
     grid = ours.predict_survival_function(new, return_array=True)
     assert_allclose(grid, [g(times) for g in ref.predict_survival_function(new)], rtol=1e-6)
