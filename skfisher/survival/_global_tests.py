@@ -82,7 +82,7 @@ def score_statistics(problem, k, cov_type, groups=None):
 
 def wald_statistic(params, covariance):
     """``β̂ᵀ V⁻¹ β̂`` over the parameters with a finite covariance."""
-    finite = np.all(np.isfinite(covariance), axis=1)
+    finite = np.isfinite(np.diag(covariance))  # the dropped rows and columns are nan
     if not finite.any():
         return np.nan, 0
     keep = np.ix_(finite, finite)

@@ -163,6 +163,11 @@ def test_a_feature_without_events_diverges_with_a_named_warning():
     assert not fitted.converged_ and fitted.coef_[1] < -20
     assert np.isnan(fitted.standard_errors_[1])
     assert np.isfinite(fitted.standard_errors_[[0, 2]]).all()
+    wald = fitted.global_tests().wald  # of the coefficients with a standard error
+    assert wald.df == 2
+    kept = np.ix_([0, 2], [0, 2])
+    beta = fitted.coef_[[0, 2]]
+    assert_allclose(wald.statistic, beta @ np.linalg.solve(fitted.covariance_[kept], beta))
     # The others are the fit of the rows that can still have events.
     rest = X2[:, 1] == 0
     limit = FisherCoxRegressor().fit(X2[rest][:, [0, 2]], y[rest])
