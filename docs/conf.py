@@ -80,6 +80,7 @@ sphinx_gallery_conf = {
 # modules each documents.
 API_SECTIONS = {
     "Estimators": ("skfisher",),
+    "Survival analysis": ("skfisher.survival",),
     "Distributions": ("skfisher.distributions",),
     "Families and links": ("skfisher.families", "skfisher.links"),
     "Inference": ("skfisher.inference",),

@@ -19,6 +19,7 @@ from .linear_model import (
     tweedie_profile,
 )
 from .ordinal import FisherOrdinalRegression
+from .survival import FisherCoxRegressor
 
 try:
     __version__ = version("skfisher")
@@ -33,6 +34,7 @@ __all__ = [
     "FisherOrdinalRegression",
     "FisherZeroInflatedRegressor",
     "FisherHurdleRegressor",
+    "FisherCoxRegressor",
     "MLEDistribution",
     "FisherMLE",
     "tweedie_profile",
