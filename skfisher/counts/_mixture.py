@@ -107,13 +107,21 @@ def truncated_rows(dist, y, mu, zeta=None, expected=True):
     """
     logf, g_f, H_f = dist.at(y, mu)
     L0, g0, H0 = dist.zero(mu)
-    # log(1 − f(0)) and ρ = f(0)/(1 − f(0)) without cancellation for small μ.
-    log_rest0 = np.log(-np.expm1(L0))
-    rho = np.exp(L0 - log_rest0)
-    curvature = (rho * (1.0 + rho))[:, None, None] * _outer(g0)
-    loglik = logf - log_rest0
-    g = g_f + rho[:, None] * g0
-    H = H_f + rho[:, None, None] * H0 - curvature
+    # At μ = 0 (η below −745) 1 − f(0) is 0 and the row's values are not finite
+    # (ℓ nan, so the objective is −inf and the line search backs off); for μ > 0
+    # every term below is finite.
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        # log(1 − f(0)) and ρ = f(0)/(1 − f(0)) without cancellation for small μ.
+        log_rest0 = np.log(-np.expm1(L0))
+        rho = np.exp(L0 - log_rest0)
+        # ρ (1 + ρ) ∇L(0) ∇L(0)ᵀ as the outer product of s ∇L(0), s = √(ρ(1 + ρ)):
+        # as μ → 0, ρ ≈ 1/μ and ∇L(0) ≈ −μ, so s ∇L(0) stays of order 1 where
+        # ρ(1 + ρ) overflows (μ below 1e-154).
+        s = rho * np.sqrt(1.0 + 1.0 / np.maximum(rho, np.finfo(float).tiny))
+        curvature = _outer(s[:, None] * g0)
+        loglik = logf - log_rest0
+        g = g_f + rho[:, None] * g0
+        H = H_f + rho[:, None, None] * H0 - curvature
     if not expected:
         return loglik, g, H, None
     E = dist.expected(mu) / (-np.expm1(L0))[:, None, None] - curvature
