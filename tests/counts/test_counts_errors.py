@@ -10,10 +10,11 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.exceptions import NotFittedError
+from numpy.testing import assert_allclose
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
 from skfisher.counts import FisherHurdleRegressor, FisherZeroInflatedRegressor
-from skfisher.exceptions import BoundaryWarning
+from skfisher.exceptions import BoundaryWarning, PerfectSeparationWarning
 
 from ._reference import simulate
 
@@ -233,3 +234,59 @@ def test_score_refuses_what_is_not_a_count(cls):
     bad[9] = 1.5
     with pytest.raises(ValueError, match=r"y\[9\] = 1.5 is not"):
         fitted.score(X, bad)
+
+
+# --- data without a maximum: named warnings, nan standard errors --------------------------
+def _separated(seed=0, n=300):
+    """Counts whose zeros are exactly the rows with x0 < 0 (with x1, x2 noise)."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 3))
+    y = np.where(X[:, 0] < 0, 0.0, rng.poisson(np.exp(0.8 + 0.3 * X[:, 1])) + 1.0)
+    return X, y
+
+
+def test_a_separated_hurdle_zero_part_is_named_and_leaves_the_count_part():
+    X, y = _separated()
+    with pytest.warns(PerfectSeparationWarning, match=r"\['zero:intercept', 'zero:x0'"):
+        model = FisherHurdleRegressor().fit(X, y)
+    assert not model.converged_
+    zero = model.param_names_.tolist().index("zero:intercept")
+    assert np.all(np.isnan(model.standard_errors_[zero : zero + 2]))
+    # The parts do not share a parameter: the count part is that of any zero part,
+    # and so are its observed standard errors (the expected ones weigh each row
+    # by its fitted P(Y > 0)).
+    other = FisherHurdleRegressor(zero_features=[1]).fit(X, y)
+    assert_allclose(model.params_[:zero], other.params_[:zero], rtol=1e-8)
+    observed = model.standard_errors("observed")[:zero]
+    assert_allclose(observed, other.standard_errors("observed")[:zero], rtol=1e-8)
+    # A penalty gives finite estimates: no separation to report.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PerfectSeparationWarning)
+        penalised = FisherHurdleRegressor(alpha=0.05).fit(X, y)
+    assert np.all(np.isfinite(penalised.standard_errors_))
+
+
+def test_a_separated_inflation_is_named():
+    """Every zero at x0 < 0 and none above: π → 1 there, → 0 elsewhere, without end."""
+    X, y = _separated(1)
+    with pytest.warns(PerfectSeparationWarning, match=r"'inflation:intercept', 'inflation:x0'"):
+        model = FisherZeroInflatedRegressor().fit(X, y)
+    assert not model.converged_
+    assert np.isnan(model.standard_errors_[X.shape[1] + 1])
+
+
+def test_a_truncated_negative_binomial_at_the_log_series_limit_reports_it():
+    """Positive counts more skewed than any NB: α → ∞ and μ → 0 (the logarithmic limit).
+
+    A mixture of NB2 counts over means that the features (here noise) do not
+    explain; the fit says it did not converge, and nothing overflows on the way.
+    """
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(400, 2))
+    mu = np.exp(1.0 + 1.2 * X[:, 0] - 1.2 * X[:, 1])
+    y = np.where(rng.random(400) < 0.2, 0.0, 1.0 + rng.negative_binomial(4.0, 4.0 / (4.0 + mu)))
+    noise = rng.normal(size=(400, 1))
+    with pytest.warns(ConvergenceWarning, match="did not converge"):
+        model = FisherHurdleRegressor("negative_binomial", zero_features=[]).fit(noise, y)
+    assert model.alpha_ > 1e4
+    assert np.isfinite(model.score(noise, y))
