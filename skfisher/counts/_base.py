@@ -26,7 +26,8 @@ class CountRegressorBase(RegressorMixin, FisherMixin, BaseEstimator):
 
     Subclasses set ``_kind`` ("inflated" or "hurdle"), ``_prefix`` (the zero
     part's name prefix), ``_columns_parameter`` (the parameter naming its
-    columns) and ``_start(count_design, zero_design, y, w, dist, offset)``.
+    columns) and ``_start(problem)``, which returns θ₀ and the iterations
+    it counts for.
     """
 
     # Where predict_proba clips η (the hurdle's, where f(k) / (1 − f(0)) is 0 / 0).
@@ -82,12 +83,12 @@ class CountRegressorBase(RegressorMixin, FisherMixin, BaseEstimator):
         )
         param_names = self._param_names()
         zero_names = [n for n in param_names if n.startswith(self._prefix)]
-        start = self._start(problem)
+        start, steps = self._start(problem)
         model = Model(
             problem,
             param_names,
             weights.sum(),
-            [(start, 0)],
+            [(start, steps)],
             loop=scoring_loop,
             diagnose=diagnose(param_names, zero_names),
             publish={"groups": codes, "rows": None if keep.all() else keep, "n_rows": n_rows},

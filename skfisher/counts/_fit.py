@@ -52,19 +52,23 @@ START_ALPHA = 0.05
 
 
 def count_fit(design, y, w, dist, offset, max_iter, tol, kind="plain"):
-    """Fit the count model alone (``kind`` "plain" or "truncated"); return θ = [β, α…]."""
+    """Fit the count model alone (``kind`` "plain" or "truncated").
+
+    Returns θ = [β, α…] and the number of scoring steps taken.
+    """
     mean = np.average(y, weights=w)
     beta = np.zeros(design.shape[1])
     beta[0] = np.log(mean) - (0.0 if offset is None else np.average(offset, weights=w))
     poisson = CountProblem(design, None, y, w, PoissonCounts, kind, offset=offset)
-    theta = fisher_scoring(poisson, beta, max_iter=max_iter, tol=tol).theta
+    fitted = fisher_scoring(poisson, beta, max_iter=max_iter, tol=tol)
     if not dist.n_extra:
-        return theta
-    mu = np.exp(design @ theta + (0.0 if offset is None else offset))
+        return fitted.theta, fitted.n_iter
+    mu = np.exp(design @ fitted.theta + (0.0 if offset is None else offset))
     moment = np.sum(w * (np.square(y - mu) - y)) / np.sum(w * np.square(mu))
-    start = np.append(theta, np.clip(moment, 0.05, 10.0))
+    start = np.append(fitted.theta, np.clip(moment, START_ALPHA, 10.0))
     problem = CountProblem(design, None, y, w, dist, kind, offset=offset)
-    return fisher_scoring(problem, start, max_iter=max_iter, tol=tol).theta
+    negbin = fisher_scoring(problem, start, max_iter=max_iter, tol=tol)
+    return negbin.theta, fitted.n_iter + negbin.n_iter
 
 
 def inflated_start(count_theta, problem):
@@ -244,7 +248,7 @@ def null_loglik(kind, y, w, dist, offset, max_iter=100, tol=1e-8):
     if kind == "inflated":
         ones = np.ones((y.size, 1))
         problem = CountProblem(ones, ones, y, w, dist, kind, offset=offset)
-        start = inflated_start(count_fit(ones, y, w, dist, offset, max_iter, tol), problem)
+        start = inflated_start(count_fit(ones, y, w, dist, offset, max_iter, tol)[0], problem)
         return problem.loglik(scoring_loop(problem, start, max_iter, tol)[1].theta)
     total, zeros = w.sum(), w[~positive].sum()
     share = zeros / total
@@ -253,6 +257,8 @@ def null_loglik(kind, y, w, dist, offset, max_iter=100, tol=1e-8):
         value = zeros * np.log(share) + (total - zeros) * np.log1p(-share)
     ones = np.ones((int(positive.sum()), 1))
     part = None if offset is None else offset[positive]
-    theta = count_fit(ones, y[positive], w[positive], dist, part, max_iter, tol, kind="truncated")
+    theta = count_fit(ones, y[positive], w[positive], dist, part, max_iter, tol, kind="truncated")[
+        0
+    ]
     problem = CountProblem(ones, None, y[positive], w[positive], dist, "truncated", offset=part)
     return value + problem.loglik(theta)

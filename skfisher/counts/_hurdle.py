@@ -112,9 +112,10 @@ n_iter_, converged_ : as every skfisher estimator.
     }
 
     def _start(self, problem):
+        """θ₀ with the count part's estimate, the zero-truncated fit: its steps count."""
         positive = problem.y > 0
         offset = None if problem.offset is None else problem.offset[positive]
-        fitted = count_fit(
+        fitted, steps = count_fit(
             problem.designs[0][positive],
             problem.y[positive],
             problem.w[positive],
@@ -124,7 +125,7 @@ n_iter_, converged_ : as every skfisher estimator.
             self.tol,
             kind="truncated",
         )
-        return hurdle_start(fitted, problem)
+        return hurdle_start(fitted, problem), steps
 
     def _zero_proba(self, zeta, log_f0):
         """``P(0) = 1 − π``."""

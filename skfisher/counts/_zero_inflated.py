@@ -118,7 +118,8 @@ n_iter_, converged_ : as every skfisher estimator.
     }
 
     def _start(self, problem):
-        fitted = count_fit(
+        """θ₀ from the count model's own fit; its steps are not the model's (0)."""
+        fitted, _ = count_fit(
             problem.designs[0],
             problem.y,
             problem.w,
@@ -127,7 +128,7 @@ n_iter_, converged_ : as every skfisher estimator.
             self.max_iter,
             self.tol,
         )
-        return inflated_start(fitted, problem)
+        return inflated_start(fitted, problem), 0
 
     def _zero_proba(self, zeta, log_f0):
         """``P(0) = π + (1 − π) f(0)`` (at most 1, also after rounding)."""

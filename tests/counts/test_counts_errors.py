@@ -288,5 +288,5 @@ def test_a_truncated_negative_binomial_at_the_log_series_limit_reports_it():
     noise = rng.normal(size=(400, 1))
     with pytest.warns(ConvergenceWarning, match="did not converge"):
         model = FisherHurdleRegressor("negative_binomial", zero_features=[]).fit(noise, y)
-    assert model.alpha_ > 1e4
+    assert model.alpha_ > 100.0  # on its way to infinity
     assert np.isfinite(model.score(noise, y))

@@ -12,13 +12,14 @@ the probabilities of the counts by design.
 """
 
 import pickle
+import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
-from sklearn.exceptions import NotFittedError
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -317,3 +318,22 @@ def test_grid_search_and_cross_validation_use_the_d2_score():
     assert_allclose(scores, by_hand, rtol=1e-12)
     hurdle = cross_val_score(FisherHurdleRegressor("negative_binomial"), X, y, cv=folds)
     assert np.all(np.isfinite(hurdle)) and np.all((0 < hurdle) & (hurdle < 1))
+
+
+def test_n_iter_counts_the_steps_of_the_fit(estimator):
+    """check_non_transformer_estimators_n_iter where the start is already the estimate.
+
+    A hurdle with a constant zero part starts at its maximum (the truncated
+    count fit and the share of positive counts): its n_iter_ is that fit's.
+    """
+    X, y = _counts(estimator=estimator)
+    fitted = clone(estimator).set_params(alpha=0.0).fit(X, y)
+    assert 1 <= fitted.n_iter_ <= fitted.max_iter
+    assert fitted.converged_
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert clone(estimator).set_params(max_iter=0).fit(X, y).n_iter_ == 0
+    assert any(
+        issubclass(w.category, ConvergenceWarning) and "after 0 iterations" in str(w.message)
+        for w in caught
+    )
