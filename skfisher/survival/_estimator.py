@@ -20,6 +20,7 @@ from ._predict import SurvivalPredictionMixin
 from ._problem import CoxProblem
 from ._summary import CoxResult, HazardRatioTable
 from ._targets import check_events, strata_codes, survival_target
+from ._zph import proportional_hazards_test
 
 
 class FisherCoxRegressor(SurvivalPredictionMixin, FisherMixin, BaseEstimator):
@@ -292,6 +293,50 @@ class FisherCoxRegressor(SurvivalPredictionMixin, FisherMixin, BaseEstimator):
             ChiSquareTest.of(wald, df),
             ChiSquareTest.of(self._score_statistics[0], k),
             None if robust is None else ChiSquareTest.of(robust, k),
+        )
+
+    def proportional_hazards_test(self, transform="km"):
+        """Return the test of proportional hazards and the scaled Schoenfeld residuals.
+
+        R's ``cox.zph(fit, transform, terms = FALSE)`` (survival 3.x): for each
+        covariate the score test, at β̂, of adding ``g(t) x_j`` (a hazard ratio
+        that changes with g(t)), and the global test of adding all of them,
+        from the Schoenfeld residuals and the information of each event
+        group. The matrices are the fit's own (its ties; not a robust
+        variance), and weights are frequency weights, as in the fit: the test
+        is R's of the rows repeated (R's ``cox.zph`` of a weighted fit takes g
+        from the unweighted rows).
+
+        Parameters
+        ----------
+        transform : {"km", "rank", "identity", "log"}, default="km"
+            g: ``1 − S(t−)`` with S the Kaplan-Meier estimate of the training
+            rows (pooled over the strata), the rank of t among them, t, or log t.
+
+        Returns
+        -------
+        test : ProportionalHazardsTest
+            ``statistic``, ``df`` and ``pvalue`` of each covariate,
+            ``global_test``, and the scaled Schoenfeld residuals
+            (``scaled_residuals``) of the events with their ``time`` and
+            ``transformed_time``. They need the training data: refit an
+            unpickled estimator.
+        """
+        check_is_fitted(self, "params_")
+        problem = getattr(self, "_fitted_problem", None)
+        if problem is None:
+            raise ValueError(
+                "The proportional-hazards test needs the training data, which this fit "
+                "does not keep (an unpickled estimator): refit it."
+            )
+        if not self.converged_:
+            raise ValueError(
+                "The proportional-hazards test takes the score of β as 0 at the fit; this "
+                "fit did not converge (see its warning): it has no estimate to test from."
+            )
+        fit = self.fisher_result_
+        return proportional_hazards_test(
+            problem, fit.theta, self.param_names_, transform, self.strata_, fit.rows
         )
 
     @property
