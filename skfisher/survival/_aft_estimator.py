@@ -1,5 +1,6 @@
 """``FisherSurvivalRegressor``: accelerated-failure-time regression, with the Fisher contract."""
 
+from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
@@ -14,6 +15,7 @@ from .._linalg import extreme_column_scale
 from .._scoring import fisher_scoring
 from .._validation import check_weights
 from ._aft_distributions import DISTRIBUTIONS, error_distribution
+from ._aft_monotone import degenerate_params
 from ._aft_predict import AFTPredictionMixin
 from ._aft_problem import AFTProblem, aft_loop
 from ._targets import _positions, check_events, survival_target
@@ -187,7 +189,7 @@ class FisherSurvivalRegressor(AFTPredictionMixin, FisherMixin, BaseEstimator):
             raise ValueError(f"y has {time.size} rows; X has {n_rows}.")
         weights = _check_sample_weight(sample_weight, X, dtype=np.float64)
         check_weights(weights)
-        check_events(event, weights)
+        _check_events(event, weights)
         _check_positive(time, weights, distribution.name)
         groups = self._check_groups(groups, n_rows)
         keep = weights > 0
@@ -198,12 +200,14 @@ class FisherSurvivalRegressor(AFTPredictionMixin, FisherMixin, BaseEstimator):
         problem = AFTProblem(
             scaled, time, event, weights, distribution, self.fit_intercept, alpha=self.alpha
         )
+        names = self._names()
         model = Model(
             problem,
-            self._names(),
+            names,
             weights.sum(),
             [(start(problem, time), 0)],
             loop=aft_loop,
+            diagnose=partial(degenerate_params, names),
             publish={
                 "groups": groups,
                 "rows": None if keep.all() else keep,
@@ -270,6 +274,18 @@ class FisherSurvivalRegressor(AFTPredictionMixin, FisherMixin, BaseEstimator):
             ("No. events", self.n_events_),
             ("Null log-lik.", self.null_loglik_),
         ]
+
+
+def _check_events(event, weights):
+    """The target reader's check of the events, with what it means for this model."""
+    try:
+        check_events(event, weights)
+    except ValueError:
+        raise ValueError(
+            "y has no events (every time is censored, or every event has weight 0): the "
+            "likelihood rises towards its supremum 0 as the predicted times grow without "
+            "bound, so the parameters have no maximum likelihood estimate."
+        ) from None
 
 
 def _check_positive(time, weights, name):
