@@ -49,6 +49,9 @@ SEPARATION_MARGIN = 1.0 / (1.0 + np.exp(15.0))
 # The negative binomial's starting α when the count model's own fit has none
 # (α at 0), and where the loop resumes when α's score is positive at α = 0.
 START_ALPHA = 0.05
+# The zero-inflated model's start, the count model alone, is fitted to this
+# tolerance only: the loop on every parameter takes it the rest of the way.
+START_TOL = 1e-4
 
 
 def count_fit(design, y, w, dist, offset, max_iter, tol, kind="plain"):

@@ -65,38 +65,61 @@ def _logit_part(zeta, m):
 
 
 def inflated_rows(dist, y, mu, zeta, expected=True):
-    """``(ℓ, g, H, E)`` per row of the zero-inflated model (module docstring)."""
+    """``(ℓ, g, H, E)`` per row of the zero-inflated model (module docstring).
+
+    Written out in the count part's slots ``c`` and ``ζ``, with ``q + r = 1``:
+    at a zero ``g_c = r ∇L(0)``, ``g_ζ = q − π``, ``H_cc = r H_f(0) − q r ∇L(0)∇L(0)ᵀ``,
+    ``H_cζ = q r ∇L(0)``, ``H_ζζ = π(1 − π) − q r``; at a positive count
+    ``g = (∇L(y), −π)`` and ``H = diag(H_f(y), π(1 − π))``. Each entry is one
+    ``np.where`` over the rows.
+    """
     slots, m = count_slots(dist), 2 + dist.n_extra
-    pi, logistic = _logit_part(zeta, m)
-    logf, g_f, H_f = (_embed(a, slots, m) if a.ndim > 1 else a for a in dist.at(y, mu))
-    L0, g0, H0 = (_embed(a, slots, m) if a.ndim > 1 else a for a in dist.zero(mu))
-    log_pi, log_rest = log_expit(zeta), log_expit(-zeta)
+    pi = expit(zeta)
+    logistic = pi * (1.0 - pi)
+    logf, g_f, H_f = dist.at(y, mu)
+    L0, g0, H0 = dist.zero(mu)
+    # log(1 − π) = log π − ζ: one log-expit instead of two (exact but for a rounding
+    # of |ζ| ulp, far below the terms it is added to).
+    log_pi = log_expit(zeta)
+    log_rest = log_pi - zeta
     zero = y == 0
     # log P(0), and the posterior shares of a zero: structural q, from the count part r.
     log_p0 = np.logaddexp(log_pi, log_rest + L0)
     loglik = np.where(zero, log_p0, log_rest + logf)
     q = np.exp(log_pi - log_p0)
-    r = np.exp(log_rest + L0 - log_p0)
-    e_zeta = np.zeros(m)
-    e_zeta[ZETA] = 1.0
-    v = e_zeta[None, :] - g0
-    g = g_f.copy()
-    g[:, ZETA] = -pi
-    g[zero] = q[zero, None] * (1.0 - pi[zero, None]) * e_zeta + r[zero, None] * (
-        g0[zero] - pi[zero, None] * e_zeta
-    )
-    H = logistic + H_f
-    H[zero] = (
-        logistic[zero]
-        + r[zero, None, None] * H0[zero]
-        - (q * r)[zero, None, None] * _outer(v[zero])
+    r = 1.0 - q
+    qr = np.where(zero, q * r, 0.0)
+    g = np.empty((y.size, m))
+    g[:, slots] = np.where(zero[:, None], r[:, None] * g0, g_f)
+    g[:, ZETA] = np.where(zero, q, 0.0) - pi
+    H_zero = r[:, None, None] * H0 - _outer(np.sqrt(qr)[:, None] * g0)
+    H = _blocks(
+        np.where(zero[:, None, None], H_zero, H_f),
+        qr[:, None] * g0,
+        logistic - qr,
+        slots,
     )
     if not expected:
         return loglik, g, H, None
-    share = pi * (1.0 - pi) * np.exp(L0 - log_p0)
-    E = logistic + (1.0 - pi)[:, None, None] * _embed(dist.expected(mu), slots, m)
-    E -= share[:, None, None] * _outer(v)
+    share = logistic * np.exp(L0 - log_p0)
+    E = _blocks(
+        (1.0 - pi)[:, None, None] * dist.expected(mu) - _outer(np.sqrt(share)[:, None] * g0),
+        share[:, None] * g0,
+        logistic - share,
+        slots,
+    )
     return loglik, g, H, E
+
+
+def _blocks(count, cross, zeta, slots):
+    """The (n, m, m) matrices with the count block, its column against ζ and the ζζ entry."""
+    n, c = cross.shape
+    out = np.empty((n, c + 1, c + 1))
+    out[:, slots[:, None], slots[None, :]] = count
+    out[:, slots, ZETA] = cross
+    out[:, ZETA, slots] = cross
+    out[:, ZETA, ZETA] = zeta
+    return out
 
 
 def truncated_rows(dist, y, mu, zeta=None, expected=True):

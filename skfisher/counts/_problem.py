@@ -78,6 +78,7 @@ class CountProblem(ScoringProblem):
             penalised[block.start + 1 : block.stop] = True
         self.penalised = penalised
         self._cache = (None, None)
+        self._matrices = {}
 
     # The per-row quantities ----------------------------------------------------------
     def split(self, theta):
@@ -153,12 +154,22 @@ class CountProblem(ScoringProblem):
 
     def information(self, theta, E=None):
         if E is None:
-            E = self.rows(theta, expected=True)[3]
+            return self._matrix("expected", theta)
         return self.assemble(E) + np.diag(self._penalty_diagonal())
 
     def observed_information(self, theta):
-        H = self.rows(theta, expected=False)[2]
-        return self.assemble(H) + np.diag(self._penalty_diagonal())
+        return self._matrix("observed", theta)
+
+    def _matrix(self, which, theta):
+        """The expected or observed information at θ, kept for the last θ of each."""
+        key = theta.tobytes()
+        cached_key, cached = self._matrices.get(which, (None, None))
+        if cached_key != key:
+            expected = which == "expected"
+            A = self.rows(theta, expected=expected)[3 if expected else 2]
+            cached = self.assemble(A) + np.diag(self._penalty_diagonal())
+            self._matrices[which] = (key, cached)
+        return cached.copy()
 
     def empirical_fisher(self, theta):
         g = self.rows(theta, expected=False)[1]

@@ -4,7 +4,7 @@ import numpy as np
 from scipy.special import expit, log_expit
 
 from ._base import CountRegressorBase
-from ._fit import count_fit, inflated_start
+from ._fit import START_TOL, count_fit, inflated_start
 
 
 class FisherZeroInflatedRegressor(CountRegressorBase):
@@ -126,7 +126,8 @@ n_iter_, converged_ : as every skfisher estimator.
             problem.dist,
             problem.offset,
             self.max_iter,
-            self.tol,
+            # A start: the loop that follows takes the count part the rest of the way.
+            max(self.tol, START_TOL),
         )
         return inflated_start(fitted, problem), 0
 
