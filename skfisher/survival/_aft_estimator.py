@@ -205,7 +205,7 @@ class FisherSurvivalRegressor(AFTPredictionMixin, FisherMixin, BaseEstimator):
             problem,
             names,
             weights.sum(),
-            [(start(problem, time), 0)],
+            [(start(problem), 0)],
             loop=aft_loop,
             diagnose=partial(degenerate_params, names),
             publish={
@@ -222,8 +222,31 @@ class FisherSurvivalRegressor(AFTPredictionMixin, FisherMixin, BaseEstimator):
         self.scale_ = 1.0 if distribution.fixed_scale else float(np.exp(self.params_[-1]))
         self.n_events_ = float(weights @ event)
         self.unique_times_ = np.unique(time[event == 1])
-        self.null_loglik_ = _null_loglik(time, event, weights, distribution, self.tol)
         return self
+
+    def _forget_fit(self):
+        super()._forget_fit()
+        self.__dict__.pop("_null_loglik", None)
+
+    def __getstate__(self):
+        if hasattr(self, "params_"):
+            _ = self.null_loglik_  # computed while the training data are at hand
+        return super().__getstate__()
+
+    @property
+    def null_loglik_(self):
+        """The log-likelihood of the intercept-only model (R's ``fit$loglik[1]``).
+
+        With σ estimated (but for the exponential), whether or not the model has
+        an intercept, as R reports it; computed on first access and kept, also
+        in a pickle.
+        """
+        check_is_fitted(self, "params_")
+        if "_null_loglik" not in self.__dict__:
+            null = self.fisher_result_.problem.null_problem()
+            result = fisher_scoring(null, start(null), max_iter=self.max_iter, tol=self.tol)
+            self._null_loglik = null.loglik(result.theta)
+        return self._null_loglik
 
     def score_residuals(self):
         """Return the per-row scores ``s_i`` of the training rows, shape (n_samples, n_params).
@@ -298,7 +321,7 @@ def _check_positive(time, weights, name):
         )
 
 
-def start(problem, time):
+def start(problem):
     """The starting values: least squares of log t on the events, else the exponential fit.
 
     σ from the residual standard deviation over that of W, and the intercept
@@ -324,12 +347,5 @@ def start(problem, time):
                 return theta
     theta = np.zeros(problem.n_params)
     if design.fit_intercept:
-        theta[0] = np.log(w @ time / problem.event_weight)
+        theta[0] = np.log(w @ np.exp(problem.log_time) / problem.event_weight)
     return theta
-
-
-def _null_loglik(time, event, weights, distribution, tol):
-    """The log-likelihood of the intercept-only model (R's ``fit$loglik[1]``)."""
-    problem = AFTProblem(np.empty((time.size, 0)), time, event, weights, distribution, True)
-    result = fisher_scoring(problem, start(problem, time), max_iter=100, tol=tol)
-    return problem.loglik(result.theta)

@@ -39,6 +39,7 @@ class AFTState:
         with np.errstate(over="ignore", invalid="ignore"):
             self.z = (problem.log_time - self.eta) / self.sigma
         self.m, self.m1, self.m2 = problem.distribution.derivatives(self.z, problem.event)
+        self.observed = None
 
 
 class AFTProblem(ScoringProblem):
@@ -76,6 +77,17 @@ class AFTProblem(ScoringProblem):
         self._memo = (None, None)
         self._gram = None
 
+    def null_problem(self):
+        """The model with an intercept (and σ) only, on the same rows."""
+        null = AFTProblem.__new__(AFTProblem)
+        null.__dict__.update(self.__dict__)
+        null.design = Design(np.empty((self.log_time.size, 0)), True)
+        null.n_cols = 1
+        null.n_params = 1 + (not self.fixed_scale)
+        null.penalty = np.zeros(null.n_params)
+        null._memo, null._gram = (None, None), None
+        return null
+
     def state(self, theta):
         """Return the :class:`AFTState` at θ, cached for the last θ."""
         theta = np.asarray(theta, dtype=float)
@@ -112,13 +124,13 @@ class AFTProblem(ScoringProblem):
     def _blocks(self, eta_eta, eta_tau, tau_tau):
         """``[[X̃ᵀ diag(w u) X̃, X̃ᵀ (w v)], [·, Σ w s]]`` from the per-row u, v and s."""
         w = self.weights
-        top = self.design.gram(w * eta_eta)
         if self.fixed_scale:
-            return top
+            return self.design.gram(w * eta_eta)
         k = self.n_params
         out = np.empty((k, k))
-        out[:-1, :-1] = top
-        out[:-1, -1] = out[-1, :-1] = self.design.rmatvec(w * eta_tau)
+        # The cross column from the same pass over the rows as the Gram product.
+        out[:-1, :-1], cross = self.design.gram(w * eta_eta, w * eta_tau)
+        out[:-1, -1] = out[-1, :-1] = cross
         out[-1, -1] = w @ tau_tau
         return out
 
@@ -128,9 +140,11 @@ class AFTProblem(ScoringProblem):
 
     def observed_information(self, theta):
         state = self.state(theta)
-        s, z, m1, m2 = state.sigma, state.z, state.m1, state.m2
-        matrix = self._blocks(-m2 / s**2, -(m2 * z + m1) / s, -(m2 * z + m1) * z)
-        return self._penalised(matrix)
+        if state.observed is None:  # once per θ: the loop, then the result, ask for it
+            s, z, m1, m2 = state.sigma, state.z, state.m1, state.m2
+            matrix = self._blocks(-m2 / s**2, -(m2 * z + m1) / s, -(m2 * z + m1) * z)
+            state.observed = self._penalised(matrix)
+        return state.observed.copy()
 
     def complete_information(self, theta):
         """The expected information as if no time were censored (penalty included)."""
