@@ -24,6 +24,7 @@ penalised fit's coefficients, whose estimate exists.
 import numpy as np
 from scipy.optimize import linprog
 
+from .._linalg import SymmetricFactor
 from .._warnings import warn
 from ..exceptions import BoundaryWarning, PerfectSeparationWarning
 
@@ -40,7 +41,8 @@ def diverging_direction(problem):
     """Return the direction of diverging coefficients (in the features' units), or None."""
     rows = problem.design.dense_rows(0, problem.design.n_rows)
     event = problem.event
-    if event.all():
+    # d must vanish on the events' rows: none but 0 where they have full rank.
+    if event.all() or not SymmetricFactor(rows[event].T @ rows[event]).deficient.size:
         return None
     scale = np.abs(rows).max(axis=0)
     scale[scale == 0] = 1.0
@@ -68,6 +70,11 @@ def events_fit_exactly(problem):
     """Whether some β fits the events exactly with the censored times at or below it."""
     rows = problem.design.dense_rows(0, problem.design.n_rows)
     event, log_time = problem.event, problem.log_time
+    # Only where least squares fits the events exactly.
+    coef = np.linalg.lstsq(rows[event], log_time[event], rcond=None)[0]
+    residual = log_time[event] - rows[event] @ coef
+    if np.abs(residual).max() > 1e-9 * max(np.abs(log_time[event]).max(), 1.0):
+        return False
     found = linprog(
         np.zeros(rows.shape[1]),
         A_ub=-rows[~event] if (~event).any() else None,
