@@ -19,7 +19,7 @@ from .linear_model import (
     tweedie_profile,
 )
 from .ordinal import FisherOrdinalRegression
-from .survival import FisherCoxRegressor
+from .survival import FisherCoxRegressor, FisherSurvivalRegressor
 
 try:
     __version__ = version("skfisher")
@@ -35,6 +35,7 @@ __all__ = [
     "FisherZeroInflatedRegressor",
     "FisherHurdleRegressor",
     "FisherCoxRegressor",
+    "FisherSurvivalRegressor",
     "MLEDistribution",
     "FisherMLE",
     "tweedie_profile",
