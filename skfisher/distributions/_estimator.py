@@ -4,6 +4,7 @@ from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
+from scipy.stats import CensoredData
 from sklearn.base import BaseEstimator, DensityMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
@@ -12,6 +13,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 from .._contract import FisherMixin
 from .._driver import Model, drive
 from .._validation import check_weights
+from ._censored import censored_log_likelihoods, fit_censored
 from ._derived import DerivedIntervalsMixin
 from ._footing import ReportedProblem
 from ._problem import column_problem
@@ -142,6 +144,15 @@ class MLEDistribution(DerivedIntervalsMixin, DensityMixin, FisherMixin, BaseEsti
     ``scipy.stats.levy_stable``, whose density is a numerical integral per
     point, takes minutes for 30 observations.
 
+    A ``scipy.stats.CensoredData`` sample is fitted by its censored
+    likelihood ``Σ w log f(x) + Σ w log F(left) + Σ w log S(right) +
+    Σ w log(F(b) − F(a))`` with Newton steps (continuous families only).
+    Its expected information depends on the censoring mechanism, which the
+    data do not hold: ``information_`` is then the observed information
+    ``J(θ̂)``, and ``cov_type="fisher"`` gives ``J⁻¹``. Derivatives of the
+    censored terms are analytic for the normal, logistic, log-normal,
+    Weibull and exponential families, numerical otherwise.
+
     ``X`` of shape (n,) or (n, 1) is one sample. With several columns, each
     column gets its own parameters of the same family (a product of
     independent marginals): ``score_samples`` adds their log-densities and
@@ -200,13 +211,15 @@ class MLEDistribution(DerivedIntervalsMixin, DensityMixin, FisherMixin, BaseEsti
 
         Parameters
         ----------
-        X : array-like of shape (n_samples,) or (n_samples, n_columns)
-            The sample (one column) or independent samples (several columns).
+        X : array-like of shape (n_samples,) or (n_samples, n_columns), or CensoredData
+            The sample (one column) or independent samples (several columns);
+            or one censored sample, a ``scipy.stats.CensoredData`` (see Notes).
         y : None
             Ignored.
         sample_weight : array-like of shape (n_samples,), default=None
             Frequency weights: a weight of 2 counts a row twice; rows with
-            weight 0 take no part.
+            weight 0 take no part. For CensoredData, in the order of its
+            arrays: uncensored, left, right, interval.
 
         Returns
         -------
@@ -214,6 +227,11 @@ class MLEDistribution(DerivedIntervalsMixin, DensityMixin, FisherMixin, BaseEsti
             The fitted estimator.
         """
         self._forget_fit()
+        if isinstance(X, CensoredData):
+            plain = fit_censored(self, X, sample_weight)
+            if plain is None:
+                return self
+            X, sample_weight = plain  # nothing informatively censored
         # Finiteness is checked with the support, from each column's extremes.
         X = self._validate_X(X, reset=True, ensure_all_finite=False)
         family, fixed = resolve_family(self.family, self.fixed)
@@ -272,15 +290,19 @@ class MLEDistribution(DerivedIntervalsMixin, DensityMixin, FisherMixin, BaseEsti
 
         Parameters
         ----------
-        X : array-like of shape (n_samples,) or (n_samples, n_columns)
+        X : array-like of shape (n_samples,) or (n_samples, n_columns), or CensoredData
             The samples.
 
         Returns
         -------
         log_density : ndarray of shape (n_samples,)
-            ``log p(x_i; θ̂)``; with several columns, the sum over columns.
+            ``log p(x_i; θ̂)``; with several columns, the sum over columns. For
+            CensoredData, ``log f``, ``log F``, ``log S`` or ``log(F(b) − F(a))``
+            of each observation, uncensored, left, right, interval.
         """
         check_is_fitted(self, "params_")
+        if isinstance(X, CensoredData):
+            return censored_log_likelihoods(self.family_, self._column_params, X)
         X = self._validate_X(X, reset=False)
         return sum(
             self.family_.logpdf(x, theta)
