@@ -77,6 +77,14 @@ def _start(family, fixed, footing, pseudo):
         for name, g, value in zip(family.param_names, family.transforms, theta0, strict=True)
         if not g.contains(value)
     ]
+    if bad and pseudo.is_constant():
+        value = pseudo.low * footing.scale + footing.shift.sum()
+        raise ValueError(
+            f"Every observation's value (uncensored value, censoring value or interval "
+            f"midpoint) is {value:g}: no starting values for {bad} of the {family.name} family. "
+            "The censored observations may not identify the parameters: hold some with "
+            "fixed={...}, or add uncensored observations."
+        )
     if bad:
         reported = footing.factor * theta0 + footing.shift
         raise ValueError(

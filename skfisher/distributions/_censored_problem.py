@@ -114,9 +114,11 @@ class CensoredProblem(ScoringProblem):
 
             jac = richardson_jacobian(score, theta, steps)
             censored = -0.5 * (jac + jac.T)
-        if self.exact is None:
-            return censored
-        return censored + self.family.total_observed_information(self.exact, full, self.free)
+        if self.exact is not None:
+            censored = censored + self.family.total_observed_information(
+                self.exact, full, self.free
+            )
+        return 0.5 * (censored + censored.T)  # symmetric to the last bit
 
     def empirical_fisher(self, theta):
         scores = self._censored_scores(theta)

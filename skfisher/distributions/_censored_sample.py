@@ -108,7 +108,7 @@ def censored_arrays(data):
             )
     reversed_rows = interval[:, 0] > interval[:, 1]
     if reversed_rows.any():
-        a, b = interval[reversed_rows][0]
+        a, b = (float(v) for v in interval[reversed_rows][0])
         raise ValueError(
             f"The CensoredData has {int(reversed_rows.sum())} interval(s) whose lower end exceeds "
             f"the upper one, the first being [{a!r}, {b!r}]; an interval is [low, high] with "
@@ -147,7 +147,7 @@ def _check_support(family, x, left, right, interval):
         family, "right-censored", right, (right >= low) & (right < high), f"[{low:g}, {high:g})"
     )
     ends = interval.ravel()
-    _outside(family, "interval end", ends, (ends >= low) & (ends <= high), closed)
+    _outside(family, "interval-censored end", ends, (ends >= low) & (ends <= high), closed)
     return left >= high, right <= low, (interval[:, 0] <= low) & (interval[:, 1] >= high)
 
 
