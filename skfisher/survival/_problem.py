@@ -25,7 +25,10 @@ Summed over the groups, the S2 and E2 parts are one weighted Gram product
 hazard increments ``h_g = a10/S0`` of the groups at or before row i's time;
 the rest is two Gram products over the G groups (the 2 × 2 Cholesky factor of
 each group's moments). Everything is O(n k²) (no n × n matrix); Efron's terms,
-``Σ ⌈d⌉`` of them, enter only the moments, in chunks of bounded size.
+``Σ ⌈d⌉`` of them, enter only the moments, in chunks of bounded size. X itself
+is not copied: the sums over the risk sets are sparse products with the rows
+as given, and the Gram products and the score residuals run over chunks of
+them, each centred at the weighted means.
 
 The score residuals (Therneau's; R's ``residuals(fit, "score")``) split the
 score into rows, ``U = Σ w_i s_i``:
@@ -43,11 +46,16 @@ from functools import cached_property
 import numpy as np
 import scipy.sparse as sp
 
-from .._linalg import Design
 from .._scoring import ScoringProblem
-from ._risksets import RiskSets
+from ._risksets import RiskSets, centred_gram, gram_block, symmetric
 
 _RISK_FLOOR = 1e-100
+# The chunks of rows of the Gram products and the score residuals hold about this
+# many values (256 KiB), whatever the number of features.
+_CHUNK_VALUES = 1 << 15
+# A column whose weighted mean is beyond this many times its range is centred in
+# a copy of X (see _centring).
+_OFFSET = 100.0
 
 
 # Efron's terms are generated in chunks of this many, so that frequency weights
@@ -59,7 +67,8 @@ class Terms:
     """The terms ``(group, c, f)`` of every group's sum, in chunks of bounded size.
 
     Breslow's: one term per group, ``c = d``, ``f = 0``. Efron's: ``j = 0, …, ⌈d⌉ − 1``
-    with ``c_j = min(1, d − j)`` and ``f_j = j/d``.
+    with ``c_j = min(1, d − j)`` and ``f_j = j/d``. A c or f that is the same for
+    every term of a chunk is a scalar.
     """
 
     def __init__(self, deaths, ties):
@@ -72,12 +81,14 @@ class Terms:
 
     def _chunk(self, start, stop):
         index = np.arange(start, stop, dtype=float)
-        group = np.searchsorted(self.ends, index, side="right")
+        group = np.searchsorted(self.ends, index, side="right").astype(np.int32)
         if self.breslow:
-            return group, self.deaths[group], np.zeros(group.size)
+            return group, self.deaths[group], 0.0
         d = self.deaths[group]
         j = index - (self.ends[group] - np.maximum(np.ceil(d), 1))
-        return group, np.minimum(1.0, d - j), j / d
+        c = np.minimum(1.0, d - j)
+        # c is 1 but for a fractional last term: kept as a scalar then.
+        return group, (1.0 if np.all(c == 1.0) else c), j / d
 
     def __iter__(self):
         yield self._first
@@ -91,17 +102,20 @@ class CoxState:
     def __init__(self, problem, beta):
         self.problem = problem
         risk = problem.risk
-        eta = problem.X @ beta
+        eta = problem.linear_predictor(beta)
         shift = np.empty(len(risk.stratum_bounds))
         for s, (start, stop) in enumerate(risk.stratum_bounds):
             shift[s] = eta[start:stop].max()
         self.shift = shift
         with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-            self.eta = eta - shift[risk.stratum]
-            self.e = np.exp(self.eta)
-            self.r = risk.weights * self.e
+            eta -= shift[risk.stratum]
+            self.event_eta = float(risk.weights[risk.events] @ eta[risk.events])
+            # r = w exp(η), in η's array (exp(η) is r/w where needed).
+            self.r = np.exp(eta, out=eta)
+            self.r *= risk.weights
             self.S0 = risk.risk_sums(self.r)
-            self.rho = np.minimum(risk.event_sums(self.r[risk.events]) / self.S0, 1.0)
+            self.E0 = risk.event_sums(self.r[risk.events])
+            self.rho = np.minimum(self.E0 / self.S0, 1.0)
         # A risk set whose sum is beyond 10^100 below the stratum's largest risk
         # (only along a diverging coefficient) is outside the domain: its
         # hazard increments and their squares would not be finite.
@@ -111,33 +125,42 @@ class CoxState:
 
     @cached_property
     def means(self):
-        """``x̄ = S1/S0`` and ``ē = E1/S0`` of each group, shape (G, k) each."""
+        """``x̄ = S1/S0`` and ``ē = E1/S0`` of each group (centred x), shape (G, k) each."""
         problem = self.problem
-        risk = problem.risk
         with np.errstate(over="ignore", invalid="ignore"):
-            S1, E1 = risk.weighted_sums(self.r, problem.X, problem.X_events)
-            return S1 / self.S0[:, None], E1 / self.S0[:, None]
+            S1, E1 = problem.risk.weighted_sums(problem.given_order(self.r), problem.data)
+            S1 -= self.S0[:, None] * problem.center
+            E1 -= self.E0[:, None] * problem.center
+            S1 /= self.S0[:, None]
+            E1 /= self.S0[:, None]
+            return S1, E1
 
-    @property
-    def xbar(self):
-        return self.means[0]
-
-    @property
-    def ebar(self):
-        return self.means[1]
+    xbar = property(lambda self: self.means[0], doc="``x̄`` of each group, shape (G, k).")
+    ebar = property(lambda self: self.means[1], doc="``ē`` of each group, shape (G, k).")
 
     @cached_property
     def moments(self):
         """``a10, a11, a20, a21, a22`` and ``Σ_j c_j log q_j`` per group."""
         G = self.S0.size
         out = [np.zeros(G) for _ in range(6)]
+
+        def add(m, part):
+            out[m] += np.bincount(group, part, minlength=G)
+
         with np.errstate(divide="ignore", invalid="ignore"):
             for group, c, f in self.problem.terms:
+                # One part at a time, in place: three arrays of the chunk's length.
                 q = 1.0 - f * self.rho[group]
-                inv = c / q
-                parts = (inv, inv * f, inv / q, inv / q * f, inv / q * f * f, c * np.log(q))
-                for total, part in zip(out, parts, strict=True):
-                    total += np.bincount(group, part, minlength=G)
+                part = c / q
+                add(0, part)
+                add(1, part * f)
+                part /= q
+                add(2, part)
+                part *= f
+                add(3, part)
+                part *= f
+                add(4, part)
+                add(5, np.multiply(c, np.log(q, out=q), out=q))
         return out
 
     @cached_property
@@ -154,66 +177,82 @@ class CoxState:
         risk = self.problem.risk
         if not self.finite:
             return -np.inf
-        ev = risk.events
-        value = float(risk.weights[ev] @ self.eta[ev])
-        value -= float(risk.deaths @ np.log(self.S0) + self.moments[5].sum())
+        value = self.event_eta - float(risk.deaths @ np.log(self.S0) + self.moments[5].sum())
         return value if np.isfinite(value) else -np.inf
 
     def score(self):
         a10, a11 = self.moments[:2]
         return self.problem.event_total - (a10 @ self.xbar - a11 @ self.ebar)
 
-    @cached_property
-    def information(self):
-        """The negative Hessian (without the penalty); callers copy it."""
+    def group_information(self, omega=None):
+        """``Σ_g ω_g I_g`` over the groups' shares ``I_g`` of the negative Hessian (ω = 1: J).
+
+        The S2 and E2 parts are one Gram product of the rows with ``v_i = r_i (Λ_i
+        − δ_i a11/S0)`` (the hazard increments and the events' terms weighted by
+        ω); the rest ``Σ_g ω_g [x̄ ē] A_g [x̄ ē]ᵀ`` with the positive semi-definite
+        ``A_g = [[a20, −a21], [−a21, a22]] = Σ_j c_j/q_j² [1, −f_j]ᵀ[1, −f_j]``: with
+        ``A_g = L Lᵀ`` (Cholesky) it is two Gram products over the groups.
+        """
         risk = self.problem.risk
-        a11 = self.moments[1]
-        v = self.r * self.cumulative
+        a11, a20, a21, a22 = self.moments[1:5]
+        if omega is None:
+            v, share = self.r * self.cumulative, a11 / self.S0
+        else:
+            v, share = self.r * risk.accumulated(omega * self.hazard), omega * a11 / self.S0
         ev = risk.events
-        v[ev] -= self.r[ev] * (a11 / self.S0)[risk.event_group]
-        out = self.problem.design.gram(v)
-        # Σ_g [x̄ ē] A_g [x̄ ē]ᵀ with the positive semi-definite
-        # A_g = [[a20, −a21], [−a21, a22]] = Σ_j c_j/q_j² [1, −f_j]ᵀ[1, −f_j]: with
-        # A_g = L Lᵀ (Cholesky) it is two Gram products over the groups.
-        a20, a21, a22 = self.moments[2:5]
+        v[ev] -= self.r[ev] * share[risk.event_group]
+        out = self.problem.gram(v)
         l11 = np.sqrt(a20)
         l21 = -a21 / l11
         l22 = np.sqrt(np.maximum(a22 - l21**2, 0.0))
+        w = np.ones(a20.size) if omega is None else omega
         for rows in (
             self.xbar * l11[:, None] + self.ebar * l21[:, None],
             self.ebar * l22[:, None],
         ):
-            out -= Design(rows, fit_intercept=False).gram(np.ones(rows.shape[0]))
+            out -= (rows * w[:, None]).T @ rows
         return 0.5 * (out + out.T)
 
     @cached_property
-    def residuals(self):
-        """The score residuals of the sorted rows, shape (n, k) (``U = Σ w_i s_i``).
+    def information(self):
+        """The negative Hessian (without the penalty); callers copy it."""
+        return self.group_information()
+
+    def residual_chunks(self):
+        """Yield ``(rows, s)``: the score residuals of runs of rows (``U = Σ w_i s_i``).
 
         ``s_i = α_i x_i + e_i (Ψ_i − δ_i φ_g) − δ_i x̃_g`` with the per-row scalar
-        ``α_i = −e_i Λ_i + δ_i (1 + e_i a11/S0)``: three gathers from per-block and
-        per-group tables, no update of rows in place.
+        ``α_i = −e_i Λ_i + δ_i (1 + e_i a11/S0)`` and Ψ_i gathered from the groups'
+        reverse-cumulative table; the runs are slices of the rows as given,
+        each a few (m, k) arrays, never (n, k).
         """
-        risk, X = self.problem.risk, self.problem.X
+        problem = self.problem
+        risk, k = problem.risk, problem.n_params
         a10, a11, a20, a21, a22, _ = self.moments
         S0, xbar, ebar = self.S0[:, None], self.xbar, self.ebar
-        k = X.shape[1]
-        psi = (a20[:, None] * xbar - a21[:, None] * ebar) / S0
+        table = risk.reverse_cumulative((a20[:, None] * xbar - a21[:, None] * ebar) / S0)
         # Row 0 of these tables is for the censored rows; row g + 1 for group g's events.
         phi = np.vstack([np.zeros(k), (a21[:, None] * xbar - a22[:, None] * ebar) / S0])
         mean = np.vstack([np.zeros(k), (a10[:, None] * xbar - a11[:, None] * ebar)])
         mean[1:] /= risk.deaths[:, None]
-        index = np.zeros(X.shape[0], dtype=np.intp)
-        ev, g = risk.events, risk.event_group
-        index[ev] = g + 1
-        alpha = -self.e * self.cumulative
-        alpha[ev] += 1.0 + self.e[ev] * (a11 / self.S0)[g]
-        drift = risk.accumulated(psi, per_block=True)[risk.block] - phi[index]
-        return X * alpha[:, None] + self.e[:, None] * drift - mean[index]
+        own = np.r_[0.0, a11 / self.S0]
+        for part, rows in problem.centred_chunks():
+            at = risk.rank[part]
+            block, event = risk.block[at], risk.event[at]
+            e = self.r[at] / risk.weights[at]
+            index = np.where(event == 1, risk.group_of_block[block] + 1, 0)
+            alpha = event * (1.0 + e * own[index]) - e * self.cumulative[at]
+            rows *= alpha[:, None]
+            drift = table[risk.first_group[block]]
+            drift -= phi[index]
+            drift *= e[:, None]
+            rows += drift
+            rows -= mean[index]
+            yield part, rows
 
 
 class CoxProblem(ScoringProblem):
-    """The log partial likelihood of a Cox model, θ = β.
+    """The log partial likelihood of a Cox model, θ = β (X kept as given, not copied).
 
     Parameters
     ----------
@@ -231,22 +270,57 @@ class CoxProblem(ScoringProblem):
 
     def __init__(self, X, time, event, weights, strata, ties, *, alpha=0.0):
         self.risk = RiskSets(time, event, weights, strata)
-        self.center = np.average(X, axis=0, weights=weights)
-        self.X = np.ascontiguousarray(X[self.risk.order] - self.center)
-        self.design = Design(self.X, fit_intercept=False)
-        self.X_events = self.X[self.risk.events]
-        self.event_total = self.risk.weights[self.risk.events] @ self.X_events
+        self.chunk_rows = max(256, _CHUNK_VALUES // max(X.shape[1], 1))
+        self.data, self.center = _centring(X, weights)
+        at_events = np.where(event == 1, weights, 0.0)
+        self.event_total = sum(at_events[part] @ rows for part, rows in self.centred_chunks())
         self.ties = ties
         self.terms = Terms(self.risk.deaths, ties)
         self.n_params = X.shape[1]
         self.penalty = np.full(self.n_params, alpha * weights.sum())
         self._memo = (None, None)
+        self._logliks = {}
+
+    @property
+    def X(self):
+        """The centred rows in the sorted order: a copy of X made on each access."""
+        rows = self.data[self.risk.order]
+        rows -= self.center
+        return rows
+
+    def linear_predictor(self, beta):
+        """``(x − x̄)ᵀβ`` of the sorted rows, a new array."""
+        return self.centred_product(beta)[self.risk.order]
+
+    def centred_chunks(self):
+        """Yield ``(part, x − x̄)`` over runs of the rows as given (no n × k temporary)."""
+        for start in range(0, self.data.shape[0], self.chunk_rows):
+            part = slice(start, start + self.chunk_rows)
+            yield part, np.subtract(self.data[part], self.center)
+
+    def centred_product(self, vector):
+        """``(x − x̄)ᵀ v`` of the rows as given, by chunks of rows."""
+        out = np.empty(self.data.shape[0])
+        for part, rows in self.centred_chunks():
+            np.matmul(rows, vector, out=out[part])
+        return out
+
+    def given_order(self, values):
+        """``values`` of the sorted rows, shape (n,), in the order of the rows as given."""
+        out = np.empty_like(values)
+        out[self.risk.order] = values
+        return out
+
+    def gram(self, v):
+        """``Σ_i v_i (x_i − x̄)(x_i − x̄)ᵀ`` for ``v`` in the sorted order, by chunks of rows."""
+        return centred_gram(self.data, self.center, v, self.chunk_rows, self.risk.rank)
 
     def state(self, theta):
         """Return the :class:`CoxState` at θ, cached for the last θ."""
         theta = np.asarray(theta, dtype=float)
         key, state = self._memo
         if key != theta.tobytes():
+            self._memo = (None, None)  # the last state's arrays go before the next's come
             state = CoxState(self, theta)
             self._memo = (theta.tobytes(), state)
         return state
@@ -254,7 +328,13 @@ class CoxProblem(ScoringProblem):
     def loglik(self, theta):
         if not np.all(np.isfinite(theta)):
             return -np.inf
-        return self.state(theta).loglik()
+        # Kept per θ: the fit asks for ℓ(0) again after the loop, whose state is gone.
+        key = np.asarray(theta, dtype=float).tobytes()
+        if key not in self._logliks:
+            if len(self._logliks) >= 8:
+                self._logliks.pop(next(iter(self._logliks)))
+            self._logliks[key] = self.state(theta).loglik()
+        return self._logliks[key]
 
     def objective(self, theta):
         return self.loglik(theta) - 0.5 * float(self.penalty @ np.square(theta))
@@ -275,21 +355,45 @@ class CoxProblem(ScoringProblem):
 
     def residuals(self, theta):
         """The score residuals in the order of the rows given, shape (n, k)."""
-        out = np.empty_like(self.X)
-        out[self.risk.order] = self.state(theta).residuals
+        out = np.empty(self.data.shape)
+        for part, rows in self.state(theta).residual_chunks():
+            out[part] = rows
         return out
 
     def empirical_fisher(self, theta):
-        residuals = self.state(theta).residuals
-        return Design(residuals, fit_intercept=False).gram(self.risk.weights)
+        out = np.zeros((self.n_params, self.n_params))
+        weights = self.given_order(self.risk.weights)
+        for part, rows in self.state(theta).residual_chunks():
+            out += gram_block(rows, weights[part])
+        return symmetric(out)
 
     def cluster_fisher(self, theta, groups):
         """``Σ_h u_h u_hᵀ`` with ``u_h = Σ_{i ∈ h} w_i s_i`` over the score residuals."""
-        groups = np.asarray(groups, dtype=np.intp)[self.risk.order]
-        rows = np.arange(groups.size)
-        by_group = sp.csr_matrix(
-            (self.risk.weights, (groups, rows)), shape=(int(groups.max()) + 1, groups.size)
-        )
-        sums = by_group @ self.state(theta).residuals
+        groups = np.asarray(groups, dtype=np.intp)
+        sums = np.zeros((int(groups.max()) + 1, self.n_params))
+        weights = self.given_order(self.risk.weights)
+        for part, rows in self.state(theta).residual_chunks():
+            m = rows.shape[0]
+            by_group = sp.csr_matrix(
+                (weights[part], (groups[part], np.arange(m))), shape=(sums.shape[0], m)
+            )
+            sums += by_group @ rows
         outer = sums.T @ sums
         return 0.5 * (outer + outer.T)
+
+
+def _centring(X, weights):
+    """Return ``(data, center)``: X as given and its weighted means, or X centred and zeros.
+
+    The sums over the risk sets take ``Σ r x − x̄ Σ r``, which loses ``log10(|x̄|/range)``
+    digits; a column whose mean is beyond ``_OFFSET`` times its range is
+    centred first, in a copy of X (the copy-free path keeps 13 digits). A
+    constant column is centred at its value, to exact zeros.
+    """
+    span = np.ptp(X, axis=0)
+    center = (weights @ X) / weights.sum()
+    constant = span == 0
+    center[constant] = X[0, constant]
+    if np.any((np.abs(center) > _OFFSET * span) & ~constant):
+        return X - center, np.zeros(X.shape[1])
+    return X, center

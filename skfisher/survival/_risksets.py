@@ -4,11 +4,15 @@ Sorted so, the risk set of a time t in its stratum (the rows with time ≥ t)
 is a prefix of the stratum's rows, ending at the last row of t's block of
 tied times: every sum over a risk set is a cumulative sum read at a block's
 end, O(n) for all of them, and every per-row sum over the risk sets a row
-belongs to is a cumulative sum over the blocks in the other direction.
+belongs to is a cumulative sum over the blocks in the other direction. The
+rows themselves stay as given: the sums of ``r x`` are sparse products whose
+columns are those rows, and the Gram products (``centred_gram``) run over
+chunks of them, with weights of the sorted rows.
 """
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.linalg.blas import dsyrk
 
 
 class RiskSets:
@@ -38,38 +42,43 @@ class RiskSets:
         The sorted positions of the events, grouped by event group.
     event_group : ndarray of int
         The event group of each of ``events``.
+    rank : ndarray of int of shape (n,)
+        The sorted position of each row as given (``rank[order] = 0, …, n − 1``).
+    event_rows : ndarray of int
+        The events' rows in the data as given, increasing.
     deaths : ndarray of shape (G,)
         Σ w over each group's events (the weighted number of deaths).
     """
 
     def __init__(self, time, event, weights, strata):
-        self.order = np.lexsort((-time, strata))
-        t, s = time[self.order], strata[self.order]
+        n = time.size
+        index = np.int32 if n < 2**31 else np.int64
+        self.order = np.lexsort((-time, strata)).astype(index)
+        t, s = time[self.order], strata[self.order].astype(index)
         self.time, self.stratum, self.event = t, s, event[self.order]
         self.weights = weights[self.order]
-        n = t.size
+        # The sorted position of each row as given.
+        self.rank = np.empty(n, dtype=index)
+        self.rank[self.order] = np.arange(n, dtype=index)
         new_block = np.ones(n, dtype=bool)
         new_block[1:] = (t[1:] != t[:-1]) | (s[1:] != s[:-1])
-        self.block = np.cumsum(new_block) - 1
+        self.block = np.cumsum(new_block, dtype=index)
+        self.block -= 1
         starts = np.flatnonzero(new_block)
         ends = np.r_[starts[1:], n]
         self.n_blocks = starts.size
         weighted = np.bincount(self.block, self.weights * self.event, minlength=self.n_blocks)
         has_event = np.bincount(self.block, self.event, minlength=self.n_blocks) > 0
-        self.group_of_block = np.full(self.n_blocks, -1)
-        self.group_of_block[has_event] = np.arange(int(has_event.sum()))
+        self.group_of_block = np.full(self.n_blocks, -1, dtype=index)
+        self.group_of_block[has_event] = np.arange(int(has_event.sum()), dtype=index)
         self.group_end = ends[has_event]
         self.group_time = t[starts[has_event]]
         self.group_stratum = s[starts[has_event]]
         self.deaths = weighted[has_event]
-        self.events = np.flatnonzero(self.event == 1)
+        self.events = np.flatnonzero(self.event == 1).astype(index)
         self.event_group = self.group_of_block[self.block[self.events]]
         self._event_starts = np.flatnonzero(np.r_[True, np.diff(self.event_group) != 0])
-        # The sparse block and event-group indicators of weighted_sums.
-        self._rows = np.arange(n)
-        self._block_indptr = np.r_[starts, n]
-        self._event_rows = np.arange(self.events.size)
-        self._event_indptr = np.r_[self._event_starts, self.events.size]
+        self._indicators(n, index)
         cuts = np.flatnonzero(np.diff(s)) + 1
         bounds = np.r_[0, cuts, n]
         self.stratum_bounds = list(zip(bounds[:-1], bounds[1:], strict=True))
@@ -78,6 +87,32 @@ class RiskSets:
         ]
         group_bounds = np.searchsorted(self.group_end, bounds, side="right")
         self.group_bounds = list(zip(group_bounds[:-1], group_bounds[1:], strict=True))
+        # The first group at or after each block (at or before its time) in its
+        # stratum, G when none: the row of ``reverse_cumulative``'s table.
+        group_blocks = np.flatnonzero(has_event)
+        first = np.searchsorted(group_blocks, np.arange(self.n_blocks))
+        inside = first < self.n_groups
+        inside[inside] = self.group_stratum[first[inside]] == s[starts][inside]
+        self.first_group = np.where(inside, first, self.n_groups)
+
+    def _indicators(self, n, index):
+        """The sparse block and event-group indicators of :meth:`weighted_sums`, by columns.
+
+        Column j is row j of the data as given (not sorted): an entry at its
+        block and, for an event, one at ``n_blocks`` + its group.
+        """
+        event_of_row = self.event[self.rank] == 1
+        self.event_rows = np.flatnonzero(event_of_row).astype(index)
+        self._column_starts = np.zeros(n + 1, dtype=index)
+        np.cumsum(1 + event_of_row, out=self._column_starts[1:])
+        first = self._column_starts[:-1]
+        self._second = first[self.event_rows] + 1
+        self._entries = np.empty(self._column_starts[-1], dtype=index)
+        self._entries[first] = self.block[self.rank]
+        self._entries[self._second] = (
+            self.n_blocks
+            + self.event_group[np.searchsorted(self.events, self.rank[self.event_rows])]
+        )
 
     @property
     def n_groups(self):
@@ -92,41 +127,83 @@ class RiskSets:
                 out[g0:g1] = cumulative[self.group_end[g0:g1] - start - 1]
         return out
 
-    def weighted_sums(self, r, X, X_events):
+    def weighted_sums(self, r, X):
         """Return ``Σ_R r x`` and ``Σ_D r x`` of each group, shape (G, k) each.
 
-        The rows' ``r x`` are summed per block of tied times by one sparse
-        product (no n × k temporary), then cumulated over the blocks of each
-        stratum; ``X`` and ``X_events`` (the events' rows) are C-ordered.
+        ``r`` and ``X`` are in the order of the rows as given (not sorted): the
+        rows' ``r x`` are summed per block of tied times and per event group
+        by one sparse product that reads X once, in its own order (no n × k
+        temporary), and the blocks' sums cumulated over each stratum.
         """
-        n = r.size
-        by_block = sp.csr_matrix((r, self._rows, self._block_indptr), shape=(self.n_blocks, n))
-        block_sums = by_block @ X
+        data = np.empty(self._entries.size)
+        data[self._column_starts[:-1]] = r
+        data[self._second] = r[self.event_rows]
+        shape = (self.n_blocks + self.n_groups, r.size)
+        sums = sp.csc_matrix((data, self._entries, self._column_starts), shape=shape) @ X
+        block_sums = sums[: self.n_blocks]
         for first, last in self._stratum_blocks:
             np.cumsum(block_sums[first:last], axis=0, out=block_sums[first:last])
-        ev = r[self.events]
-        by_group = sp.csr_matrix(
-            (ev, self._event_rows, self._event_indptr), shape=(self.n_groups, ev.size)
-        )
-        return block_sums[self.group_of_block >= 0], by_group @ X_events
+        return block_sums[self.group_of_block >= 0], sums[self.n_blocks :]
 
     def event_sums(self, values):
         """Return the sums of ``values`` (shape (n_events,) or (n_events, m)) over each group."""
         return np.add.reduceat(values, self._event_starts, axis=0)
 
-    def accumulated(self, per_group, per_block=False):
+    def accumulated(self, per_group):
         """Return, per sorted row, Σ over the groups of its stratum at or before its time.
 
-        ``per_group`` has shape (G,) or (G, m): the sums over the risk sets a
-        row belongs to (the groups whose time is at most the row's own). With
-        ``per_block``, one value per block of tied times instead of per row.
+        ``per_group`` has shape (G,): the sums over the risk sets a row belongs
+        to (the groups whose time is at most the row's own).
         """
-        per_group = np.asarray(per_group, dtype=float)
-        by_block = np.zeros((self.n_blocks,) + per_group.shape[1:])
+        by_block = np.zeros(self.n_blocks)
         by_block[self.group_of_block >= 0] = per_group
         # Blocks run in decreasing time within a stratum: sum from each
         # stratum's last block back to its first.
         out = np.empty_like(by_block)
         for first, last in self._stratum_blocks:
-            out[first:last] = np.cumsum(by_block[first:last][::-1], axis=0)[::-1]
-        return out if per_block else out[self.block]
+            out[first:last] = np.cumsum(by_block[first:last][::-1])[::-1]
+        return out[self.block]
+
+    def reverse_cumulative(self, per_group):
+        """Return the table ``T`` (G + 1, m) with ``T[first_group[b]]`` the sums of block b.
+
+        ``T[g]`` sums ``per_group`` (G, m) over group g and the later groups of
+        its stratum (the earlier times); ``T[G]`` is 0, for the blocks before
+        every group of their stratum. Row i's sum over the groups at or before
+        its time is ``T[first_group[block[i]]]``: a gather from a (G + 1) × m
+        table, not an n × m array.
+        """
+        out = np.zeros((self.n_groups + 1, per_group.shape[1]))
+        for g0, g1 in self.group_bounds:
+            out[g0:g1] = np.cumsum(per_group[g0:g1][::-1], axis=0)[::-1]
+        return out
+
+
+def gram_block(rows, w):
+    """The upper triangle of ``rowsᵀ diag(w) rows`` for w ≥ 0 (rows scaled in place)."""
+    rows *= np.sqrt(w)[:, None]
+    return dsyrk(1.0, rows.T, trans=0, lower=0)
+
+
+def symmetric(upper):
+    """The symmetric matrix of an upper triangle."""
+    return np.triu(upper) + np.triu(upper, 1).T
+
+
+def centred_gram(X, center, w, chunk_rows, rank):
+    """``Σ_i w_i (x_i − c)(x_i − c)ᵀ`` by chunks of rows (w of either sign).
+
+    ``w`` is in the sorted order: row i's is ``w[rank[i]]``.
+    """
+    k = X.shape[1]
+    out = np.zeros((k, k))
+    nonneg = bool(np.all(w >= 0))
+    for start in range(0, X.shape[0], chunk_rows):
+        part = slice(start, start + chunk_rows)
+        rows = np.subtract(X[part], center)
+        weights = w[rank[part]]
+        if nonneg:
+            out += gram_block(rows, weights)
+        else:
+            out += (rows * weights[:, None]).T @ rows
+    return symmetric(out) if nonneg else 0.5 * (out + out.T)

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from .._linalg import Design, SymmetricFactor
+from .._linalg import SymmetricFactor
 from ._global_tests import ChiSquareTest
 
 TRANSFORMS = ("km", "rank", "identity", "log")
@@ -169,29 +169,11 @@ def transformed_times(transform, time, event, weights, at):
     return 1.0 - np.r_[1.0, survival[:-1]][where]
 
 
-def group_weighted_information(state, omega):
-    """Return ``Σ_g ω_g I_g``: the negative Hessian with each event group's share weighted.
-
-    ``state.information`` with the hazard increments, the events' own terms and
-    the groups' moments multiplied by ``ω`` (of either sign).
-    """
-    risk = state.problem.risk
-    a11, a20, a21, a22 = state.moments[1:5]
-    v = state.r * risk.accumulated(omega * state.hazard)
-    ev = risk.events
-    v[ev] -= state.r[ev] * (omega * a11 / state.S0)[risk.event_group]
-    out = state.problem.design.gram(v)
-    l11 = np.sqrt(a20)
-    l21 = -a21 / l11
-    l22 = np.sqrt(np.maximum(a22 - l21**2, 0.0))
-    for rows in (state.xbar * l11[:, None] + state.ebar * l21[:, None], state.ebar * l22[:, None]):
-        out -= Design(rows, fit_intercept=False).gram(omega)
-    return 0.5 * (out + out.T)
-
-
 def schoenfeld_residuals(state):
     """``x_i − x̃_g`` of the events (in ``risk.events`` order) and ``Σ_{D_g} w r`` per group."""
-    risk, X_events = state.problem.risk, state.problem.X_events
+    problem = state.problem
+    risk = problem.risk
+    X_events = problem.data[risk.order[risk.events]] - problem.center
     a10, a11 = state.moments[:2]
     # Σ_D w x̃ = a10 x̄ − a11 ē: the risk set's mean, over Efron's terms.
     expected = a10[:, None] * state.xbar - a11[:, None] * state.ebar
@@ -203,8 +185,8 @@ def schoenfeld_residuals(state):
 def score_statistics(state, omega, penalty):
     """The 1-df statistics of each ``g(t) x_j`` and the global one, and the penalised J."""
     A = state.information + np.diag(penalty)
-    B = group_weighted_information(state, omega)
-    C = group_weighted_information(state, omega**2) + np.diag(penalty)
+    B = state.group_information(omega)
+    C = state.group_information(omega**2) + np.diag(penalty)
     u = omega @ schoenfeld_residuals(state)[1]
     schur = C - B @ SymmetricFactor(A).solve(B)
     schur = 0.5 * (schur + schur.T)
@@ -219,13 +201,13 @@ def score_statistics(state, omega, penalty):
 
 def scaled_residuals(state, residuals, A, beta):
     """R's scaled Schoenfeld residuals of the events (``risk.events`` order) and R's ``var``."""
-    risk, X = state.problem.risk, state.problem.X
-    k = X.shape[1]
+    problem = state.problem
+    risk, k = problem.risk, problem.n_params
     stratum = risk.stratum[risk.events]
     used = {}
     for start, stop in risk.stratum_bounds:
         code = risk.stratum[start]
-        varies = np.ptp(X[start:stop], axis=0) > 0
+        varies = np.ptp(problem.data[risk.order[start:stop]], axis=0) > 0
         used[code] = np.where(varies, risk.deaths[risk.group_stratum == code].sum(), 0.0)
     counts = sum(np.minimum(d[:, None], d[None, :]) for d in used.values())
     vmean = A / np.where(counts == 0, 1.0, counts)
