@@ -6,10 +6,10 @@
 The uncensored part is the family's own (the same formulas as an uncensored
 fit); the censored terms come from ``_censored_terms``. The observed
 information ``J = −∇²ℓ`` is analytic where both parts are (normal, logistic,
-log-normal, Weibull, exponential); otherwise the censored part, and for
-Student's t and a generic ``scipy.stats`` distribution the uncensored part
-too, is the five-point central difference of the score, with steps of 1e-3
-of each parameter's natural size (relative error about 1e-8).
+log-normal, Weibull, exponential); otherwise the censored part is a
+fourth-order difference of its total (see ``NumericalTerms.hessian``), and
+for Student's t and a generic ``scipy.stats`` distribution the uncensored
+part is the family's own numerical observed information.
 
 The loop steps with ``J`` (Newton's method), where it is positive definite,
 and with the empirical Fisher ``F = Σ w s sᵀ`` elsewhere (a BHHH step, always
@@ -23,7 +23,6 @@ hold.
 import numpy as np
 
 from .._linalg import SymmetricFactor
-from .._numdiff import richardson_jacobian
 from .._scoring import ScoringProblem
 from ._sample import WeightedSample
 
@@ -104,16 +103,7 @@ class CensoredProblem(ScoringProblem):
     def _observed(self, theta):
         full = self.full(theta)
         s = self.sample
-        if self.terms.hessian is not None:
-            censored = -self.terms.hessian(s.lo, s.hi, s.weights, full, self.free)
-        else:
-            steps = self.terms.steps(full, self.free, relative=1e-3)
-
-            def score(free_theta):
-                return s.weights @ self._censored_scores(free_theta)
-
-            jac = richardson_jacobian(score, theta, steps)
-            censored = -0.5 * (jac + jac.T)
+        censored = -self.terms.hessian(s.lo, s.hi, s.weights, full, self.free)
         if self.exact is not None:
             censored = censored + self.family.total_observed_information(
                 self.exact, full, self.free

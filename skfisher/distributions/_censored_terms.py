@@ -17,11 +17,11 @@ Two kinds of evaluator:
   inverse Gaussian, Student's t) and any ``scipy.stats`` distribution: ``log P``
   from scipy's ``logcdf`` and ``logsf``, the score by five-point (Richardson)
   central differences in each parameter (relative step 1e-4), and the Hessian
-  left to the problem, which differentiates the total score numerically.
+  by fourth-order differences of ``Σ w log P`` (relative step 2e-3).
 """
 
 import numpy as np
-from scipy.special import log_ndtr
+from scipy.special import betainc, betaincc, gammainc, gammaincc, log_ndtr
 
 from ..links import Identity
 from ._generic import ScipyFamily
@@ -198,6 +198,21 @@ class LocationScaleTerms:
         return total[np.ix_(free, free)]
 
 
+def _gamma_cdf_sf(x, theta):
+    """``log F`` and ``log S`` of ``gamma(shape, scale=scale)`` (scipy.special: no wrapper)."""
+    y = np.maximum(x, 0.0) / theta[1]
+    return np.log(gammainc(theta[0], y)), np.log(gammaincc(theta[0], y))
+
+
+def _beta_cdf_sf(x, theta):
+    """``log F`` and ``log S`` of ``beta(a, b)``."""
+    y = np.clip(x, 0.0, 1.0)
+    return np.log(betainc(theta[0], theta[1], y)), np.log(betaincc(theta[0], theta[1], y))
+
+
+_SPECIAL = {"gamma": _gamma_cdf_sf, "beta": _beta_cdf_sf}
+
+
 class NumericalTerms:
     """Censored terms of any continuous family from scipy's ``logcdf`` and ``logsf``.
 
@@ -205,17 +220,18 @@ class NumericalTerms:
     parameter with a step of 1e-4 of its natural size (its value for a
     positive parameter, the distance to the nearer end of its domain for a
     bounded one, the scale for a location, ``max(|θ|, 1)`` for an unbounded
-    shape): relative error about 1e-10. There is no analytic Hessian.
+    shape): relative error about 1e-10.
     """
 
     analytic = False
-    hessian = None
 
     def __init__(self, family):
         self.family = family
 
     def _log_cdf_sf(self, x, theta):
         family = self.family
+        if not isinstance(family, ScipyFamily) and family.name in _SPECIAL:
+            return _SPECIAL[family.name](x, theta)
         if isinstance(family, ScipyFamily):
             shapes, kwargs = family._args(theta)
             dist = family.dist
@@ -224,12 +240,25 @@ class NumericalTerms:
         return frozen.logcdf(x), frozen.logsf(x)
 
     def log_prob(self, lo, hi, theta):
-        """``log P(lo < X ≤ hi)`` per observation, shape (n,)."""
-        n = len(lo)
+        """``log P(lo < X ≤ hi)`` per observation, shape (n,).
+
+        ``log F(hi)`` alone for a left-censored value, ``log S(lo)`` alone for
+        a right-censored one: scipy is asked only for what each term needs.
+        """
+        left, right = np.isneginf(lo), np.isposinf(hi)
+        both = ~(left | right)
+        out = np.empty(len(lo))
         with np.errstate(all="ignore"):
-            log_f, log_s = self._log_cdf_sf(np.concatenate([lo, hi]), theta)
-        log_f, log_s = np.asarray(log_f, dtype=float), np.asarray(log_s, dtype=float)
-        return log_interval(log_f[:n], log_f[n:], log_s[:n], log_s[n:])
+            if left.any():
+                out[left] = self._log_cdf_sf(hi[left], theta)[0]
+            if right.any():
+                out[right] = self._log_cdf_sf(lo[right], theta)[1]
+            if both.any():
+                n = int(both.sum())
+                log_f, log_s = self._log_cdf_sf(np.concatenate([lo[both], hi[both]]), theta)
+                log_f, log_s = np.asarray(log_f, dtype=float), np.asarray(log_s, dtype=float)
+                out[both] = log_interval(log_f[:n], log_f[n:], log_s[:n], log_s[n:])
+        return out
 
     def steps(self, theta, free, relative=1e-4):
         """The difference step of each free parameter at θ."""
@@ -258,6 +287,41 @@ class NumericalTerms:
             values = [self.log_prob(lo, hi, theta + t * unit) for t in (h, -h, 2 * h, -2 * h)]
             columns.append((8.0 * (values[0] - values[1]) - (values[2] - values[3])) / (12.0 * h))
         return np.column_stack(columns) if columns else np.empty((len(lo), 0))
+
+    def hessian(self, lo, hi, w, theta, free):
+        """``Σ w ∇² log P`` in the ``free`` parameters by fourth-order differences, (m, m).
+
+        With steps ``h`` of 2e-3 of each parameter's natural size: the
+        five-point second difference on the diagonal, and off it the
+        four-point cross difference extrapolated from ``h`` and ``2h``
+        (Richardson), both with truncation error ``O(h⁴)``; about 1e-9 relative.
+        """
+        theta = np.asarray(theta, dtype=float)
+        steps = self.steps(theta, free, relative=2e-3)
+        m = len(free)
+        units = np.zeros((m, theta.size))
+        units[np.arange(m), free] = steps
+
+        def total(*moves):
+            point = theta + sum(c * units[j] for j, c in moves)
+            return float(w @ self.log_prob(lo, hi, point))
+
+        centre = total()
+        out = np.empty((m, m))
+        for i in range(m):
+            near, far = total((i, 1.0)) + total((i, -1.0)), total((i, 2.0)) + total((i, -2.0))
+            out[i, i] = (16.0 * near - far - 30.0 * centre) / (12.0 * steps[i] ** 2)
+            for j in range(i):
+                cross = [
+                    total((i, t), (j, t))
+                    - total((i, t), (j, -t))
+                    - total((i, -t), (j, t))
+                    + total((i, -t), (j, -t))
+                    for t in (1.0, 2.0)
+                ]
+                d1, d2 = cross[0] / 4.0, cross[1] / 16.0
+                out[i, j] = out[j, i] = (4.0 * d1 - d2) / (3.0 * steps[i] * steps[j])
+        return out
 
 
 def terms_for(family):
