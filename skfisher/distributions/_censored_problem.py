@@ -11,9 +11,11 @@ fourth-order difference of its total (see ``NumericalTerms.hessian``), and
 for Student's t and a generic ``scipy.stats`` distribution the uncensored
 part is the family's own numerical observed information.
 
-The loop steps with ``J`` (Newton's method), where it is positive definite,
-and with the empirical Fisher ``F = Σ w s sᵀ`` elsewhere (a BHHH step, always
-uphill), so that the line search keeps every step an ascent. No expected
+The loop steps with ``J`` (Newton's method) where it is positive definite;
+elsewhere with ``|J|``, ``J`` with its eigenvalues made positive (a step
+uphill that follows the curvature), or the empirical Fisher ``F = Σ w s sᵀ``
+where ``J`` is not finite; a step longer than ``_MAX_STEP`` natural units is
+shortened, and the line search keeps every step an ascent. No expected
 information is computed: under censoring it depends on the censoring
 mechanism (the censoring times of the uncensored observations, the
 inspection schedule of the interval-censored ones), which the data do not
@@ -24,7 +26,11 @@ import numpy as np
 
 from .._linalg import SymmetricFactor
 from .._scoring import ScoringProblem
+from ..links import Identity
 from ._sample import WeightedSample
+
+# The longest step of the loop, in natural units (a factor e in a scale or shape).
+_MAX_STEP = 2.0
 
 
 class CensoredProblem(ScoringProblem):
@@ -120,12 +126,61 @@ class CensoredProblem(ScoringProblem):
         return total
 
     def information(self, theta):
-        """The loop's information: ``J`` where positive definite, else the empirical Fisher."""
-        observed = self.observed_information(theta)
-        factor = SymmetricFactor(observed)
-        if factor.negative or factor.deficient.size:
-            return self.empirical_fisher(theta)
-        return observed
+        """The loop's information: ``J`` where positive definite, else ``|J|`` (or ``F``).
+
+        Far from the maximum (a start on many censoring values) Newton's step
+        can leap across the parameter space, to where the likelihood is flat;
+        a step longer than ``_MAX_STEP`` natural units (see ``_units``) is
+        shortened to that length by scaling the information up. Near the
+        maximum the steps are short and the information is ``J`` itself.
+        """
+        information = self.observed_information(theta)
+        factor = SymmetricFactor(information) if np.all(np.isfinite(information)) else None
+        if factor is None or factor.negative or factor.deficient.size:
+            if factor is None:
+                information = self.empirical_fisher(theta)
+                if not np.all(np.isfinite(information)):
+                    return information
+            else:
+                information = _absolute(information)
+            factor = SymmetricFactor(information)
+        longest = float(np.max(np.abs(factor.solve(self.score(theta))) / self._units(theta)))
+        return information * (longest / _MAX_STEP) if longest > _MAX_STEP else information
+
+    def _units(self, theta):
+        """Each free parameter's natural unit at θ: ``dθ/dφ`` on its unconstrained scale.
+
+        For an unbounded parameter, the scale for a location and ``max(|θ|, 1)``
+        otherwise.
+        """
+        full = self.full(theta)
+        family = self.family
+        units = []
+        for j, g, value in zip(self.free, self.transforms, theta, strict=True):
+            if not isinstance(g, Identity):
+                units.append(g.derivative(g.to_unconstrained(value)))
+            elif family.param_names[j] == family.location and family.scale is not None:
+                units.append(full[family.param_names.index(family.scale)])
+            else:
+                units.append(max(abs(value), 1.0))
+        return np.array(units)
 
     def score_information(self, theta):
-        return self.score(theta), self.information(theta)
+        score, information = self.score(theta), self.information(theta)
+        if not (np.all(np.isfinite(score)) and np.all(np.isfinite(information))):
+            raise ValueError(
+                f"The derivatives of the censored {self.family.name} log-likelihood are not "
+                f"finite at {self.full(theta).tolist()} (in the fit's units, the data divided "
+                "by a power of two): the fit ran to the edge of the parameter space, where "
+                "the censored observations leave the likelihood flat. Hold some parameters "
+                "with fixed={...}, or add uncensored observations."
+            )
+        return score, information
+
+
+def _absolute(matrix):
+    """``V |Λ| Vᵀ`` at unit diagonal, eigenvalues floored at 1e-6 of the largest."""
+    d = np.sqrt(np.maximum(np.abs(np.diag(matrix)), np.finfo(float).tiny))
+    values, vectors = np.linalg.eigh(matrix / np.outer(d, d))
+    values = np.maximum(np.abs(values), 1e-6 * np.abs(values).max())
+    return (vectors * values) @ vectors.T * np.outer(d, d)

@@ -158,9 +158,12 @@ class LocationScaleTerms:
             log_p = log_interval(f_lo, f_hi, s_lo, s_hi)
             ends = []
             for z, d, psi in ((z_lo, d_lo, psi_lo), (z_hi, d_hi, psi_hi)):
-                finite = np.isfinite(z)
-                r = np.where(finite, np.exp(d - log_p), 0.0)
-                ends.append((np.where(finite, z, 0.0), r, np.where(finite, psi, 0.0)))
+                # An end where f₀(z)/P is 0 (infinite z, or a density that underflows)
+                # contributes nothing: its z and ψ are set to 0 so that no 0·∞ is formed.
+                r = np.where(np.isfinite(z), np.exp(d - log_p), 0.0)
+                r = np.where(np.isfinite(r), r, 0.0)
+                live = r > 0.0
+                ends.append((np.where(live, z, 0.0), r, np.where(live, psi, 0.0)))
         value = (log_p, sigma, A, B, ends)
         self._cache = (lo, hi, key, value)
         return value

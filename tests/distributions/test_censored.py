@@ -404,3 +404,32 @@ def test_tail_terms_keep_their_digits():
     upper = log_ndtr(-30.0) + np.log1p(-np.exp(log_ndtr(-31.0) - log_ndtr(-30.0)))
     reference = [log_ndtr(-30.0), log_ndtr(-30.0), upper, upper]
     np.testing.assert_allclose(ours, reference, rtol=1e-13)
+
+
+HEAVY = {
+    "weibull": stats.weibull_min(0.5, scale=100.0),
+    "lognormal": stats.lognorm(2.0, scale=100.0),
+    "gamma": stats.gamma(0.5, scale=100.0),
+    "normal": stats.norm(100.0, 10.0),
+    "beta": stats.beta(0.5, 2.0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HEAVY))
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_99_percent_censored_at_one_limit(name, side):
+    """1980 of 2000 values censored at one limit: a start far from the maximum."""
+    frozen = HEAVY[name]
+    x = frozen.rvs(2000, random_state=15)
+    if side == "right":
+        limit = frozen.ppf(0.01)
+        data = stats.CensoredData.right_censored(np.minimum(x, limit), x > limit)
+    else:
+        limit = frozen.ppf(0.99)
+        data = stats.CensoredData.left_censored(np.maximum(x, limit), x < limit)
+    model = fitted(name, data)
+    assert model.converged_
+    make = FAMILIES[name][0]
+    params, best = direct_maximum(make, data, model.params_ * 1.05)
+    np.testing.assert_allclose(model.params_, params, rtol=1e-6)
+    assert model.loglik_ >= best - 1e-10 * abs(best)

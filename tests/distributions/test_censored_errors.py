@@ -142,10 +142,11 @@ def test_score_samples_of_censored_data_needs_one_column():
 
 
 def test_not_a_maximum_is_reported(monkeypatch):
-    """Where J is not positive definite the loop steps with the empirical Fisher (BHHH).
+    """Where J is not positive definite the loop steps with |J|; J's sign is then reported.
 
-    With J negated everywhere, every step is BHHH's: the fit still reaches the
-    maximum, then reports that J there is no maximum's, without an error.
+    With J negated everywhere every step is taken with |J|: the fit still
+    reaches the maximum, then reports that J there is no maximum's, without
+    an error.
     """
     data = CD(stats.weibull_min(2.0).rvs(60, random_state=0), right=[1.5, 2.0, 2.5])
     reference = MLEDistribution("weibull").fit(data)
@@ -158,3 +159,9 @@ def test_not_a_maximum_is_reported(monkeypatch):
     assert not model.converged_
     np.testing.assert_allclose(model.params_, reference.params_, rtol=1e-6)
     np.testing.assert_array_equal(model.information_, model.observed_information_)
+
+
+def test_derivatives_that_are_not_finite_are_reported(monkeypatch):
+    monkeypatch.setattr(CensoredProblem, "score", lambda self, theta: np.full(len(theta), np.nan))
+    with pytest.raises(ValueError, match="derivatives of the censored weibull log-likelihood"):
+        MLEDistribution("weibull").fit(CD([1.0, 2.0, 3.0], right=[2.5]))
