@@ -175,9 +175,13 @@ def test_generic_scipy_distribution(dist):
     np.testing.assert_allclose(theirs, model.params_, rtol=1e-3)
 
 
-def test_generic_normal_is_the_analytic_normal():
-    data = mixed_sample(stats.norm(1.0, 2.0), 300, 3)
-    analytic, generic = fitted("normal", data), fitted(stats.norm, data)
+@pytest.mark.parametrize(
+    ("dist", "name", "fixed"),
+    [(stats.norm, "normal", None), (stats.weibull_min, "weibull", {"loc": 0.0})],
+)
+def test_the_generic_path_is_the_analytic_one(dist, name, fixed):
+    data = mixed_sample(FAMILIES[name][1], 300, 3)
+    analytic, generic = fitted(name, data), fitted(dist, data, fixed=fixed)
     np.testing.assert_allclose(generic.params_, analytic.params_, rtol=1e-8)
     np.testing.assert_allclose(generic.standard_errors_, analytic.standard_errors_, rtol=1e-6)
     assert generic.loglik_ == pytest.approx(analytic.loglik_, rel=1e-13)
