@@ -56,8 +56,6 @@ _CHUNK_VALUES = 1 << 15
 # A column whose weighted mean is beyond this many times its range is centred in
 # a copy of X (see _centring).
 _OFFSET = 100.0
-
-
 # Efron's terms are generated in chunks of this many, so that frequency weights
 # in the thousands (⌈d⌉ terms per tied time) need no more memory than unit ones.
 _TERM_CHUNK = 1 << 20
@@ -103,12 +101,9 @@ class CoxState:
         self.problem = problem
         risk = problem.risk
         eta = problem.linear_predictor(beta)
-        shift = np.empty(len(risk.stratum_bounds))
-        for s, (start, stop) in enumerate(risk.stratum_bounds):
-            shift[s] = eta[start:stop].max()
-        self.shift = shift
+        self.shift = np.array([eta[start:stop].max() for start, stop in risk.stratum_bounds])
         with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-            eta -= shift[risk.stratum]
+            eta -= self.shift[risk.stratum]
             self.event_eta = float(risk.weights[risk.events] @ eta[risk.events])
             # r = w exp(η), in η's array (exp(η) is r/w where needed).
             self.r = np.exp(eta, out=eta)
@@ -119,8 +114,8 @@ class CoxState:
         # A risk set whose sum is beyond 10^100 below the stratum's largest risk
         # (only along a diverging coefficient) is outside the domain: its
         # hazard increments and their squares would not be finite.
-        largest = np.array([self.r[a:b].max() for a, b in risk.stratum_bounds])
-        floor = _RISK_FLOOR * largest[risk.group_stratum]
+        largest = [self.r[a:b].max() for a, b in risk.stratum_bounds]
+        floor = _RISK_FLOOR * np.array(largest)[risk.group_stratum]
         self.finite = bool(np.all(np.isfinite(self.S0)) and np.all(self.S0 >= floor))
 
     @cached_property
@@ -128,9 +123,10 @@ class CoxState:
         """``x̄ = S1/S0`` and ``ē = E1/S0`` of each group (centred x), shape (G, k) each."""
         problem = self.problem
         with np.errstate(over="ignore", invalid="ignore"):
-            S1, E1 = problem.risk.weighted_sums(problem.given_order(self.r), problem.data)
-            S1 -= self.S0[:, None] * problem.center
-            E1 -= self.E0[:, None] * problem.center
+            S1, E1 = problem.risk.weighted_sums(problem.risk.given_order(self.r), problem.data)
+            for j, c in enumerate(problem.center):  # column by column: no G × k temporary
+                S1[:, j] -= self.S0 * c
+                E1[:, j] -= self.E0 * c
             S1 /= self.S0[:, None]
             E1 /= self.S0[:, None]
             return S1, E1
@@ -206,11 +202,10 @@ class CoxState:
         l21 = -a21 / l11
         l22 = np.sqrt(np.maximum(a22 - l21**2, 0.0))
         w = np.ones(a20.size) if omega is None else omega
-        for rows in (
-            self.xbar * l11[:, None] + self.ebar * l21[:, None],
-            self.ebar * l22[:, None],
-        ):
-            out -= (rows * w[:, None]).T @ rows
+        for g in self.problem.row_chunks(a20.size):
+            xbar, ebar = self.xbar[g], self.ebar[g]
+            for rows in (xbar * l11[g, None] + ebar * l21[g, None], ebar * l22[g, None]):
+                out -= (rows * w[g, None]).T @ rows
         return 0.5 * (out + out.T)
 
     @cached_property
@@ -221,33 +216,37 @@ class CoxState:
     def residual_chunks(self):
         """Yield ``(rows, s)``: the score residuals of runs of rows (``U = Σ w_i s_i``).
 
-        ``s_i = α_i x_i + e_i (Ψ_i − δ_i φ_g) − δ_i x̃_g`` with the per-row scalar
-        ``α_i = −e_i Λ_i + δ_i (1 + e_i a11/S0)`` and Ψ_i gathered from the groups'
-        reverse-cumulative table; the runs are slices of the rows as given,
-        each a few (m, k) arrays, never (n, k).
+        ``s_i = α_i x_i + e_i Ψ_i − δ_i (x̄_g c_i − ē_g c'_i)`` with the per-row
+        scalars ``α_i = −e_i Λ_i + δ_i (1 + e_i a11/S0)``, ``c_i = e_i a21/S0 + a10/d``
+        and ``c'_i = e_i a22/S0 + a11/d`` (the events' own share ``e_i φ_g + x̃_g``),
+        and Ψ_i gathered from the groups' reverse-cumulative table; the runs are
+        slices of the rows as given, each a few (m, k) arrays, never (n, k).
         """
         problem = self.problem
-        risk, k = problem.risk, problem.n_params
+        risk = problem.risk
         a10, a11, a20, a21, a22, _ = self.moments
-        S0, xbar, ebar = self.S0[:, None], self.xbar, self.ebar
-        table = risk.reverse_cumulative((a20[:, None] * xbar - a21[:, None] * ebar) / S0)
-        # Row 0 of these tables is for the censored rows; row g + 1 for group g's events.
-        phi = np.vstack([np.zeros(k), (a21[:, None] * xbar - a22[:, None] * ebar) / S0])
-        mean = np.vstack([np.zeros(k), (a10[:, None] * xbar - a11[:, None] * ebar)])
-        mean[1:] /= risk.deaths[:, None]
-        own = np.r_[0.0, a11 / self.S0]
+        p11, p21, p22 = a11 / self.S0, a21 / self.S0, a22 / self.S0
+        m10, m11 = a10 / risk.deaths, a11 / risk.deaths
+        table = np.zeros((a10.size + 1, problem.n_params))  # row G: before every group
+        for g in problem.row_chunks(a10.size):
+            np.multiply(self.xbar[g], (a20 / self.S0)[g, None], out=table[:-1][g])
+            table[:-1][g] -= self.ebar[g] * p21[g, None]
+        table = risk.reverse_cumulative(table)
         for part, rows in problem.centred_chunks():
             at = risk.rank[part]
             block, event = risk.block[at], risk.event[at]
             e = self.r[at] / risk.weights[at]
-            index = np.where(event == 1, risk.group_of_block[block] + 1, 0)
-            alpha = event * (1.0 + e * own[index]) - e * self.cumulative[at]
-            rows *= alpha[:, None]
+            g = np.where(event == 1, risk.group_of_block[block], 0)
+            rows *= (event * (1.0 + e * p11[g]) - e * self.cumulative[at])[:, None]
             drift = table[risk.first_group[block]]
-            drift -= phi[index]
             drift *= e[:, None]
             rows += drift
-            rows -= mean[index]
+            own = self.xbar[g]
+            own *= (event * (e * p21[g] + m10[g]))[:, None]
+            rows -= own
+            own = self.ebar[g]
+            own *= (event * (e * p22[g] + m11[g]))[:, None]
+            rows += own
             yield part, rows
 
 
@@ -292,10 +291,13 @@ class CoxProblem(ScoringProblem):
         """``(x − x̄)ᵀβ`` of the sorted rows, a new array."""
         return self.centred_product(beta)[self.risk.order]
 
+    def row_chunks(self, n):
+        """The slices of ``chunk_rows`` rows that cover ``n``."""
+        return [slice(a, a + self.chunk_rows) for a in range(0, n, self.chunk_rows)]
+
     def centred_chunks(self):
         """Yield ``(part, x − x̄)`` over runs of the rows as given (no n × k temporary)."""
-        for start in range(0, self.data.shape[0], self.chunk_rows):
-            part = slice(start, start + self.chunk_rows)
+        for part in self.row_chunks(self.data.shape[0]):
             yield part, np.subtract(self.data[part], self.center)
 
     def centred_product(self, vector):
@@ -303,12 +305,6 @@ class CoxProblem(ScoringProblem):
         out = np.empty(self.data.shape[0])
         for part, rows in self.centred_chunks():
             np.matmul(rows, vector, out=out[part])
-        return out
-
-    def given_order(self, values):
-        """``values`` of the sorted rows, shape (n,), in the order of the rows as given."""
-        out = np.empty_like(values)
-        out[self.risk.order] = values
         return out
 
     def gram(self, v):
@@ -362,7 +358,7 @@ class CoxProblem(ScoringProblem):
 
     def empirical_fisher(self, theta):
         out = np.zeros((self.n_params, self.n_params))
-        weights = self.given_order(self.risk.weights)
+        weights = self.risk.given_order(self.risk.weights)
         for part, rows in self.state(theta).residual_chunks():
             out += gram_block(rows, weights[part])
         return symmetric(out)
@@ -371,7 +367,7 @@ class CoxProblem(ScoringProblem):
         """``Σ_h u_h u_hᵀ`` with ``u_h = Σ_{i ∈ h} w_i s_i`` over the score residuals."""
         groups = np.asarray(groups, dtype=np.intp)
         sums = np.zeros((int(groups.max()) + 1, self.n_params))
-        weights = self.given_order(self.risk.weights)
+        weights = self.risk.given_order(self.risk.weights)
         for part, rows in self.state(theta).residual_chunks():
             m = rows.shape[0]
             by_group = sp.csr_matrix(

@@ -78,7 +78,6 @@ class RiskSets:
         self.events = np.flatnonzero(self.event == 1).astype(index)
         self.event_group = self.group_of_block[self.block[self.events]]
         self._event_starts = np.flatnonzero(np.r_[True, np.diff(self.event_group) != 0])
-        self._indicators(n, index)
         cuts = np.flatnonzero(np.diff(s)) + 1
         bounds = np.r_[0, cuts, n]
         self.stratum_bounds = list(zip(bounds[:-1], bounds[1:], strict=True))
@@ -93,13 +92,16 @@ class RiskSets:
         first = np.searchsorted(group_blocks, np.arange(self.n_blocks))
         inside = first < self.n_groups
         inside[inside] = self.group_stratum[first[inside]] == s[starts][inside]
-        self.first_group = np.where(inside, first, self.n_groups)
+        self.first_group = np.where(inside, first, self.n_groups).astype(index)
+        self._indicators(n, index)
 
     def _indicators(self, n, index):
-        """The sparse block and event-group indicators of :meth:`weighted_sums`, by columns.
+        """The sparse indicators of :meth:`weighted_sums`, by columns.
 
-        Column j is row j of the data as given (not sorted): an entry at its
-        block and, for an event, one at ``n_blocks`` + its group.
+        Column j is row j of the data as given (not sorted): an entry at the
+        first group at or after its block (the earliest risk set it is in; G,
+        a row left out, when it is in none) and, for an event, one at
+        ``G + 1`` + its group.
         """
         event_of_row = self.event[self.rank] == 1
         self.event_rows = np.flatnonzero(event_of_row).astype(index)
@@ -108,15 +110,22 @@ class RiskSets:
         first = self._column_starts[:-1]
         self._second = first[self.event_rows] + 1
         self._entries = np.empty(self._column_starts[-1], dtype=index)
-        self._entries[first] = self.block[self.rank]
+        self._entries[first] = self.first_group[self.block[self.rank]]
         self._entries[self._second] = (
-            self.n_blocks
+            self.n_groups
+            + 1
             + self.event_group[np.searchsorted(self.events, self.rank[self.event_rows])]
         )
 
     @property
     def n_groups(self):
         return self.group_end.size
+
+    def given_order(self, values):
+        """``values`` of the sorted rows, shape (n,), in the order of the rows as given."""
+        out = np.empty_like(values)
+        out[self.order] = values
+        return out
 
     def risk_sums(self, values):
         """Return the sums of ``values`` (sorted rows, shape (n,)) over each group's risk set."""
@@ -128,22 +137,22 @@ class RiskSets:
         return out
 
     def weighted_sums(self, r, X):
-        """Return ``Σ_R r x`` and ``Σ_D r x`` of each group, shape (G, k) each.
+        """Return ``Σ_R r x`` and ``Σ_D r x`` of each group, shape (G, k) each (views).
 
         ``r`` and ``X`` are in the order of the rows as given (not sorted): the
-        rows' ``r x`` are summed per block of tied times and per event group
-        by one sparse product that reads X once, in its own order (no n × k
-        temporary), and the blocks' sums cumulated over each stratum.
+        rows' ``r x`` are summed per earliest risk set and per event group by
+        one sparse product that reads X once, in its own order (no n × k
+        temporary), and the first sums cumulated over the groups of each stratum.
         """
         data = np.empty(self._entries.size)
         data[self._column_starts[:-1]] = r
         data[self._second] = r[self.event_rows]
-        shape = (self.n_blocks + self.n_groups, r.size)
+        G = self.n_groups
+        shape = (2 * G + 1, r.size)
         sums = sp.csc_matrix((data, self._entries, self._column_starts), shape=shape) @ X
-        block_sums = sums[: self.n_blocks]
-        for first, last in self._stratum_blocks:
-            np.cumsum(block_sums[first:last], axis=0, out=block_sums[first:last])
-        return block_sums[self.group_of_block >= 0], sums[self.n_blocks :]
+        for g0, g1 in self.group_bounds:
+            np.cumsum(sums[g0:g1], axis=0, out=sums[g0:g1])
+        return sums[:G], sums[G + 1 :]
 
     def event_sums(self, values):
         """Return the sums of ``values`` (shape (n_events,) or (n_events, m)) over each group."""
@@ -164,19 +173,18 @@ class RiskSets:
             out[first:last] = np.cumsum(by_block[first:last][::-1])[::-1]
         return out[self.block]
 
-    def reverse_cumulative(self, per_group):
-        """Return the table ``T`` (G + 1, m) with ``T[first_group[b]]`` the sums of block b.
+    def reverse_cumulative(self, table):
+        """Turn ``table`` (G + 1, m), last row 0, into the sums ``T[first_group[b]]`` of block b.
 
-        ``T[g]`` sums ``per_group`` (G, m) over group g and the later groups of
-        its stratum (the earlier times); ``T[G]`` is 0, for the blocks before
+        In place: ``T[g]`` sums the rows of group g and the later groups of its
+        stratum (the earlier times); ``T[G]`` stays 0, for the blocks before
         every group of their stratum. Row i's sum over the groups at or before
         its time is ``T[first_group[block[i]]]``: a gather from a (G + 1) × m
         table, not an n × m array.
         """
-        out = np.zeros((self.n_groups + 1, per_group.shape[1]))
         for g0, g1 in self.group_bounds:
-            out[g0:g1] = np.cumsum(per_group[g0:g1][::-1], axis=0)[::-1]
-        return out
+            np.cumsum(table[g0:g1][::-1], axis=0, out=table[g0:g1][::-1])
+        return table
 
 
 def gram_block(rows, w):

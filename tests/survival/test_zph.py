@@ -216,3 +216,16 @@ def test_log_needs_positive_event_times_and_one_event_time_has_no_test():
     single = np.column_stack([np.where(Y[:, 1] == 1, 2.0, 3.0), Y[:, 1]])
     with pytest.raises(ValueError, match="not defined"):
         FisherCoxRegressor().fit(X, single).proportional_hazards_test("identity")
+
+
+@pytest.mark.parametrize("shift", [50.0, 1e6])
+def test_shifting_a_covariate_changes_nothing(shift):
+    # 50 ranges: the fit centres its sums on the fly; 10^6: in a copy of X.
+    reference = _fit("efron_strata").proportional_hazards_test()
+    shifted = X.copy()
+    shifted[:, 0] += shift * np.ptp(X[:, 0])
+    model = FisherCoxRegressor().fit(shifted, Y, strata=DATA["stratum"])
+    test = model.proportional_hazards_test()
+    assert_allclose(test.statistic, reference.statistic, rtol=1e-8)
+    assert_allclose(test.global_test.statistic, reference.global_test.statistic, rtol=1e-8)
+    assert_allclose(test.scaled_residuals, reference.scaled_residuals, rtol=1e-7)
