@@ -201,17 +201,19 @@ def symmetric(upper):
 def centred_gram(X, center, w, chunk_rows, rank):
     """``Σ_i w_i (x_i − c)(x_i − c)ᵀ`` by chunks of rows (w of either sign).
 
-    ``w`` is in the sorted order: row i's is ``w[rank[i]]``.
+    ``w`` is in the sorted order: row i's is ``w[rank[i]]``. Signed weights are
+    two rank-k updates, of the positive and of the negative part (``syrk``,
+    which, unlike a general product of these shapes, runs on one thread).
     """
     k = X.shape[1]
     out = np.zeros((k, k))
-    nonneg = bool(np.all(w >= 0))
+    signed = not bool(np.all(w >= 0))
     for start in range(0, X.shape[0], chunk_rows):
         part = slice(start, start + chunk_rows)
         rows = np.subtract(X[part], center)
         weights = w[rank[part]]
-        if nonneg:
-            out += gram_block(rows, weights)
-        else:
-            out += (rows * weights[:, None]).T @ rows
-    return symmetric(out) if nonneg else 0.5 * (out + out.T)
+        if signed:
+            out -= gram_block(rows.copy(), np.maximum(-weights, 0.0))
+            weights = np.maximum(weights, 0.0)
+        out += gram_block(rows, weights)
+    return symmetric(out)
