@@ -191,6 +191,7 @@ class FisherCoxRegressor(SurvivalPredictionMixin, FisherMixin, BaseEstimator):
         groups = self._check_groups(groups, n_rows)
         keep = weights > 0
         if not keep.all():
+            _check_strata_kept(codes, keep, self.strata_)
             X, time, event, weights, codes = (a[keep] for a in (X, time, event, weights, codes))
             groups = None if groups is None else groups[keep]
         problem = CoxProblem(X, time, event, weights, codes, self.ties, alpha=self.alpha)
@@ -364,3 +365,13 @@ class FisherCoxRegressor(SurvivalPredictionMixin, FisherMixin, BaseEstimator):
             ("No. events", self.n_events_),
             ("Strata", 1 if self.strata_ is None else len(self.strata_)),
         ]
+
+
+def _check_strata_kept(codes, keep, labels):
+    """Refuse a stratum whose rows all have weight 0: it has no baseline hazard."""
+    empty = np.setdiff1d(np.unique(codes), np.unique(codes[keep]))
+    if empty.size:
+        raise ValueError(
+            f"Every row of the stratum {labels[empty[0]].item()!r} has sample_weight 0: that stratum "
+            "has no baseline hazard to estimate. Leave its rows out, or give them weight."
+        )

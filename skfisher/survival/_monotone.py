@@ -93,7 +93,7 @@ def monotone_params(names, problem, result):
     """
     if problem.penalty.any():
         return None
-    span = np.abs(result.theta) * np.ptp(problem.X, axis=0)
+    span = np.abs(result.theta) * np.ptp(problem.data, axis=0)  # ptp ignores centring
     if result.converged and not np.any(span > _CHECK_SPAN):
         return None
     direction = monotone_direction(problem)

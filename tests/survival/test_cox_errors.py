@@ -166,3 +166,15 @@ def test_a_structured_target_with_bad_values_is_refused_like_columns():
 def test_a_step_function_without_times_is_its_value_before():
     empty = StepFunction(np.array([]), np.array([]), 1.0)
     assert np.all(empty(np.array([0.0, 5.0])) == 1.0)
+
+
+def test_a_stratum_whose_rows_all_have_weight_zero_is_named():
+    strata = np.where(np.arange(X.shape[0]) < 10, "b", "a")
+    weights = np.where(strata == "b", 0.0, 1.0)
+    with pytest.raises(ValueError, match="stratum 'b' has sample_weight 0"):
+        FisherCoxRegressor().fit(X, Y, sample_weight=weights, strata=strata)
+    # Weight 0 on some rows of each stratum is fine: they are left out.
+    weights[[0, 20]] = 0.0
+    weights[[1]] = 1.0
+    fitted = FisherCoxRegressor().fit(X, Y, sample_weight=weights, strata=strata)
+    assert np.all(np.isfinite(fitted.standard_errors_))
