@@ -371,7 +371,8 @@ def _check_strata_kept(codes, keep, labels):
     """Refuse a stratum whose rows all have weight 0: it has no baseline hazard."""
     empty = np.setdiff1d(np.unique(codes), np.unique(codes[keep]))
     if empty.size:
+        label = labels[empty[0]].item()
         raise ValueError(
-            f"Every row of the stratum {labels[empty[0]].item()!r} has sample_weight 0: that stratum "
-            "has no baseline hazard to estimate. Leave its rows out, or give them weight."
+            f"Every row of the stratum {label!r} has sample_weight 0: that stratum has no "
+            "baseline hazard to estimate. Leave its rows out, or give them weight."
         )
