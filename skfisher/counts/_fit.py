@@ -51,7 +51,7 @@ SEPARATION_MARGIN = 1.0 / (1.0 + np.exp(15.0))
 START_ALPHA = 0.05
 # The zero-inflated model's start, the count model alone, is fitted to this
 # tolerance only: the loop on every parameter takes it the rest of the way.
-START_TOL = 1e-4
+START_TOL = 1e-2
 
 
 def count_fit(design, y, w, dist, offset, max_iter, tol, kind="plain"):
