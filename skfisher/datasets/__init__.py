@@ -8,18 +8,26 @@ loader                    response    rows     source
 :func:`load_modechoice`   4 classes   210      Australian intercity travel modes, 1987
 :func:`load_randhie`      count       20,190   RAND Health Insurance Experiment
 :func:`load_engel`        positive    235      Engel (1857), Belgian household budgets
+:func:`load_veteran`      survival    137      Veterans' Administration lung cancer trial
 ========================  ==========  =======  =========================================
 """
 
 # DATASETS and bundled_columns name the bundled data for the command line (not in __all__).
-from ._loaders import (  # noqa: F401
-    DATASETS,
-    bundled_columns,
+from ._bundled import DATASETS, bundled_columns  # noqa: F401
+from ._loaders import (
     load_anes96,
     load_engel,
     load_modechoice,
     load_partyid,
     load_randhie,
+    load_veteran,
 )
 
-__all__ = ["load_anes96", "load_engel", "load_modechoice", "load_partyid", "load_randhie"]
+__all__ = [
+    "load_anes96",
+    "load_engel",
+    "load_modechoice",
+    "load_partyid",
+    "load_randhie",
+    "load_veteran",
+]

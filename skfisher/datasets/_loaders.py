@@ -1,158 +1,10 @@
 """Loaders for the bundled datasets, in the style of ``sklearn.datasets``."""
 
-import csv
-from importlib import resources
-
 import numpy as np
 from sklearn.utils import Bunch
 
 from .._optional import check_pandas_support
-
-# What the command line and the loaders need to know about each bundled file:
-# its response, the features of the model it illustrates, and the model.
-# ``repeat`` names a column of frequency counts: the file stores each distinct
-# row once and the loader repeats it that many times (see README.md).
-DATASETS = {
-    "anes96": {
-        "file": "anes96.csv",
-        "target": "vote",
-        "features": ["selfLR", "age", "educ", "income", "TVnews"],
-        "model": "logistic",
-        "response": "binary",
-        "title": "the 1996 American National Election Study",
-    },
-    "partyid": {
-        "file": "anes96.csv",
-        "target": "PID",
-        "features": ["selfLR", "age", "educ", "income"],
-        "model": "ordinal",
-        "response": "ordinal",
-        "title": "party identification in the 1996 ANES",
-    },
-    "randhie": {
-        "file": "randhie.csv",
-        "target": "mdvis",
-        "features": [
-            "lncoins",
-            "idp",
-            "lpi",
-            "fmde",
-            "physlm",
-            "disea",
-            "hlthg",
-            "hlthf",
-            "hlthp",
-        ],
-        "model": "poisson",
-        "response": "count",
-        "title": "the RAND Health Insurance Experiment",
-        "repeat": "n",
-    },
-    "modechoice": {
-        "file": "modechoice.csv",
-        "target": "mode",
-        "features": [
-            "hinc",
-            "psize",
-            "gc_air",
-            "gc_train",
-            "gc_bus",
-            "gc_car",
-            "ttme_air",
-            "ttme_train",
-            "ttme_bus",
-        ],
-        "model": "logistic",
-        "response": "multiclass",
-        "title": "the 1987 Australian intercity travel-mode choices",
-        "wide": True,
-    },
-    "engel": {
-        "file": "engel.csv",
-        "target": "foodexp",
-        "features": ["income"],
-        "model": "gamma",
-        "response": "positive",
-        "title": "Engel's 1857 Belgian household budgets",
-    },
-}
-
-
-def read_bundled_csv(name):
-    """Return the header and the float rows of a bundled dataset, repeats expanded.
-
-    Parameters
-    ----------
-    name : str
-        A key of :data:`DATASETS`.
-
-    Returns
-    -------
-    header : list of str
-        The column names (without the count column of a collapsed file).
-    values : ndarray of shape (n_samples, n_columns)
-        The data, one row per observation.
-    """
-    spec = DATASETS[name]
-    with resources.files(__package__).joinpath("data", spec["file"]).open(newline="") as handle:
-        rows = list(csv.reader(handle))
-    header, values = rows[0], np.array(rows[1:], dtype=float)
-    if "repeat" in spec:
-        j = header.index(spec["repeat"])
-        counts = values[:, j].astype(np.intp)
-        values = np.repeat(np.delete(values, j, axis=1), counts, axis=0)
-        header = header[:j] + header[j + 1 :]
-    return header, values
-
-
-# The seven points of the party-identification scale, by their code 0-6.
-PARTIES = [
-    "strong Dem",
-    "weak Dem",
-    "lean Dem",
-    "independent",
-    "lean Rep",
-    "weak Rep",
-    "strong Rep",
-]
-
-# The travel modes of the mode-choice file, by their code.
-MODES = {1: "air", 2: "train", 3: "bus", 4: "car"}
-
-
-def _one_row_per_traveller(header, values):
-    """Turn the mode-choice file (one row per traveller and mode) into one row per traveller.
-
-    The chosen mode becomes the string column ``mode``; each mode-specific
-    attribute becomes one column per mode (``gc_air``, ``gc_train``, ...).
-    """
-    column = {name: values[:, j] for j, name in enumerate(header)}
-    order = np.lexsort((column["mode"], column["individual"]))
-    n = values.shape[0] // len(MODES)
-    grid = {name: column[name][order].reshape(n, len(MODES)) for name in header}
-    chosen = grid["mode"][np.arange(n), grid["choice"].argmax(axis=1)].astype(int)
-    wide = {
-        "individual": grid["individual"][:, 0],
-        "mode": np.array([MODES[code] for code in chosen], dtype=object),
-        "hinc": grid["hinc"][:, 0],
-        "psize": grid["psize"][:, 0],
-    }
-    for attribute in ("ttme", "invc", "invt", "gc"):
-        for k, mode in enumerate(MODES.values()):
-            wide[f"{attribute}_{mode}"] = grid[attribute][:, k]
-    return wide
-
-
-def bundled_columns(name):
-    """Return the columns of a bundled dataset as a dict of name to ndarray.
-
-    The numeric columns are float; the mode-choice data come one row per
-    traveller with the chosen mode as strings.
-    """
-    header, values = read_bundled_csv(name)
-    if DATASETS[name].get("wide"):
-        return _one_row_per_traveller(header, values)
-    return {column: values[:, j] for j, column in enumerate(header)}
+from ._bundled import DATASETS, MODES, PARTIES, bundled_columns
 
 
 def _load(name, *, return_X_y, as_frame, target_dtype=float, target_names=None, descr=""):
@@ -382,6 +234,76 @@ def load_modechoice(*, return_X_y=False, as_frame=False):
         target_dtype=object,
         target_names=list(MODES.values()),
         descr=load_modechoice.__doc__,
+    )
+
+
+def load_veteran(*, return_X_y=False, as_frame=False):
+    """Load the Veterans' Administration lung cancer trial (survival response).
+
+    137 men with advanced inoperable lung cancer, randomised to a standard or a
+    test chemotherapy (Prentice, 1973; Kalbfleisch and Prentice, *The
+    Statistical Analysis of Failure Time Data*, Appendix I; R's
+    ``survival::veteran``). The target is the survival time in days with
+    whether it ended in death (128 deaths, 9 censored). The features are
+    ``trt`` (1 for the test chemotherapy, 0 for the standard), the tumour's
+    cell type as the indicators ``smallcell``, ``adeno`` and ``large``
+    (squamous is the reference level), ``karno`` (Karnofsky performance
+    score, 10–99: 100 is good), ``diagtime`` (months from diagnosis to
+    randomisation), ``age`` (years) and ``prior`` (1 for prior therapy).
+    Public domain; see ``skfisher/datasets/README.md``.
+
+    Parameters
+    ----------
+    return_X_y : bool, default=False
+        Return ``(X, y)`` instead of a Bunch.
+    as_frame : bool, default=False
+        Return ``X`` as a pandas DataFrame with the feature names as columns
+        (requires pandas); ``y`` stays the structured array.
+
+    Returns
+    -------
+    data : Bunch or tuple
+        ``data`` (137, 8), ``target`` (137,) a structured array with the fields
+        ``event`` (bool) and ``time`` (float, days), as
+        ``sksurv.util.Surv.from_arrays`` makes it, ``feature_names``,
+        ``target_names`` (``["event", "time"]``), ``frame`` (when
+        ``as_frame``: the features, ``time`` and ``event``), ``DESCR`` and
+        ``filename``; or ``(X, y)``.
+
+    Examples
+    --------
+    >>> from skfisher.datasets import load_veteran
+    >>> from skfisher.survival import FisherCoxRegressor
+    >>> X, y = load_veteran(return_X_y=True)
+    >>> X.shape, int(y["event"].sum()), y.dtype.names
+    ((137, 8), 128, ('event', 'time'))
+    >>> model = FisherCoxRegressor().fit(X, y)
+    >>> round(float(model.coef_[4]), 4), round(float(model.standard_errors_[4]), 5)
+    (-0.0328, 0.00551)
+    """
+    spec = DATASETS["veteran"]
+    columns = bundled_columns("veteran")
+    feature_names = list(spec["features"])
+    X = np.column_stack([columns[name] for name in feature_names])
+    y = np.empty(X.shape[0], dtype=[("event", bool), ("time", float)])
+    y["event"] = columns[spec["event"]] == 1
+    y["time"] = columns[spec["target"]]
+    frame = None
+    if as_frame:
+        pd = check_pandas_support("load_veteran(as_frame=True)")
+        frame = pd.DataFrame(X, columns=feature_names)
+        frame["time"], frame["event"] = y["time"], y["event"]
+        X = frame[feature_names]
+    if return_X_y:
+        return X, y
+    return Bunch(
+        data=X,
+        target=y,
+        frame=frame,
+        feature_names=feature_names,
+        target_names=list(y.dtype.names),
+        DESCR=load_veteran.__doc__,
+        filename=spec["file"],
     )
 
 
