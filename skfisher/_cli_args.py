@@ -24,9 +24,15 @@ MODELS = {
     "ordinal": None,
     "zeroinflated": None,
     "hurdle": None,
+    "cox": None,
+    "aft": None,
 }
 # The count models with a zero part, and the argument naming the zero part's columns.
 COUNT_MODELS = {"zeroinflated": "inflation_features", "hurdle": "zero_features"}
+# The survival models: their response is --time and --event, not --target.
+SURVIVAL_MODELS = ("cox", "aft")
+# The laws of the survival time of --model aft (R's survreg(dist = ...)).
+AFT_DISTRIBUTIONS = ("weibull", "exponential", "lognormal", "loglogistic")
 # The links of --model ordinal: the distribution F of its latent variable.
 ORDINAL_LINKS = ("logit", "probit", "cloglog", "loglog", "cauchit")
 
@@ -45,6 +51,8 @@ EXAMPLES = """examples:
   skfisher fit --dataset randhie --format json
   skfisher fit data.csv --target rating --model ordinal --levels low,mid,high --link probit
   skfisher fit --dataset randhie --model zeroinflated --family negative_binomial --zero-features 1
+  skfisher fit data.csv --model cox --time days --event died --strata centre
+  skfisher fit --dataset veteran --model aft --distribution lognormal
   skfisher dist data.csv --column x          every family, ranked by AIC
   skfisher dist data.csv --column x --family gumbel_r         any scipy.stats distribution
   skfisher fit --help                        all the options of a command
@@ -182,7 +190,9 @@ def _add_fit_parser(commands):
         choices=sorted(MODELS),
         help="logistic, poisson, gamma, glm with --family and --link, ordinal "
         "(ordered classes, cumulative link), zeroinflated or hurdle (counts with a zero "
-        "part; --family poisson or negative_binomial) (default: chosen from the response: two "
+        "part; --family poisson or negative_binomial), cox (proportional hazards) or aft "
+        "(accelerated failure time, --distribution), the survival models of --time and "
+        "--event (default: chosen from the response: two "
         "values -> logistic, counts -> poisson, positive -> gamma, otherwise glm with "
         "the gaussian family)",
     )
@@ -207,6 +217,7 @@ def _add_fit_parser(commands):
         help="the feature columns of the zero part of --model zeroinflated or hurdle, "
         "or 1 for a constant only (default: every feature)",
     )
+    _add_survival_arguments(fit)
     fit.add_argument("--weights", help="column of frequency weights (sample_weight)")
     fit.add_argument("--offset", help="column of offsets added to the linear predictor")
     fit.add_argument("--groups", help="column of cluster labels, for --cov-type cluster")
@@ -222,6 +233,28 @@ def _add_fit_parser(commands):
         type=float,
         default=0.0,
         help="L2 penalty alpha of the coefficients, as the estimators' alpha (default: 0)",
+    )
+
+
+def _add_survival_arguments(fit):
+    survival = fit.add_argument_group("survival models (--model cox or aft)")
+    survival.add_argument("--time", help="the column of survival times (censored or not)")
+    survival.add_argument(
+        "--event", help="the column of event indicators: 1 for an event, 0 for a censored time"
+    )
+    survival.add_argument(
+        "--ties",
+        choices=("efron", "breslow"),
+        help="tied event times in --model cox: Efron's approximation or Breslow's "
+        "(default: efron, as R's coxph)",
+    )
+    survival.add_argument(
+        "--strata", help="column of strata of --model cox: a baseline hazard for each label"
+    )
+    survival.add_argument(
+        "--distribution",
+        choices=AFT_DISTRIBUTIONS,
+        help="the law of the survival time of --model aft (default: weibull, as R's survreg)",
     )
 
 
@@ -292,6 +325,9 @@ def column_options(args):
         "--weights": [args.weights] if args.weights else [],
         "--offset": [args.offset] if args.offset else [],
         "--groups": [args.groups] if args.groups else [],
+        "--time": [args.time] if args.time else [],
+        "--event": [args.event] if args.event else [],
+        "--strata": [args.strata] if args.strata else [],
     }
 
 

@@ -3,7 +3,8 @@
 The model is the one asked for (``--model``, ``--family``, ``--link``) or, by
 default, the one a statistician would try first on the response: logistic
 regression for two values, Poisson for counts, Gamma for positive numbers and
-the Gaussian GLM otherwise.
+the Gaussian GLM otherwise. The survival models (``--model cox`` or ``aft``)
+are fitted by ``_cli_survival``.
 """
 
 import inspect
@@ -15,7 +16,8 @@ from ._cli_args import COUNT_MODELS, MODELS, as_options, split_names
 from ._cli_counts import count_family, count_lines, count_title, make_count_estimator, zero_columns
 from ._cli_ordinal import check_level_weights, ordered_classes, ordinal_link, threshold_names
 from ._cli_output import ModelReport, reported_warnings
-from ._cli_table import CLIError, design_matrix
+from ._cli_survival import run_survival, survival_model
+from ._cli_table import CLIError, column_names, design_matrix, quoted_column_names
 
 
 def _estimator_class(model):
@@ -38,6 +40,9 @@ def _estimator_class(model):
 def run_fit(args, loaded):
     """Fit the regression the arguments describe; return the report."""
     table, spec = loaded
+    survival = survival_model(args, spec)
+    if survival is not None:
+        return run_survival(args, loaded, survival, _fit_params(args, table))
     target = args.target or (spec["target"] if spec else None)
     if target is None:
         raise CLIError("--target is required with a data file: name the response column")
@@ -68,7 +73,7 @@ def run_fit(args, loaded):
     with reported_warnings(lambda message: as_options(_rename_quoted(message, names, levels))):
         estimator.fit(X, y, **fit_params)
     link = _link_name(estimator, family, link)
-    param_names = _rename(estimator.param_names_, names)
+    param_names = column_names(estimator.param_names_, names)
     extra, lines = {"target": target, "family": family, "link": link}, []
     if family is not None and family.startswith("quasi_"):
         lines.append("A quasi-likelihood: φ is estimated; no log-likelihood, AIC or BIC")
@@ -247,28 +252,13 @@ def _response(table, target, model):
     return y
 
 
-def _column_name(match, feature_names):
-    """The column behind scikit-learn's default name ``x<j>`` in ``match`` (prefix kept)."""
-    j = int(match.group(2))
-    if j >= len(feature_names):
-        return match.group(0)
-    return (match.group(1) or "") + feature_names[j]
-
-
-def _rename(param_names, feature_names):
-    """Replace scikit-learn's ``x0, x1, ...`` in parameter names by the column names."""
-    pattern = re.compile(r"(^|:)x(\d+)$")
-    return [pattern.sub(lambda m: _column_name(m, feature_names), str(n)) for n in param_names]
-
-
 def _rename_quoted(message, feature_names, levels=None):
-    """Replace quoted ``'x0'`` (or ``'class:x0'``) in a warning by the column's name.
+    """Replace quoted ``'x0'`` in a warning by the column's name, and ordinal thresholds.
 
     With ``levels`` (an ordinal fit of the codes 0, 1, ...) a quoted threshold
     ``'0|1'`` becomes ``'low|mid'``.
     """
-    pattern = re.compile(r"(?<=')([^':]*:)?x(\d+)(?=')")
-    message = pattern.sub(lambda m: _column_name(m, feature_names), message)
+    message = quoted_column_names(message, feature_names)
     if levels is not None:
         names = dict(
             zip(threshold_names(range(len(levels))), threshold_names(levels), strict=True)

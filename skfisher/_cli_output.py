@@ -78,12 +78,9 @@ class ModelReport:
 
     def rows(self):
         table = self.table()
-        values = np.column_stack(
-            [table.params, table.standard_errors, table.z, table.pvalues, table.conf_int]
-        )
         return [["", *table.columns]] + [
             [name, *(_csv_number(v) for v in row)]
-            for name, row in zip(table.names, values, strict=True)
+            for name, row in zip(table.names, table.values, strict=True)
         ]
 
     def payload(self):
@@ -92,7 +89,7 @@ class ModelReport:
         return {
             "model": type(estimator).__name__,
             "heading": self.heading,
-            **self.extra,
+            **{key: _json_value(value) for key, value in self.extra.items()},
             "data": self.source,
             "n_rows": self.n_rows,
             "n_dropped": self.n_dropped,
@@ -193,6 +190,15 @@ def _number(value):
         return int(value)
     value = float(value)
     return value if math.isfinite(value) else None
+
+
+def _json_value(value):
+    """A JSON-safe value of the nested dicts and lists of a report's extra facts."""
+    if isinstance(value, dict):
+        return {key: _json_value(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [_json_value(item) for item in value]
+    return _number(value)
 
 
 def _numbers(array):

@@ -9,6 +9,7 @@ treatment contrasts do.
 """
 
 import difflib
+import re
 
 import numpy as np
 
@@ -53,7 +54,8 @@ class Table:
         """The column names, in order."""
         return list(self.columns)
 
-    def _where(self, row):
+    def where(self, row):
+        """Where row ``row`` is, for messages: ``"data row 12"``."""
         return f"data row {self.row_numbers[row]}"
 
     def check_column(self, name, role):
@@ -82,7 +84,7 @@ class Table:
         described = ", ".join(f"{name!r} ({count})" for name, count in counts.items())
         raise CLIError(
             f"{self.source} has missing values in the columns {described}, first on "
-            f"{self._where(first)}; skfisher does not impute: drop those rows with --dropna, "
+            f"{self.where(first)}; skfisher does not impute: drop those rows with --dropna, "
             "declare more missing-value markers with --na-values, or fill them in"
         )
 
@@ -128,7 +130,7 @@ class Table:
         if bad.size:
             raise CLIError(
                 f"column {name!r} has the non-finite value {values[bad[0]]} on "
-                f"{self._where(bad[0])}; remove or correct that row"
+                f"{self.where(bad[0])}; remove or correct that row"
             )
         return values
 
@@ -204,3 +206,23 @@ def _sorted_levels(labels, numeric):
     if numeric:
         levels.sort(key=float)
     return levels
+
+
+def _column_name(match, feature_names):
+    """The column behind scikit-learn's default name ``x<j>`` in ``match`` (prefix kept)."""
+    j = int(match.group(2))
+    if j >= len(feature_names):
+        return match.group(0)
+    return (match.group(1) or "") + feature_names[j]
+
+
+def column_names(param_names, feature_names):
+    """Replace scikit-learn's ``x0, x1, ...`` in parameter names by the column names."""
+    pattern = re.compile(r"(^|:)x(\d+)$")
+    return [pattern.sub(lambda m: _column_name(m, feature_names), str(n)) for n in param_names]
+
+
+def quoted_column_names(message, feature_names):
+    """Replace quoted ``'x0'`` (or ``'class:x0'``) in a message by the column's name."""
+    pattern = re.compile(r"(?<=')([^':]*:)?x(\d+)(?=')")
+    return pattern.sub(lambda m: _column_name(m, feature_names), message)
