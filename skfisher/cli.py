@@ -183,6 +183,6 @@ def _default_dataset(args):
         kind = FAMILY_RESPONSES.get(args.family, "positive")
         return next(name for name, spec in DATASETS.items() if spec["response"] == kind)
     model = "ordinal" if args.model is None and args.levels else args.model
-    model = "poisson" if model in ("zeroinflated", "hurdle") else model
-    model = model if model in ("poisson", "gamma", "ordinal") else "logistic"
+    model = {"zeroinflated": "poisson", "hurdle": "poisson", "aft": "cox"}.get(model, model)
+    model = model if model in ("poisson", "gamma", "ordinal", "cox") else "logistic"
     return next(name for name, spec in DATASETS.items() if spec["model"] == model)

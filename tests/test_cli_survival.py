@@ -413,3 +413,9 @@ def test_command_line_page_shows_the_output(run_cli, model):
     assert [line.rstrip() for line in shown.splitlines()] == [
         line.rstrip() for line in out.rstrip("\n").splitlines()
     ]
+
+
+@pytest.mark.parametrize("model", ["cox", "aft"])
+def test_a_survival_model_without_data_fits_the_bundled_survival_data(cli, model):
+    bundled = _json(cli("fit", "--dataset", "veteran", "--model", model, "--format", "json"))
+    assert _json(cli("fit", "--model", model, "--format", "json")) == bundled
