@@ -99,7 +99,11 @@ def test_partyid_is_the_ordinal_fit_of_statsmodels(cli):
     assert_allclose(payload["standard_errors"], se, rtol=SE_RTOL)
     model = FisherOrdinalRegression(cov_type="observed").fit(X, y)
     assert_allclose(payload["params"], model.params_, rtol=SAME_FIT_RTOL)
-    assert_allclose(payload["covariance"], model.covariance_, rtol=SAME_FIT_RTOL)
+    # Entries near 0 differ by rounding in the matrix's scale (1e-17 against 1e-5).
+    scale = np.abs(model.covariance_).max()
+    assert_allclose(
+        payload["covariance"], model.covariance_, rtol=SAME_FIT_RTOL, atol=SAME_FIT_RTOL * scale
+    )
     assert_allclose(payload["loglik"], model.loglik_, rtol=SAME_FIT_RTOL)
 
 
