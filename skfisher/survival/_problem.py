@@ -39,6 +39,11 @@ with ``x̃ = (a10 x̄ − a11 ē)/d``, ``Ψ_i`` the sum over the same groups of
 ``ψ = (a20 x̄ − a21 ē)/S0`` and ``φ = (a21 x̄ − a22 ē)/S0`` (the events' own share of
 their group's risk under Efron). X is centred and η shifted by its maximum in
 each stratum, which changes none of these quantities.
+
+With counting-process data, each row at risk over (start, stop], the risk set
+of t holds the rows with start < t ≤ stop (R's ``coxph(Surv(start, stop,
+event) ~ …)``): the same formulas with ``Λ_i`` and ``Ψ_i`` summed over the
+groups whose time is in (start_i, stop_i] (:class:`CountingRiskSets`).
 """
 
 from functools import cached_property
@@ -47,15 +52,12 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._scoring import ScoringProblem
-from ._risksets import RiskSets, centred_gram, gram_block, symmetric
+from ._risksets import CountingRiskSets, RiskSets, centred_gram, centring, gram_block, symmetric
 
 _RISK_FLOOR = 1e-100
 # The chunks of rows of the Gram products and the score residuals hold about this
 # many values (256 KiB), whatever the number of features.
 _CHUNK_VALUES = 1 << 15
-# A column whose weighted mean is beyond this many times its range is centred in
-# a copy of X (see _centring).
-_OFFSET = 100.0
 # Efron's terms are generated in chunks of this many, so that frequency weights
 # in the thousands (⌈d⌉ terms per tied time) need no more memory than unit ones.
 _TERM_CHUNK = 1 << 20
@@ -110,6 +112,10 @@ class CoxState:
             self.r *= risk.weights
             self.S0 = risk.risk_sums(self.r)
             self.E0 = risk.event_sums(self.r[risk.events])
+            if risk.start is not None:
+                # A risk set holds its events, though a sum less the rows gone
+                # before it may fall below theirs by rounding.
+                np.maximum(self.S0, self.E0, out=self.S0)
             self.rho = np.minimum(self.E0 / self.S0, 1.0)
         # A risk set whose sum is beyond 10^100 below the stratum's largest risk
         # (only along a diverging coefficient) is outside the domain: its
@@ -238,7 +244,7 @@ class CoxState:
             e = self.r[at] / risk.weights[at]
             g = np.where(event == 1, risk.group_of_block[block], 0)
             rows *= (event * (1.0 + e * p11[g]) - e * self.cumulative[at])[:, None]
-            drift = table[risk.first_group[block]]
+            drift = risk.gather(table, at)
             drift *= e[:, None]
             rows += drift
             own = self.xbar[g]
@@ -265,12 +271,17 @@ class CoxProblem(ScoringProblem):
         The handling of tied event times.
     alpha : float, default=0.0
         The objective is ``ℓ(β) − ½ α Σw ||β||²``.
+    start : ndarray of shape (n,), default=None
+        Counting-process data: each row is at risk over (start, time].
     """
 
-    def __init__(self, X, time, event, weights, strata, ties, *, alpha=0.0):
-        self.risk = RiskSets(time, event, weights, strata)
+    def __init__(self, X, time, event, weights, strata, ties, *, alpha=0.0, start=None):
+        if start is None:
+            self.risk = RiskSets(time, event, weights, strata)
+        else:
+            self.risk = CountingRiskSets(start, time, event, weights, strata)
         self.chunk_rows = max(256, _CHUNK_VALUES // max(X.shape[1], 1))
-        self.data, self.center = _centring(X, weights)
+        self.data, self.center = centring(X, weights)
         at_events = np.where(event == 1, weights, 0.0)
         self.event_total = sum(at_events[part] @ rows for part, rows in self.centred_chunks())
         self.ties = ties
@@ -376,20 +387,3 @@ class CoxProblem(ScoringProblem):
             sums += by_group @ rows
         outer = sums.T @ sums
         return 0.5 * (outer + outer.T)
-
-
-def _centring(X, weights):
-    """Return ``(data, center)``: X as given and its weighted means, or X centred and zeros.
-
-    The sums over the risk sets take ``Σ r x − x̄ Σ r``, which loses ``log10(|x̄|/range)``
-    digits; a column whose mean is beyond ``_OFFSET`` times its range is
-    centred first, in a copy of X (the copy-free path keeps 13 digits). A
-    constant column is centred at its value, to exact zeros.
-    """
-    span = np.ptp(X, axis=0)
-    center = (weights @ X) / weights.sum()
-    constant = span == 0
-    center[constant] = X[0, constant]
-    if np.any((np.abs(center) > _OFFSET * span) & ~constant):
-        return X - center, np.zeros(X.shape[1])
-    return X, center

@@ -8,11 +8,25 @@ belongs to is a cumulative sum over the blocks in the other direction. The
 rows themselves stay as given: the sums of ``r x`` are sparse products whose
 columns are those rows, and the Gram products (``centred_gram``) run over
 chunks of them, with weights of the sorted rows.
+
+Rows at risk over (start, stop] (counting-process data, :class:`CountingRiskSets`)
+are sorted by stop: the risk set of t, the rows with start < t ≤ stop, is the
+prefix of the rows with stop ≥ t less the rows with start ≥ t. In the groups'
+order (time decreasing) a row is at risk from the first group at or before its
+stop up to, not including, the first group at or before its start (its exit
+group): each sum over the risk sets is the plain one less the same cumulated
+sum of the rows entered at their exit groups, and each per-row sum over the
+groups a row is at risk in is the reverse-cumulative value at its first group
+less that at its exit group.
 """
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.linalg.blas import dsyrk
+
+# A column whose weighted mean is beyond this many times its range is centred in
+# a copy of X (see centring).
+_OFFSET = 100.0
 
 
 class RiskSets:
@@ -49,6 +63,8 @@ class RiskSets:
     deaths : ndarray of shape (G,)
         Σ w over each group's events (the weighted number of deaths).
     """
+
+    start = None  # the sorted rows' start times, for counting-process data
 
     def __init__(self, time, event, weights, strata):
         n = time.size
@@ -95,22 +111,30 @@ class RiskSets:
         self.first_group = np.where(inside, first, self.n_groups).astype(index)
         self._indicators(n, index)
 
+    def _leading_entries(self):
+        """The groups of each sorted row's entries of r before its event's, with their signs."""
+        return [(self.first_group[self.block], 1.0)]
+
     def _indicators(self, n, index):
         """The sparse indicators of :meth:`weighted_sums`, by columns.
 
         Column j is row j of the data as given (not sorted): an entry at the
         first group at or after its block (the earliest risk set it is in; G,
-        a row left out, when it is in none) and, for an event, one at
+        a row left out, when it is in none), the entries of
+        :meth:`_leading_entries` after it, and, for an event, one at
         ``G + 1`` + its group.
         """
+        leading = self._leading_entries()
         event_of_row = self.event[self.rank] == 1
         self.event_rows = np.flatnonzero(event_of_row).astype(index)
         self._column_starts = np.zeros(n + 1, dtype=index)
-        np.cumsum(1 + event_of_row, out=self._column_starts[1:])
+        np.cumsum(len(leading) + event_of_row, out=self._column_starts[1:])
         first = self._column_starts[:-1]
-        self._second = first[self.event_rows] + 1
+        self._second = first[self.event_rows] + len(leading)
         self._entries = np.empty(self._column_starts[-1], dtype=index)
-        self._entries[first] = self.first_group[self.block[self.rank]]
+        self._signs = [sign for _, sign in leading]
+        for j, (groups, _) in enumerate(leading):
+            self._entries[first + j] = groups[self.rank]
         self._entries[self._second] = (
             self.n_groups
             + 1
@@ -145,7 +169,9 @@ class RiskSets:
         temporary), and the first sums cumulated over the groups of each stratum.
         """
         data = np.empty(self._entries.size)
-        data[self._column_starts[:-1]] = r
+        first = self._column_starts[:-1]
+        for j, sign in enumerate(self._signs):
+            data[first + j] = r if sign > 0 else -r
         data[self._second] = r[self.event_rows]
         G = self.n_groups
         shape = (2 * G + 1, r.size)
@@ -186,6 +212,76 @@ class RiskSets:
             np.cumsum(table[g0:g1][::-1], axis=0, out=table[g0:g1][::-1])
         return table
 
+    def gather(self, table, rows):
+        """The sums of the groups each of ``rows`` (sorted positions) is at risk in.
+
+        ``table`` is a table of :meth:`reverse_cumulative`, shape (G + 1, m).
+        """
+        return table[self.first_group[self.block[rows]]]
+
+
+class CountingRiskSets(RiskSets):
+    """The risk sets of rows at risk over (start, stop]: those with start < t ≤ stop.
+
+    Parameters
+    ----------
+    start, stop, event, weights : ndarray of shape (n,)
+        The intervals (start < stop), 0/1 events at stop and positive weights.
+    strata : ndarray of int of shape (n,)
+        Stratum codes ``0, …, S − 1``.
+
+    Attributes
+    ----------
+    start : ndarray of shape (n,)
+        The sorted rows' start times (``time`` holds their stops).
+    exit_group : ndarray of int of shape (n,)
+        The first group of each sorted row's stratum at or before its start (G
+        when there is none): the row is at risk in the groups from
+        ``first_group[block]`` up to it.
+    """
+
+    def __init__(self, start, stop, event, weights, strata):
+        self._given_start = start
+        super().__init__(stop, event, weights, strata)
+
+    def _indicators(self, n, index):
+        # The last step of RiskSets.__init__: the groups are known.
+        self.start = self._given_start[self.order]
+        del self._given_start
+        self.exit_group = np.full(n, self.n_groups, dtype=index)
+        for (a, b), (g0, g1) in zip(self.stratum_bounds, self.group_bounds, strict=True):
+            # The groups run in decreasing time: the first with t_g ≤ start.
+            at = g0 + np.searchsorted(-self.group_time[g0:g1], -self.start[a:b], side="left")
+            self.exit_group[a:b] = np.where(at < g1, at, self.n_groups)
+        super()._indicators(n, index)
+
+    def _leading_entries(self):
+        return [*super()._leading_entries(), (self.exit_group, -1.0)]
+
+    def risk_sums(self, values):
+        out = super().risk_sums(values)
+        exits = np.bincount(self.exit_group, values, minlength=self.n_groups + 1)
+        for g0, g1 in self.group_bounds:
+            out[g0:g1] -= np.cumsum(exits[g0:g1])
+        return out
+
+    def accumulated(self, per_group):
+        table = np.zeros((self.n_groups + 1, 1))
+        table[:-1, 0] = per_group
+        table = self.reverse_cumulative(table)[:, 0]
+        return table[self.first_group[self.block]] - table[self.exit_group]
+
+    def gather(self, table, rows):
+        return super().gather(table, rows) - table[self.exit_group[rows]]
+
+    def row_groups(self):
+        """``(first, last)``: each sorted row is at risk in the groups ``first ≤ g < last``."""
+        sizes = [b - a for a, b in self.stratum_bounds]
+        stratum_end = np.repeat([g1 for _, g1 in self.group_bounds], sizes)
+        first = np.minimum(self.first_group[self.block], stratum_end)
+        last = np.where(self.exit_group < self.n_groups, self.exit_group, stratum_end)
+        return first, np.maximum(last, first)
+
 
 def gram_block(rows, w):
     """The upper triangle of ``rowsᵀ diag(w) rows`` for w ≥ 0 (rows scaled in place)."""
@@ -217,3 +313,20 @@ def centred_gram(X, center, w, chunk_rows, rank):
             weights = np.maximum(weights, 0.0)
         out += gram_block(rows, weights)
     return symmetric(out)
+
+
+def centring(X, weights):
+    """Return ``(data, center)``: X as given and its weighted means, or X centred and zeros.
+
+    The sums over the risk sets take ``Σ r x − x̄ Σ r``, which loses ``log10(|x̄|/range)``
+    digits; a column whose mean is beyond ``_OFFSET`` times its range is
+    centred first, in a copy of X (the copy-free path keeps 13 digits). A
+    constant column is centred at its value, to exact zeros.
+    """
+    span = np.ptp(X, axis=0)
+    center = (weights @ X) / weights.sum()
+    constant = span == 0
+    center[constant] = X[0, constant]
+    if np.any((np.abs(center) > _OFFSET * span) & ~constant):
+        return X - center, np.zeros(X.shape[1])
+    return X, center
