@@ -12,6 +12,14 @@ of the scores below a bound in every suffix are read from a merge-sort tree:
 at each level the sorted keys of its blocks, one ``searchsorted`` for all the
 queries (the suffix's complement, a prefix, is a union of one block per level):
 O(n log² n) in all.
+
+With counting-process data, each row at risk over (start, stop], an event at
+t is compared with the rows at risk at t (start < t), of a later stop or
+censored at t: R's ``concordance`` (its C routine ``concordance6``, which
+takes out of the comparable rows those whose start is at or after each event
+time). Those rows are all in the event's suffix; the same counts over the
+rows sorted by start, whose rows starting at or after t are a suffix too, are
+subtracted.
 """
 
 import numpy as np
@@ -45,7 +53,42 @@ def _prefix_weights(values, weights, starts, bounds):
     return out
 
 
-def pair_counts(time, event, estimate, weights=None, strata=None, tied_tol=1e-8):
+def _suffix_counts(order, begin, end, events, ranks, weights, below, within):
+    """Σ w over the rows ``order[begin[q]:end[q]]`` with scores below and within the q-th bounds.
+
+    ``ranks`` and ``weights`` are of the rows as given, ``order`` a permutation of
+    them; returns the sums below ``below[q]``, below ``within[q]`` (ranks) and all.
+    """
+    m = events.size
+    prefix = _prefix_weights(
+        ranks[order],
+        weights[order],
+        np.concatenate([end, end, begin, begin]),
+        np.concatenate([below, within, below, within]),
+    )
+    cumulative = np.r_[0.0, np.cumsum(weights[order])]
+    return (
+        prefix[:m] - prefix[2 * m : 3 * m],
+        prefix[m : 2 * m] - prefix[3 * m :],
+        cumulative[end] - cumulative[begin],
+    )
+
+
+def _started(start, strata, event_time, event_stratum):
+    """The rows by (stratum, start) and the run of each event's stratum with start ≥ its time."""
+    order = np.lexsort((start, strata))
+    s, g = start[order], strata[order]
+    bounds = np.r_[0, np.flatnonzero(g[1:] != g[:-1]) + 1, g.size]
+    codes = g[bounds[:-1]]
+    where = np.searchsorted(codes, event_stratum)
+    begin = np.empty(event_time.size, dtype=np.int64)
+    for j, (a, b) in enumerate(zip(bounds[:-1], bounds[1:], strict=True)):
+        rows = where == j
+        begin[rows] = a + np.searchsorted(s[a:b], event_time[rows], side="left")
+    return order, begin, bounds[1:][where]
+
+
+def pair_counts(time, event, estimate, weights=None, strata=None, tied_tol=1e-8, start=None):
     """Return the weighted numbers of concordant, discordant and tied comparable pairs.
 
     Parameters
@@ -61,6 +104,10 @@ def pair_counts(time, event, estimate, weights=None, strata=None, tied_tol=1e-8)
         stratified fit).
     tied_tol : float, default=1e-8
         Scores within this distance are a tie (scikit-survival's default).
+    start : ndarray of shape (n,), default=None
+        Counting-process data, each row at risk over (start, time]: an event at
+        t is compared with the rows at risk at t, ``start < t``, a later time or
+        censored at t (R's ``concordance`` of ``Surv(start, stop, event)``).
 
     Returns
     -------
@@ -70,7 +117,7 @@ def pair_counts(time, event, estimate, weights=None, strata=None, tied_tol=1e-8)
     weights = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
     strata = np.zeros(n, dtype=np.intp) if strata is None else strata
     order = np.lexsort((1 - event, time, strata))
-    t, d, s, w, g = time[order], event[order] == 1, estimate[order], weights[order], strata[order]
+    t, d, g = time[order], event[order] == 1, strata[order]
     # The rows comparable with an event run from after the last event of its
     # time to the end of its stratum.
     new_stratum = np.r_[True, g[1:] != g[:-1]]
@@ -79,36 +126,37 @@ def pair_counts(time, event, estimate, weights=None, strata=None, tied_tol=1e-8)
     np.maximum.at(last_event, block, np.where(d, np.arange(n), -1))
     stratum_end = np.r_[np.flatnonzero(new_stratum)[1:], n]
     events = np.flatnonzero(d)
-    start = last_event[block[events]] + 1
-    stop = stratum_end[np.cumsum(new_stratum)[events] - 1]
+    begin = last_event[block[events]] + 1
+    end = stratum_end[np.cumsum(new_stratum)[events] - 1]
+    # The ranks of the scores, ties in the time order, kept by row.
     ranks = np.empty(n, dtype=np.int64)
-    ranks[np.argsort(s, kind="stable")] = np.arange(n)
-    sorted_scores = np.sort(s)
-    below = np.searchsorted(sorted_scores, s[events] - tied_tol, side="left")
-    within = np.searchsorted(sorted_scores, s[events] + tied_tol, side="right")
-    m = events.size
-    prefix = _prefix_weights(
-        ranks,
-        w,
-        np.concatenate([stop, stop, start, start]),
-        np.concatenate([below, within, below, within]),
-    )
-    suffix_below = prefix[:m] - prefix[2 * m : 3 * m]
-    suffix_within = prefix[m : 2 * m] - prefix[3 * m :]
-    cumulative = np.r_[0.0, np.cumsum(w)]
-    we = w[events]
-    concordant = float(we @ suffix_below)
-    tied = float(we @ (suffix_within - suffix_below))
-    comparable = float(we @ (cumulative[stop] - cumulative[start]))
+    ranks[order[np.argsort(estimate[order], kind="stable")]] = np.arange(n)
+    sorted_scores = np.sort(estimate)
+    scores = estimate[order[events]]
+    below = np.searchsorted(sorted_scores, scores - tied_tol, side="left")
+    within = np.searchsorted(sorted_scores, scores + tied_tol, side="right")
+    bounds = (ranks, weights, below, within)
+    lower, close, comparable = _suffix_counts(order, begin, end, events, *bounds)
+    if start is not None:
+        # Less the rows that start at or after the event (all later in time).
+        started = _started(start, strata, t[events], g[events])
+        gone = _suffix_counts(*started, events, *bounds)
+        lower, close, comparable = lower - gone[0], close - gone[1], comparable - gone[2]
+    we = weights[order[events]]
+    concordant = float(we @ lower)
+    tied = float(we @ (close - lower))
+    comparable = float(we @ comparable)
     return concordant, comparable - concordant - tied, tied
 
 
-def concordance_index(time, event, estimate, weights=None, strata=None, tied_tol=1e-8):
+def concordance_index(time, event, estimate, weights=None, strata=None, tied_tol=1e-8, start=None):
     """Return Harrell's C, ``(concordant + ½ tied) / comparable`` (see :func:`pair_counts`).
 
     Raises ``ValueError`` when no pair is comparable.
     """
-    concordant, discordant, tied = pair_counts(time, event, estimate, weights, strata, tied_tol)
+    concordant, discordant, tied = pair_counts(
+        time, event, estimate, weights, strata, tied_tol, start
+    )
     comparable = concordant + discordant + tied
     if comparable == 0:
         raise ValueError(
