@@ -28,6 +28,11 @@ residuals in s are then nan, and its row and column left out of V for them).
 Weights are frequency weights, as in the fit: every quantity is that of the
 data with each row repeated w times (R's ``cox.zph`` of a fit on the repeated
 rows), one residual per event row.
+
+With counting-process data (rows at risk over (start, stop]) the risk sets
+and information are the fit's, the Kaplan-Meier estimate of ``"km"`` is that
+of the intervals and the rank that of the stop times: R's ``cox.zph`` (its C
+routine ``zph2``).
 """
 
 from dataclasses import dataclass
@@ -66,7 +71,8 @@ class ProportionalHazardsTest:
     transform : str
         The g of the test: ``"km"``, ``"rank"``, ``"identity"`` or ``"log"``.
     time : ndarray of shape (n_events,)
-        The time of each event row, by stratum and then time (R's order).
+        The time of each event row, by stratum and then time (R's order; tied
+        events by row, decreasing with counting-process data, as R's).
     transformed_time : ndarray of shape (n_events,)
         ``g(time)``, not centred: the x-axis of R's ``plot.cox.zph``.
     scaled_residuals : ndarray of shape (n_events, n_features)
@@ -141,12 +147,13 @@ class ProportionalHazardsTest:
         return "\n".join(lines)
 
 
-def transformed_times(transform, time, event, weights, at):
+def transformed_times(transform, time, event, weights, at, start=None):
     """Return g at the times ``at`` (times of the rows), from all the rows.
 
-    ``"km"``: ``1 − S(t−)`` with S the weighted Kaplan-Meier estimate;
-    ``"rank"``: ``W(< t) + (W(= t) + 1)/2`` (the mean rank of t among the rows,
-    each repeated by its weight); ``"identity"``; ``"log"``.
+    ``"km"``: ``1 − S(t−)`` with S the weighted Kaplan-Meier estimate (with
+    ``start``, of the rows at risk over (start, time]); ``"rank"``: ``W(< t) +
+    (W(= t) + 1)/2`` (the mean rank of t among the rows' times, each repeated by
+    its weight); ``"identity"``; ``"log"``.
     """
     if transform == "identity":
         return at.astype(float)
@@ -165,6 +172,10 @@ def transformed_times(transform, time, event, weights, at):
         return below[where] + 0.5 * (total[where] + 1.0)
     deaths = np.bincount(inverse, weights * event)
     at_risk = np.cumsum(total[::-1])[::-1]
+    if start is not None:  # less the rows that start at or after each time
+        entered = np.argsort(start)
+        cumulative = np.r_[0.0, np.cumsum(weights[entered])]
+        at_risk -= cumulative[-1] - cumulative[np.searchsorted(start[entered], unique)]
     survival = np.cumprod(1.0 - deaths / at_risk)
     return 1.0 - np.r_[1.0, survival[:-1]][where]
 
@@ -235,16 +246,19 @@ def proportional_hazards_test(problem, beta, names, transform, strata=None, rows
         )
     risk = problem.risk
     state = problem.state(beta)
-    g = transformed_times(transform, risk.time, risk.event, risk.weights, risk.group_time)
+    g = transformed_times(
+        transform, risk.time, risk.event, risk.weights, risk.group_time, risk.start
+    )
     omega = g - (risk.deaths @ g) / risk.deaths.sum()
     each, overall, A = score_statistics(state, omega, problem.penalty)
     residuals = schoenfeld_residuals(state)[0]
     scaled, variance = scaled_residuals(state, residuals, A, beta)
-    # R's order: stratum, then time increasing, then row.
+    # R's order: stratum, then time increasing, then row (decreasing with a
+    # start: R's zph2 runs backwards over the stop times).
     source = np.arange(risk.order.size) if rows is None else np.flatnonzero(rows)
     source = source[risk.order[risk.events]]
     time, stratum = risk.time[risk.events], risk.stratum[risk.events]
-    order = np.lexsort((source, time, stratum))
+    order = np.lexsort((source if risk.start is None else -source, time, stratum))
     k = beta.size
     return ProportionalHazardsTest(
         names=np.asarray(names),
