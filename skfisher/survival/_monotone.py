@@ -18,6 +18,16 @@ It maximises ``Σ_g Σ_{j ∈ R_g} (M_g − x_jᵀd)``, which is linear (row j c
 per group whose risk set holds it), with ``|d_j| ≤ 1`` on columns scaled to a
 unit maximum: a positive optimum is a direction of monotone likelihood, and
 its non-zero entries are the coefficients that diverge.
+
+With counting-process data the risk sets are not nested: row j is at risk in
+a run of consecutive groups, from the first at or before its stop to the last
+after its start. The groups are the leaves of a segment tree, with a variable
+``N_v`` for each node, ``N_v ≤ N_child`` (so that each leaf, ``M_g``, is at least
+every node above it), and the run of row j is covered by O(log G) nodes:
+
+* ``x_jᵀd ≤ y_j`` and ``y_j ≤ N_v`` for each node v of the cover of its run;
+
+O(n log G) constraints of two entries each, besides the n of X's rows.
 """
 
 import numpy as np
@@ -46,6 +56,8 @@ def _programme(problem):
     scale[scale == 0] = 1.0
     X = X / scale
     n, k = X.shape
+    if risk.start is not None:
+        return (*_counting_programme(problem, X), k, scale)
     G = risk.n_groups
     stratum_last = np.empty(n, dtype=np.intp)  # one past the stratum's last group
     for (start, stop), (_, g1) in zip(risk.stratum_bounds, risk.group_bounds, strict=True):
@@ -69,6 +81,79 @@ def _programme(problem):
     at_risk = (risk.group_end - starts).astype(float)
     objective = np.r_[counts @ X, -at_risk] / at_risk.sum()
     return objective, sp.vstack(blocks, format="csr"), k, scale
+
+
+def _cover(first, last, size):
+    """The ``(row, node)`` pairs of the nodes of a segment tree that cover each ``[first, last)``.
+
+    The tree has ``size`` leaves (a power of two), node v's children ``2v`` and
+    ``2v + 1``, leaf p at node ``size + p``: bottom-up, each run is split into
+    at most two nodes per level.
+    """
+    low, high = first + size, last + size
+    index = np.arange(first.size)
+    rows, nodes = [], []
+    while np.any(active := low < high):
+        take = active & (low % 2 == 1)
+        rows.append(index[take])
+        nodes.append(low[take])
+        low[take] += 1
+        take = active & (high % 2 == 1)
+        high[take] -= 1
+        rows.append(index[take])
+        nodes.append(high[take])
+        low //= 2
+        high //= 2
+    return np.concatenate(rows), np.concatenate(nodes)
+
+
+def _counting_programme(problem, X):
+    """The programme of counting-process data: ``(objective, A_ub)`` over ``[d, y, N]``.
+
+    ``X`` are the sorted rows, scaled; N has a variable per node ``1, …, 2P − 1``
+    of a segment tree with P ≥ G leaves (the first group's at node P).
+    """
+    risk = problem.risk
+    n, k = X.shape
+    G = risk.n_groups
+    size = 1 << max(G - 1, 0).bit_length()
+    first, last = risk.row_groups()
+    used = np.flatnonzero(last > first)
+    m, nodes = used.size, 2 * size - 1
+
+    ev = risk.events
+    pairs, covering = _cover(first[used], last[used], size)
+    parents = np.repeat(np.arange(1, size), 2)
+    children = np.arange(2, 2 * size)
+    blocks = [
+        sp.hstack(
+            [
+                -sp.csr_matrix(X[ev]),
+                sp.csr_matrix((ev.size, m)),
+                _entries(np.ones(ev.size), size + risk.event_group - 1, nodes),
+            ]
+        ),
+        sp.hstack([sp.csr_matrix(X[used]), -sp.eye(m), sp.csr_matrix((m, nodes))]),
+        sp.hstack(
+            [
+                sp.csr_matrix((pairs.size, k)),
+                _entries(np.ones(pairs.size), pairs, m),
+                -_entries(np.ones(pairs.size), covering - 1, nodes),
+            ]
+        ),
+        sp.hstack(
+            [
+                sp.csr_matrix((children.size, k + m)),
+                _entries(np.ones(children.size), parents - 1, nodes)
+                - _entries(np.ones(children.size), children - 1, nodes),
+            ]
+        ),
+    ]
+    at_risk = risk.risk_sums(np.ones(n))
+    leaves = np.zeros(nodes)
+    leaves[size - 1 : size - 1 + G] = at_risk
+    objective = np.r_[(last - first) @ X, np.zeros(m), -leaves] / at_risk.sum()
+    return objective, sp.vstack(blocks, format="csr")
 
 
 def monotone_direction(problem):
