@@ -35,13 +35,15 @@ class StepFunction:
     ----------
     x, y : ndarray of shape (m,)
     domain : (float, float)
-        ``(0, x[-1])``: where it changes. It is defined for every t ≥ 0 (constant
-        after the last time), not only on its domain.
+        ``(0, x[-1])``: where it changes (from ``x[0]`` when that is negative,
+        as counting-process data allow). It is defined for every t (constant
+        before the first time and after the last), not only on its domain.
     """
 
     def __init__(self, x, y, before):
         self.x, self.y, self.before = x, y, float(before)
-        self.domain = (0.0, float(x[-1]) if x.size else 0.0)
+        low = min(0.0, float(x[0])) if x.size else 0.0
+        self.domain = (low, float(x[-1]) if x.size else 0.0)
 
     def __call__(self, t):
         """Return the value at the times ``t`` (scalar or array)."""

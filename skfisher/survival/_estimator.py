@@ -19,7 +19,7 @@ from ._monotone import monotone_params
 from ._predict import SurvivalPredictionMixin
 from ._problem import CoxProblem
 from ._summary import CoxResult, HazardRatioTable
-from ._targets import check_events, strata_codes, survival_target
+from ._targets import check_events, check_strata_kept, counting_target, strata_codes
 from ._zph import proportional_hazards_test
 
 
@@ -29,7 +29,11 @@ class FisherCoxRegressor(SurvivalPredictionMixin, FisherMixin, BaseEstimator):
     The hazard of a row x in stratum s is ``λ_s(t) exp(xᵀβ)``, with a baseline
     hazard ``λ_s`` left free in each stratum; β maximises Cox's log partial
     likelihood (R's ``coxph``, statsmodels' ``PHReg``, lifelines'
-    ``CoxPHFitter`` and scikit-survival's ``CoxPHSurvivalAnalysis``).
+    ``CoxPHFitter`` and scikit-survival's ``CoxPHSurvivalAnalysis``). Rows at
+    risk over an interval (start, stop], for covariates that change with time
+    or late entry, are R's ``coxph(Surv(start, stop, event) ~ …)``,
+    statsmodels' ``PHReg(stop, X, status, entry=start)`` and lifelines'
+    ``CoxTimeVaryingFitter``.
 
     Parameters
     ----------
@@ -107,6 +111,17 @@ class FisherCoxRegressor(SurvivalPredictionMixin, FisherMixin, BaseEstimator):
     variance with weights sums ``(w_i s_i)(w_i s_i)ᵀ`` (each weighted row its own
     cluster): ``cov_type="cluster"`` with ``groups=np.arange(n)``.
 
+    With counting-process y the risk set of an event time t holds the rows
+    with start < t ≤ stop: a subject whose covariates change is several rows,
+    one per interval, with the event on its last. Every quantity (the
+    matrices, the score residuals, the tests, the baseline and its curves,
+    the concordance and the proportional-hazards test) is R's for such data;
+    the covariance that accounts for a subject's rows together is
+    ``cov_type="cluster"`` with ``groups`` the subject (R's ``cluster(id)``). The
+    curves are those of a fixed covariate profile over time (R's
+    ``survfit(fit, newdata)``), from X alone. ``alpha``'s penalty ``½ α Σw ||β||²``
+    sums the weights of the rows: each piece of a subject counts.
+
     The loop takes Newton's steps (the information is the negative Hessian;
     the partial likelihood is concave), from β = 0, in O(n k²) per step over
     the rows sorted once by time. Where a feature's values at the events are
@@ -159,12 +174,17 @@ class FisherCoxRegressor(SurvivalPredictionMixin, FisherMixin, BaseEstimator):
         ----------
         X : array-like of shape (n_samples, n_features)
             Features; DataFrame column names become ``param_names_``.
-        y : structured array or array-like of shape (n_samples, 2)
+        y : structured array or array-like of shape (n_samples, 2) or (n_samples, 3)
             scikit-survival's structured array (a boolean event field and a
             float time field, told apart by their dtypes: what
             ``sksurv.util.Surv.from_arrays`` makes), or the columns
-            ``[time, event]``. Times finite and non-negative, events 0/1, at
-            least one event.
+            ``[time, event]``: times finite and non-negative. Or
+            counting-process data, each row at risk over (start, stop] with
+            its event, if any, at stop: the columns ``[start, stop, event]``
+            (R's ``Surv(start, stop, event)``), or a structured array with a
+            boolean field and two numeric fields, read in field order as
+            start and stop; finite, each start below its stop (of any sign).
+            Events 0/1, at least one event.
         sample_weight : array-like of shape (n_samples,), default=None
             Frequency weights (see the Notes); rows of weight 0 are left out.
         strata : array-like of shape (n_samples,), default=None
@@ -179,7 +199,7 @@ class FisherCoxRegressor(SurvivalPredictionMixin, FisherMixin, BaseEstimator):
         self._forget_fit()
         check_columns_numeric(X)
         X = validate_data(self, X, dtype=np.float64)
-        time, event = survival_target(y)
+        start, time, event = counting_target(y)
         n_rows = X.shape[0]
         if time.size != n_rows:
             raise ValueError(f"y has {time.size} rows; X has {n_rows}.")
@@ -191,10 +211,12 @@ class FisherCoxRegressor(SurvivalPredictionMixin, FisherMixin, BaseEstimator):
         groups = self._check_groups(groups, n_rows)
         keep = weights > 0
         if not keep.all():
-            _check_strata_kept(codes, keep, self.strata_)
+            check_strata_kept(codes, keep, self.strata_)
             X, time, event, weights, codes = (a[keep] for a in (X, time, event, weights, codes))
-            groups = None if groups is None else groups[keep]
-        problem = CoxProblem(X, time, event, weights, codes, self.ties, alpha=self.alpha)
+            start, groups = (None if a is None else a[keep] for a in (start, groups))
+        problem = CoxProblem(
+            X, time, event, weights, codes, self.ties, alpha=self.alpha, start=start
+        )
         names = self._feature_names()
         # At the loop's start: the loop reuses the sums at β = 0.
         self._score_statistics = score_statistics(problem, X.shape[1], self.cov_type, groups)
@@ -239,9 +261,9 @@ class FisherCoxRegressor(SurvivalPredictionMixin, FisherMixin, BaseEstimator):
         if "_concordance" not in self.__dict__:
             problem = self._fitted_problem
             risk = problem.risk
-            eta = problem.X @ self.fisher_result_.theta
+            eta = problem.linear_predictor(self.fisher_result_.theta)
             concordant, discordant, tied = pair_counts(
-                risk.time, risk.event, eta, risk.weights, risk.stratum
+                risk.time, risk.event, eta, risk.weights, risk.stratum, start=risk.start
             )
             comparable = concordant + discordant + tied
             self._concordance = (concordant + 0.5 * tied) / comparable if comparable else np.nan
@@ -365,14 +387,3 @@ class FisherCoxRegressor(SurvivalPredictionMixin, FisherMixin, BaseEstimator):
             ("No. events", self.n_events_),
             ("Strata", 1 if self.strata_ is None else len(self.strata_)),
         ]
-
-
-def _check_strata_kept(codes, keep, labels):
-    """Refuse a stratum whose rows all have weight 0: it has no baseline hazard."""
-    empty = np.setdiff1d(np.unique(codes), np.unique(codes[keep]))
-    if empty.size:
-        label = labels[empty[0]].item()
-        raise ValueError(
-            f"Every row of the stratum {label!r} has sample_weight 0: that stratum has no "
-            "baseline hazard to estimate. Leave its rows out, or give them weight."
-        )

@@ -6,7 +6,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 from .._inputs import check_columns_numeric
 from ._baseline import log_intervals
 from ._concordance import concordance_index
-from ._targets import survival_target
+from ._targets import counting_target
 
 
 class SurvivalPredictionMixin:
@@ -44,11 +44,14 @@ class SurvivalPredictionMixin:
         ``−predict``). With ``sample_weight`` a pair counts ``w_i w_j``, as with
         repeated rows. There are no strata here: pairs across strata count too
         (``concordance_`` of a stratified fit compares within strata, as R).
+        With counting-process y an event at t is compared with the rows at
+        risk at t (start < t), of a later stop or censored at t, as R's
+        ``concordance`` of ``Surv(start, stop, event)``.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-        y : structured array or array-like of shape (n_samples, 2)
+        y : structured array or array-like of shape (n_samples, 2) or (n_samples, 3)
             As in :meth:`fit`.
         sample_weight : array-like of shape (n_samples,), default=None
 
@@ -58,12 +61,13 @@ class SurvivalPredictionMixin:
             In [0, 1]; 0.5 for a random order.
         """
         eta = self.predict(X)
-        time, event = survival_target(y)
+        start, time, event = counting_target(y)
         if time.size != eta.size:
             raise ValueError(f"y has {time.size} rows; X has {eta.size}.")
         w = _check_sample_weight(sample_weight, eta.reshape(-1, 1), dtype=np.float64)
         keep = w > 0
-        return concordance_index(time[keep], event[keep], eta[keep], w[keep])
+        start = None if start is None else start[keep]
+        return concordance_index(time[keep], event[keep], eta[keep], w[keep], start=start)
 
     def _stratum_codes(self, strata, n_rows):
         if self.strata_ is None:
