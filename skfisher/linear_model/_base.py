@@ -23,6 +23,8 @@ from .._marginal import MarginalEffectsMixin
 from .._validation import (
     check_weights,
 )
+from ._cg_estimator import ConjugateGradientMixin
+from ._cg_options import SOLVERS
 from ._dask_fit import check_dask_options, dask_model, predict_blocks
 from ._firth import BIAS_REDUCTIONS, fit_bias_reduced
 from ._glm_fit import estimates_alpha, make_problem, second_start
@@ -42,7 +44,13 @@ def column_scale_factors(column_scale, fit_intercept, n_blocks=1):
     return np.tile(np.r_[np.ones(int(fit_intercept)), column_scale], n_blocks)
 
 
-class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, BaseEstimator):
+class BaseFisherGLM(
+    PredictionIntervalMixin,
+    MarginalEffectsMixin,
+    ConjugateGradientMixin,
+    FisherMixin,
+    BaseEstimator,
+):
     """Base class of the GLM estimators: ``θ = [intercept, coef...]``."""
 
     _parameter_constraints: dict = {
@@ -53,6 +61,7 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
         "cov_type": FisherMixin._cov_type_constraint,
         "warm_start": ["boolean"],
         "bias_reduction": [StrOptions(set(BIAS_REDUCTIONS)), None],
+        "solver": [StrOptions(set(SOLVERS))],
     }
 
     def __init__(
@@ -65,6 +74,7 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
         cov_type="fisher",
         warm_start=False,
         bias_reduction=None,
+        solver="newton",
     ):
         # The arguments every GLM estimator shares; FisherGLMRegressor adds
         # family and link in front.
@@ -75,6 +85,7 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
         self.cov_type = cov_type
         self.warm_start = warm_start
         self.bias_reduction = bias_reduction
+        self.solver = solver
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -154,12 +165,16 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
         *,
         deviance=False,
         var_weights=None,
+        se_for=None,
     ):
         """Fit by Fisher scoring and fill in the contract.
 
         The one fit of every GLM estimator (logistic regression is the
         binomial-logit case): starting values, the loop, separation and
-        collinearity checks, the dispersion, and the fitted attributes.
+        collinearity checks, the dispersion, and the fitted attributes;
+        with ``solver="cg"`` the truncated-Newton loop
+        (:mod:`~skfisher.linear_model._cg_estimator`). ``se_for`` names the
+        coefficients whose covariance columns are published.
 
         Returns
         -------
@@ -177,7 +192,13 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
         """
         self._check_var_weights(var_weights, family)
         estimate_alpha = estimates_alpha(family)
-        model, y = self._glm_model(X, y, sample_weight, family, link, offset, groups, var_weights)
+        solver = self._resolve_solver(X.shape[1] + self.fit_intercept, family)
+        names = self._param_names() + (["alpha"] if estimate_alpha else [])
+        se_for = self._se_indices(se_for, names)
+        model, y = self._glm_model(
+            X, y, sample_weight, family, link, offset, groups, var_weights, solver=solver
+        )
+        model.publish["se_for"] = se_for
         problem, result, phi = drive(self, model)
         if self.bias_reduction is not None:
             self.penalized_loglik_ = float(problem.objective(result.theta))
@@ -190,13 +211,18 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
         mu = link.inverse(problem.linear_predictor(result.theta))
         return problem, phi, float(problem.w @ family.unit_deviance(y, mu)), family
 
-    def _glm_model(self, X, y, sample_weight, family, link, offset, groups, var_weights):
+    def _glm_model(
+        self, X, y, sample_weight, family, link, offset, groups, var_weights, solver="newton"
+    ):
         """Return the driver's :class:`~skfisher._driver.Model` of a GLM and the response fitted.
 
         Drops the rows of weight 0, rescales extreme columns of a plain fit,
         builds the family's problem with R's start and, where the
-        log-likelihood is not concave, statsmodels' start too.
+        log-likelihood is not concave, statsmodels' start too. With
+        ``solver="cg"``: the intercept-only start alone (R's is a k × k
+        least-squares solve) and the truncated-Newton loop.
         """
+        dense = solver == "newton"
         estimate_alpha = estimates_alpha(family)
         n_rows = X.shape[0]
         X, y, sample_weight, offset, groups, var_weights, rows = self._fit_rows(
@@ -217,7 +243,7 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
             offset,
             penalty=self.alpha,
             previous=getattr(self, "params_", None) if self.warm_start else None,
-            max_iter=self.max_iter,
+            max_iter=self.max_iter if dense else 0,  # 0: no least-squares start
             var_weights=var_weights,
         )
         names = self._param_names() + (["alpha"] if estimate_alpha else [])
@@ -225,7 +251,7 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
         if scale is not None and estimate_alpha:
             scale = np.append(scale, 1.0)
         starts = [(theta0, start_steps)]
-        if not self.warm_start and self.max_iter > start_steps:
+        if dense and not self.warm_start and self.max_iter > start_steps:
             second = second_start(problem, family, link, y, offset)
             if second is not None:
                 starts.append((second, 1))
@@ -239,7 +265,7 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
             dispersion=partial(glm_dispersion, family, link),
             publish={"groups": groups, "scale": scale, "rows": rows, "n_rows": n_rows},
         )
-        return model, y
+        return (model if dense else self._cg_model(model, family)), y
 
     def _check_var_weights(self, var_weights, family):
         """Refuse prior weights where their meaning is not defined, with the remedy."""
@@ -262,9 +288,15 @@ class BaseFisherGLM(PredictionIntervalMixin, MarginalEffectsMixin, FisherMixin, 
         """The loop of a bias-reduced fit: Firth's (or FLIC's) penalised problem."""
         return fit_bias_reduced(self, problem, theta0, max_iter=max_iter)
 
-    def _check_dask_options(self, groups, *, estimate_alpha=False):
+    def _check_dask_options(self, groups, *, estimate_alpha=False, se_for=None):
         """Refuse, by name and with the remedy, what a fit on dask arrays does not offer."""
         check_dask_options(self, groups, estimate_alpha=estimate_alpha)
+        if se_for is not None:
+            raise ValueError(
+                "se_for is not available for fits on dask arrays: their covariance_ holds "
+                "every standard error. Do not pass se_for."
+            )
+        self._resolve_solver(None, None, in_memory=False)
 
     def _fit_dask(self, X, y, sample_weight, offset, family, link, *, transform_y=None):
         """Fit on dask arrays (see :func:`~skfisher.linear_model._dask_fit.dask_model`)."""

@@ -69,6 +69,9 @@ class FisherGLMRegressor(RegressorMixin, BaseFisherGLM):
         ``logistf`` and ``brglm2``; ``penalized_loglik_`` is the maximum.
         ``"flic"`` (binomial-logit) re-estimates Firth's intercept by maximum
         likelihood. See :class:`FisherLogisticRegression`.
+    solver : {"newton", "cg", "auto"}, default="newton"
+        As :class:`FisherLogisticRegression`'s: ``"cg"`` for wide X, every family
+        and link but the negative binomial with α estimated (fix α).
 
     Attributes
     ----------
@@ -100,7 +103,7 @@ class FisherGLMRegressor(RegressorMixin, BaseFisherGLM):
     covariance_ : ndarray of shape (n_params, n_params)
         The covariance chosen by ``cov_type``.
     standard_errors_ : ndarray of shape (n_params,)
-        ``sqrt(diag(covariance_))``.
+        ``sqrt(diag(covariance_))``; ``solver="cg"``: see :class:`FisherLogisticRegression`.
     score_ : ndarray of shape (n_params,)
         The score at the fit (≈ 0).
     loglik_ : float
@@ -212,6 +215,7 @@ class FisherGLMRegressor(RegressorMixin, BaseFisherGLM):
         cov_type="fisher",
         warm_start=False,
         bias_reduction=None,
+        solver="newton",
     ):
         self.family = family
         self.link = link
@@ -222,6 +226,7 @@ class FisherGLMRegressor(RegressorMixin, BaseFisherGLM):
         self.cov_type = cov_type
         self.warm_start = warm_start
         self.bias_reduction = bias_reduction
+        self.solver = solver
 
     def _family_and_link(self):
         """Return the family and the link (neither is changed by a fit)."""
@@ -240,7 +245,9 @@ class FisherGLMRegressor(RegressorMixin, BaseFisherGLM):
         return tags
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None, offset=None, groups=None, var_weights=None):
+    def fit(
+        self, X, y, sample_weight=None, offset=None, groups=None, var_weights=None, se_for=None
+    ):
         """Fit the model by Fisher scoring.
 
         Parameters
@@ -267,6 +274,9 @@ class FisherGLMRegressor(RegressorMixin, BaseFisherGLM):
             ``nobs_`` and the degrees of freedom of φ̂ are ``Σ sample_weight``.
             Not with the binomial family, an estimated negative-binomial α,
             bias reduction or dask arrays.
+        se_for : int, str or sequence of them, default=None
+            The coefficients whose standard errors ``solver="cg"`` computes
+            and ``summary()`` shows (see :class:`FisherLogisticRegression`).
 
         Returns
         -------
@@ -281,7 +291,7 @@ class FisherGLMRegressor(RegressorMixin, BaseFisherGLM):
                     "var_weights are not available for fits on dask arrays; compute the "
                     "arrays (X.compute()) to fit in memory."
                 )
-            self._check_dask_options(groups, estimate_alpha=estimates_alpha(family))
+            self._check_dask_options(groups, estimate_alpha=estimates_alpha(family), se_for=se_for)
             problem, phi = self._fit_dask(X, y, sample_weight, offset, family, link)
             self.family_, self.link_, self.dispersion_ = family, link, float(phi)
             self.deviance_ = problem.deviance(self.params_)
@@ -303,6 +313,7 @@ class FisherGLMRegressor(RegressorMixin, BaseFisherGLM):
             groups,
             deviance=True,
             var_weights=var_weights,
+            se_for=se_for,
         )
         self.family_, self.link_, self.dispersion_ = family, link, float(phi)
         self.deviance_ = deviance

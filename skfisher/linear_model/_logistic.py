@@ -67,6 +67,13 @@ class FisherLogisticRegression(ClassifierMixin, BaseFisherGLM):
         Firth's slopes and re-estimates the intercept by maximum likelihood
         (Puhr et al. 2017), so that the mean fitted probability equals the
         event rate. See :mod:`skfisher.linear_model._firth`.
+    solver : {"newton", "cg", "auto"}, default="newton"
+        ``"newton"`` solves each step with the k × k information; ``"cg"`` (two
+        classes, in memory) by conjugate gradients on products ``Xᵀ W X v``, in
+        O(nnz(X) + k) memory, without the matrices, ``covariance_``, Firth's
+        penalty or clusters, standard errors only for ``fit(se_for=...)``;
+        ``"auto"`` picks "cg" above 5,000 parameters (or where the matrices would
+        take a quarter of the memory). See :mod:`skfisher.linear_model._cg_estimator`.
 
     Attributes
     ----------
@@ -94,7 +101,11 @@ class FisherLogisticRegression(ClassifierMixin, BaseFisherGLM):
     covariance_ : ndarray of shape (n_params, n_params)
         The covariance chosen by ``cov_type``.
     standard_errors_ : ndarray of shape (n_params,)
-        ``sqrt(diag(covariance_))``.
+        ``sqrt(diag(covariance_))``; with ``solver="cg"`` nan except ``se_for_``.
+    se_for_, covariance_columns_ : ndarray of shape (m,) and (n_params, m)
+        The parameters named by ``se_for`` and their columns of the covariance.
+    solver_ : {"newton", "cg"}
+        The solver used; ``n_cg_iter_`` counts the products with ``I`` of "cg".
     score_ : ndarray of shape (n_params,)
         The score at the fit (≈ 0).
     loglik_ : float
@@ -187,7 +198,7 @@ class FisherLogisticRegression(ClassifierMixin, BaseFisherGLM):
         return tags
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None, groups=None):
+    def fit(self, X, y, sample_weight=None, groups=None, se_for=None):
         """Fit the model by Fisher scoring.
 
         Parameters
@@ -201,6 +212,11 @@ class FisherLogisticRegression(ClassifierMixin, BaseFisherGLM):
         groups : array-like of shape (n_samples,), default=None
             The cluster of each sample, for ``cov_type="cluster"`` (required
             then, and refused with any other ``cov_type``).
+        se_for : int, str or sequence of them, default=None
+            Coefficients (column indices of X, or names of ``param_names_``)
+            whose standard errors ``solver="cg"`` computes, each by CG solves
+            to a relative residual of 1e-10, and which ``summary()`` shows
+            (with ``"newton"`` from the dense covariance). Binary fits only.
 
         Returns
         -------
@@ -209,7 +225,7 @@ class FisherLogisticRegression(ClassifierMixin, BaseFisherGLM):
         """
         self._forget_fit()
         if is_dask_collection(X):
-            self._fit_dask_binary(X, y, sample_weight, groups)
+            self._fit_dask_binary(X, y, sample_weight, groups, se_for)
             return self._set_model_description()
         X, y = self._validate_X_y(X, y)
         check_classification_targets(y)
@@ -227,16 +243,17 @@ class FisherLogisticRegression(ClassifierMixin, BaseFisherGLM):
                     f"bias_reduction={self.bias_reduction!r}; got {len(self.classes_)} classes. "
                     "Set bias_reduction=None, or fit one class against the rest."
                 )
+            self._check_multinomial_solver(len(self.classes_), se_for)
             fit_multinomial(self, X, y, sample_weight, groups)
             return self._set_model_description()
         y01 = (y == self.classes_[1]).astype(np.float64)
-        self._fit_glm(X, y01, sample_weight, Binomial(), Logit(), groups=groups)
+        self._fit_glm(X, y01, sample_weight, Binomial(), Logit(), groups=groups, se_for=se_for)
         self._as_binary_classifier()
         return self._set_model_description()
 
-    def _fit_dask_binary(self, X, y, sample_weight, groups):
+    def _fit_dask_binary(self, X, y, sample_weight, groups, se_for):
         """Fit a binary model on dask arrays (X and y chunked by rows)."""
-        self._check_dask_options(groups)
+        self._check_dask_options(groups, se_for=se_for)
         dask = _dask("fitting a dask array")
         (labels,) = dask.compute(dask.array.unique(dask.array.asarray(y)))
         self.classes_ = np.asarray(labels)
