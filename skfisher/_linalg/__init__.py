@@ -2,7 +2,8 @@
 
 ``Design`` is the model matrix ``[1, X]`` of a GLM, never formed: it offers the
 three products the Fisher-scoring loop needs (``X θ``, ``Xᵀ v`` and the weighted
-Gram matrix ``Xᵀ diag(w) X``) over row chunks, for dense and sparse ``X``.
+Gram matrix ``Xᵀ diag(w) X``) over row chunks, for dense and sparse ``X``, in
+float64 or float32 (whose rows are cast to float64 a chunk at a time).
 
 ``SymmetricFactor`` (``_factor.py``) factorises a symmetric positive
 semi-definite matrix (an information matrix) once, solves with it, inverts it,
@@ -15,11 +16,21 @@ from scipy.linalg.blas import dsyrk
 
 from ._factor import RANK_RTOL, SymmetricFactor
 
-__all__ = ["RANK_RTOL", "Design", "SymmetricFactor", "extreme_column_scale"]
+__all__ = [
+    "DESIGN_DTYPES",
+    "RANK_RTOL",
+    "Design",
+    "SymmetricFactor",
+    "extreme_column_scale",
+]
 
 # A chunk of rows of about this many bytes stays in the CPU cache while the
 # Gram product of the chunk is formed; measured in benchmarks/bench_gram.py.
 _CHUNK_BYTES = 1 << 20
+
+# The dtypes of X that Design takes as they are; a validation with
+# ``dtype=DESIGN_DTYPES`` keeps them and converts any other to float64.
+DESIGN_DTYPES = (np.float64, np.float32)
 
 
 # Columns whose largest magnitude lies outside this range are rescaled for the
@@ -36,9 +47,7 @@ def extreme_column_scale(X):
     fit on ``X D`` gives ``θ' = D⁻¹ θ``, whose matrices map back by ``D``. Only
     a matrix with such a column is copied.
     """
-    magnitude = abs(X).max(axis=0)
-    magnitude = np.asarray(magnitude.toarray() if sp.issparse(magnitude) else magnitude)
-    magnitude = magnitude.ravel().astype(float)
+    magnitude = _largest_magnitudes(X)
     low, high = _COLUMN_RANGE
     extreme = (magnitude > 0) & ((magnitude < low) | (magnitude > high))
     if not extreme.any():
@@ -50,17 +59,40 @@ def extreme_column_scale(X):
     return X * scale, scale
 
 
+def _largest_magnitudes(X):
+    """Return ``max_i |x_ij|`` of each column, in float64.
+
+    Dense rows are taken a chunk at a time: ``abs(X)`` whole would be a copy
+    of X, the largest allocation of a fit.
+    """
+    if sp.issparse(X):
+        return abs(X).max(axis=0).toarray().ravel().astype(float)
+    n_rows, n_features = X.shape
+    chunk_rows = max(1, _CHUNK_BYTES // (X.itemsize * max(n_features, 1)))
+    buffer = np.empty((min(chunk_rows, n_rows), n_features), dtype=X.dtype)
+    largest = np.zeros(n_features, dtype=X.dtype)
+    for start in range(0, n_rows, chunk_rows):
+        rows = X[start : start + chunk_rows]
+        chunk = np.abs(rows, out=buffer[: rows.shape[0]])
+        np.maximum(largest, chunk.max(axis=0), out=largest)
+    return largest.astype(float)
+
+
 class Design:
     """The model matrix ``[1, X]`` (or ``X``) as an operator.
 
     Parameters
     ----------
     X : ndarray or sparse matrix of shape (n_samples, n_features)
-        Float64 data; a sparse matrix is used as CSR.
+        Float64 or float32 data; a sparse matrix is used as CSR. Float32 data
+        are not copied: each product reads a chunk of rows at a time into
+        float64, so every sum is formed in float64 and the results are those
+        of ``X.astype(np.float64)``.
     fit_intercept : bool
         Whether a leading column of ones belongs to the model matrix.
     chunk_rows : int, default=None
         Rows per chunk in the Gram product; by default a chunk of about 1 MiB.
+        A chunk of sparse rows holds about ``chunk_rows * n_cols`` entries.
     use_tabmat : bool, default=True
         Whether the Gram product of sparse ``X`` may use tabmat's kernel when
         tabmat is installed (False: scipy's product). A choice of this design
@@ -70,6 +102,9 @@ class Design:
     def __init__(self, X, fit_intercept, chunk_rows=None, use_tabmat=True):
         self.sparse = sp.issparse(X)
         self.X = X.tocsr() if self.sparse else X
+        # A product of float32 X with a float64 vector casts X to float64
+        # first: all of X at once, unless the product is taken by chunks.
+        self.upcast = self.X.dtype != np.float64
         # None: not yet converted; False: not used (switched off, or not installed).
         self._tabmat = None if use_tabmat else False
         self.fit_intercept = bool(fit_intercept)
@@ -84,45 +119,75 @@ class Design:
             return theta[0], theta[1:]
         return 0.0, theta
 
+    def row_chunks(self):
+        """Yield ``(start, stop, rows)``: X's rows from ``start`` to ``stop``, chunk by chunk.
+
+        ``rows`` is a view of dense X (``chunk_rows`` rows) or a CSR slice of
+        sparse X (about ``chunk_rows * n_cols`` stored entries, at least one
+        row), in X's dtype: a product with a float64 operand is formed in
+        float64 on a copy of the chunk only.
+        """
+        if not self.sparse:
+            for start in range(0, self.n_rows, self.chunk_rows):
+                stop = min(start + self.chunk_rows, self.n_rows)
+                yield start, stop, self.X[start:stop]
+            return
+        indptr, entries = self.X.indptr, self.chunk_rows * max(self.n_cols, 1)
+        start = 0
+        while start < self.n_rows:
+            # The last row bound within `entries` stored values of `start`'s.
+            stop = int(np.searchsorted(indptr, indptr[start] + entries, side="right")) - 1
+            stop = min(max(stop, start + 1), self.n_rows)
+            yield start, stop, self.X[start:stop]
+            start = stop
+
     def matvec(self, theta):
         """Return the linear predictor ``[1, X] θ``, shape (n_rows,)."""
         intercept, coef = self._split(theta)
-        eta = self.X @ coef
-        return eta + intercept if self.fit_intercept else np.asarray(eta, dtype=float)
+        if self.upcast:
+            eta = np.empty(self.n_rows)
+            for start, stop, rows in self.row_chunks():
+                eta[start:stop] = rows @ coef
+        else:
+            eta = np.asarray(self.X @ coef, dtype=float)
+        if self.fit_intercept:
+            eta += intercept  # a fresh array: no second vector of length n
+        return eta
 
     def rmatvec(self, v):
         """Return ``[1, X]ᵀ v``, shape (n_cols,)."""
-        out = np.asarray(self.X.T @ v, dtype=float).ravel()
+        if self.upcast:
+            out = np.zeros(self.n_features)
+            for start, stop, rows in self.row_chunks():
+                out += rows.T @ v[start:stop]
+        else:
+            out = np.asarray(self.X.T @ v, dtype=float).ravel()
         return np.concatenate(([v.sum()], out)) if self.fit_intercept else out
 
     def dense_rows(self, start, stop):
-        """Return the rows ``x̃_i`` of ``[1, X]`` from ``start`` to ``stop`` as a dense array."""
+        """Return the rows ``x̃_i`` of ``[1, X]`` from ``start`` to ``stop`` as a float64 array."""
         rows = self.X[start:stop]
-        rows = rows.toarray() if self.sparse else np.asarray(rows, dtype=float)
-        if self.fit_intercept:
-            rows = np.column_stack([np.ones(rows.shape[0]), rows])
-        return rows
+        offset = int(self.fit_intercept)
+        out = np.empty((rows.shape[0], self.n_cols))
+        out[:, :offset] = 1.0
+        out[:, offset:] = rows.toarray() if self.sparse else rows
+        return out
 
     def abs_products(self, theta, v):
         """Return ``|[1, X]| |θ|`` (n_rows,) and ``|[1, X]|ᵀ |v|`` (n_cols,).
 
         The magnitudes that bound the rounding error of ``matvec`` and
-        ``rmatvec``; dense rows are taken a chunk at a time, so no n × k
+        ``rmatvec``; the rows are taken a chunk at a time, so no n × k
         temporary is formed.
         """
         intercept, coef = self._split(np.abs(theta))
         v = np.abs(v)
-        if self.sparse:
-            magnitude = abs(self.X)
-            eta = magnitude @ coef
-            total = np.asarray(magnitude.T @ v, dtype=float).ravel()
-        else:
-            eta = np.empty(self.n_rows)
-            total = np.zeros(self.n_features)
-            for start in range(0, self.n_rows, self.chunk_rows):
-                chunk = np.abs(self.X[start : start + self.chunk_rows])
-                eta[start : start + chunk.shape[0]] = chunk @ coef
-                total += v[start : start + chunk.shape[0]] @ chunk
+        eta = np.empty(self.n_rows)
+        total = np.zeros(self.n_features)
+        for start, stop, rows in self.row_chunks():
+            magnitude = abs(rows)
+            eta[start:stop] = magnitude @ coef
+            total += v[start:stop] @ magnitude
         if self.fit_intercept:
             return eta + intercept, np.concatenate(([v.sum()], total))
         return eta, total
@@ -136,10 +201,9 @@ class Design:
         intercept = directions[0] if self.fit_intercept else 0.0
         coef = directions[int(self.fit_intercept) :]
         out = np.empty(self.n_rows)
-        for start in range(0, self.n_rows, self.chunk_rows):
-            rows = self.X[start : start + self.chunk_rows]
+        for start, stop, rows in self.row_chunks():
             product = np.asarray(rows @ coef) + intercept
-            out[start : start + rows.shape[0]] = np.sqrt(np.sum(product**2, axis=1))
+            out[start:stop] = np.sqrt(np.sum(product**2, axis=1))
         return out
 
     def rounding_bound(self, errors, v, directions):
@@ -164,23 +228,23 @@ class Design:
         Non-negative ``w`` (expected information, empirical Fisher) uses a
         symmetric rank-k update on ``sqrt(w) X``, half the work of a general
         product; ``w`` of either sign (observed information) uses ``gemm``.
+        Float32 rows become float64 in the chunk's buffer, as they are weighted.
         """
         if self.sparse:
             out = self._gram_sparse(w)
             return out if v is None else (out, self.rmatvec(v))
         k, offset = self.n_cols, int(self.fit_intercept)
         nonneg = bool(np.all(w >= 0))
-        root = np.sqrt(w) if nonneg else w
         out = np.zeros((k, k))
         xtv = np.zeros(self.n_features) if v is not None else None
         buffer = np.empty((min(self.chunk_rows, self.n_rows), k))
-        for start in range(0, self.n_rows, self.chunk_rows):
-            stop = min(start + self.chunk_rows, self.n_rows)
-            rows = self.X[start:stop]
+        for start, stop, rows in self.row_chunks():
+            # The weights' roots a chunk at a time: no vector of length n.
+            root = np.sqrt(w[start:stop]) if nonneg else w[start:stop]
             block = buffer[: stop - start]
             if offset:
-                block[:, 0] = root[start:stop]
-            np.multiply(rows, root[start:stop, None], out=block[:, offset:])
+                block[:, 0] = root
+            np.multiply(rows, root[:, None], out=block[:, offset:])
             if nonneg:
                 # block is C-ordered (m, k), so block.T is Fortran-ordered (k, m)
                 # and syrk with trans=0 forms block.T @ block in place.
@@ -202,15 +266,13 @@ class Design:
         return out, (np.concatenate(([v.sum()], xtv)) if offset else xtv)
 
     def _gram_sparse(self, w):
-        X = self.X
         inner = self._sandwich(w)
+        inner = 0.5 * (inner + inner.T)
         if not self.fit_intercept:
-            return 0.5 * (inner + inner.T)
-        k = self.n_cols
-        out = np.empty((k, k))
-        out[0, 0] = w.sum()
-        out[0, 1:] = out[1:, 0] = np.asarray(X.T @ w).ravel()
-        out[1:, 1:] = 0.5 * (inner + inner.T)
+            return inner
+        out = np.empty((self.n_cols, self.n_cols))
+        out[0] = out[:, 0] = self.rmatvec(w)
+        out[1:, 1:] = inner
         return out
 
     def _sandwich(self, w):
@@ -220,6 +282,9 @@ class Design:
         sandwich kernel forms the dense result directly, about twice as fast
         as scipy's sparse-times-sparse product, which builds a sparse matrix
         that is nearly full (benchmarks/bench_fit.py, case sparse-logistic).
+        Both sum in float64: tabmat's kernel in the dtype of its matrix, which
+        is its own float64 copy of float32 ``X``; scipy's product casts X's
+        stored values to float64 for the product.
         """
         if self._tabmat is None:
             self._tabmat = _tabmat_matrix(self.X)
@@ -235,4 +300,4 @@ def _tabmat_matrix(X):
         import tabmat
     except ImportError:
         return False
-    return tabmat.SparseMatrix(X.tocsc())
+    return tabmat.SparseMatrix(X.tocsc().astype(np.float64, copy=False))

@@ -275,11 +275,23 @@ def group_score_sums(design, score_eta, groups):
     cluster ``g``: O(nnz(X)), without an n × k temporary.
     """
     n_groups = int(groups.max()) + 1
-    rows = np.arange(design.n_rows)
-    weights = sp.csr_matrix((score_eta, (groups, rows)), shape=(n_groups, design.n_rows))
-    sums = weights @ design.X
-    sums = sums.toarray() if sp.issparse(sums) else np.asarray(sums)
+    if design.upcast:
+        # Float32 X a chunk at a time: the product casts its operand to float64.
+        sums = np.zeros((n_groups, design.n_features))
+        for start, stop, rows in design.row_chunks():
+            sums += _group_sums(score_eta[start:stop], groups[start:stop], n_groups, rows)
+    else:
+        sums = _group_sums(score_eta, groups, n_groups, design.X)
     if design.fit_intercept:
         intercept = np.bincount(groups, weights=score_eta, minlength=n_groups)
         sums = np.column_stack([intercept, sums])
     return sums
+
+
+def _group_sums(score_eta, groups, n_groups, rows):
+    """Return ``S rows`` (G, p), ``S[g, i] = score_eta_i`` for the rows ``i`` of cluster ``g``."""
+    weights = sp.csr_matrix(
+        (score_eta, (groups, np.arange(rows.shape[0]))), shape=(n_groups, rows.shape[0])
+    )
+    sums = weights @ rows
+    return sums.toarray() if sp.issparse(sums) else np.asarray(sums)
