@@ -101,6 +101,9 @@ def covariance_columns(problem, theta, indices, cov_type):
     for start in range(0, indices.size, _BLOCK):
         block = np.arange(start, min(start + _BLOCK, indices.size))
         identified = block[bread.diagonal[indices[block]] > 0]
+        residuals[np.setdiff1d(block, identified)] = np.inf
+        if not identified.size:
+            continue
         unit = np.zeros((k, identified.size))
         unit[indices[identified], np.arange(identified.size)] = 1.0
         solution, residual, _ = conjugate_gradients(bread, unit, rtol=SE_RTOL)
@@ -109,7 +112,6 @@ def covariance_columns(problem, theta, indices, cov_type):
             residual = np.maximum(residual, second)
         columns[:, identified] = solution
         residuals[identified] = residual
-        residuals[np.setdiff1d(block, identified)] = np.inf
     return columns, residuals
 
 
@@ -122,14 +124,16 @@ def drop_unsolved(columns, residuals, names):
     columns[:, unsolved] = np.nan
     listed = [str(names[j]) for j in unsolved[:5]] + (["…"] if unsolved.size > 5 else [])
     worst = float(np.max(residuals[unsolved]))
-    reached = "was not identified" if np.isinf(worst) else f"stopped at a residual of {worst:.2g}"
+    if np.isinf(worst):
+        reached = "have no information (a zero diagonal entry of the matrix)"
+    else:
+        reached = f"stopped at a relative residual of {worst:.2g}, above {SE_RTOL:g}"
     warn(
-        f"The conjugate-gradient solve for the standard errors of {listed} {reached} "
-        f"(the tolerance is a relative residual of {SE_RTOL:g}): the matrix is singular or "
-        "nearly so in their direction (a column without information, collinear features, "
-        "separation, or an observed information that is not positive definite). Their "
-        "standard errors are nan. Set alpha > 0, remove collinear features, or use "
-        "cov_type='fisher'.",
+        f"The conjugate-gradient solves for the standard errors of {listed} {reached}: the "
+        "matrix is singular or nearly so in their direction (a column without information, "
+        "collinear features, separation, or an observed information that is not positive "
+        "definite). Their standard errors are nan. Set alpha > 0, remove collinear features, "
+        "or use cov_type='fisher'.",
         CovarianceWarning,
     )
     return columns
