@@ -68,12 +68,13 @@ def starting_theta(
         working = np.subtract(y, mu0)
         working /= dmu
         working += eta0
+        del eta0
         if offset is not None:
             working -= offset
-        weight = np.square(dmu)
+        weight = np.square(dmu, out=dmu)
         weight *= sample_weight
         weight /= family.variance(mu0)
-        del mu0, eta0, dmu
+        del mu0, dmu
     candidates = []
     if least_squares and np.all(np.isfinite(working)) and np.all(np.isfinite(weight)):
         gram, moment = design.gram(weight, np.multiply(working, weight, out=working))
@@ -193,7 +194,7 @@ def _least_squares_step(design, family, link, y, w, offset, mu):
         root = np.sqrt(w * np.square(dmu) / family.variance(mu))
     if not (np.all(np.isfinite(working)) and np.all(np.isfinite(root))):
         return np.full(design.n_cols, np.nan)
-    rows = np.asarray(design.X, dtype=float) * root[:, None]
+    rows = np.multiply(design.X, root[:, None])  # float64, from float32 X too
     if design.fit_intercept:
         rows = np.column_stack([root, rows])
     return np.linalg.lstsq(rows, working * root, rcond=None)[0]

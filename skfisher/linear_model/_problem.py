@@ -81,6 +81,9 @@ class GLMProblem(ScoringProblem):
     def _state(self, theta):
         key = theta.tobytes()
         if key != self._key:
+            # Drop the last θ's rows first: held while the new ones are formed,
+            # they would double the state at the peak memory of a fit.
+            self._key = self._eta = self._mu = self._var = None
             eta = self.design.matvec(theta)
             if self.offset is not None:
                 eta = eta + self.offset
@@ -185,7 +188,7 @@ class GLMProblem(ScoringProblem):
             # The loop's last information (penalty included) is at loop_phi;
             # every term is proportional to 1/φ.
             return information * (loop_phi / self.phi)
-        _, weight = self._eta_derivatives(theta, self.phi)
+        weight = self._eta_derivatives(theta, self.phi)[1]
         return self._penalised(self.design.gram(self.w * weight))
 
     def observed_information(self, theta):
@@ -197,8 +200,10 @@ class GLMProblem(ScoringProblem):
         return self._penalised(self.design.gram(self.w * weight))
 
     def empirical_fisher(self, theta):
-        score_eta, _ = self._eta_derivatives(theta, self.phi)
-        largest = float(np.max(np.abs(score_eta), initial=0.0))
+        # [0]: the weights are dropped at once, not held through the Gram product.
+        score_eta = self._eta_derivatives(theta, self.phi)[0]
+        # max |s| as max(max s, −min s): np.abs would be one more vector of length n.
+        largest = np.maximum(np.max(score_eta, initial=0.0), -np.min(score_eta, initial=0.0))
         with np.errstate(over="ignore"):
             np.square(score_eta, out=score_eta)  # a fresh array: square and weight in place
             np.multiply(score_eta, self.w, out=score_eta)
@@ -215,13 +220,13 @@ class GLMProblem(ScoringProblem):
 
     def cluster_fisher(self, theta, groups):
         """Return ``Σ_g u_g u_gᵀ``, ``u_g`` the sum of ``w_i s_i`` over cluster ``g``."""
-        score_eta, _ = self._eta_derivatives(theta, self.phi)
+        score_eta = self._eta_derivatives(theta, self.phi)[0]
         sums = group_score_sums(self.design, self.w * score_eta, groups)
         return sums.T @ sums
 
     def score(self, theta):
         """Return the gradient of the objective at the reporting dispersion."""
-        score_eta, _ = self._eta_derivatives(theta, self.phi)
+        score_eta = self._eta_derivatives(theta, self.phi)[0]
         return self.design.rmatvec(self.w * score_eta) - self.penalty * theta
 
     def pearson_chi2(self, theta):
@@ -244,8 +249,12 @@ class GLMProblem(ScoringProblem):
         1 when no row has positive weight.
         """
         _, mu, _ = self._state(theta)
-        mu = mu[self.w > 0]
-        return float(np.min(np.minimum(mu, 1.0 - mu))) if mu.size else 1.0
+        free = self.w > 0
+        # min(μ, 1 − μ) over the rows is min(min μ, 1 − max μ), also in floating
+        # point (1 − μ rounds monotonically): no vector of length n is formed.
+        lowest = np.min(mu, initial=1.0, where=free)
+        highest = np.max(mu, initial=0.0, where=free)
+        return float(np.minimum(lowest, 1.0 - highest))
 
     def _penalised(self, matrix):
         matrix[np.diag_indices_from(matrix)] += self.penalty
