@@ -18,7 +18,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._containers import interval_container
-from .._linalg import Design
+from .._linalg import DESIGN_DTYPES, Design
 from .._predicted import check_mean_domain, normal_quantile
 
 
@@ -140,7 +140,7 @@ class PredictionIntervalMixin:
     def _eta_and_variance(self, X, offset=None):
         """Return ``η̂`` and ``Var(η̂) = x̃ᵀ Σ_ββ x̃`` of each row of ``X``."""
         check_is_fitted(self, "params_")
-        X = validate_data(self, X, accept_sparse=["csr", "csc"], dtype=np.float64, reset=False)
+        X = validate_data(self, X, accept_sparse=["csr", "csc"], dtype=DESIGN_DTYPES, reset=False)
         design = Design(X, self.fit_intercept)
         k = design.n_cols
         eta = design.matvec(self.params_[:k])
@@ -264,7 +264,9 @@ class PredictionIntervalMixin:
             intervals = expit(eta[:, None] + np.outer(z * np.sqrt(variance), [-1.0, 1.0]))
             return interval_container(X, intervals)
         check_is_fitted(self, "params_")
-        data = validate_data(self, X, accept_sparse=["csr", "csc"], dtype=np.float64, reset=False)
+        data = validate_data(
+            self, X, accept_sparse=["csr", "csc"], dtype=DESIGN_DTYPES, reset=False
+        )
         design = Design(data, self.fit_intercept)
         n_blocks = len(self.classes_) - 1
         eta_covariance = linear_predictor_covariance(design, self.covariance_, n_blocks)
