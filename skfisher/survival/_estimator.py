@@ -9,21 +9,22 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from .._contract import FisherMixin
-from .._driver import Model, drive
+from .._driver import Model, drive, plain_loop
 from .._inputs import check_columns_numeric
 from .._validation import check_weights
 from ._baseline import Baseline
 from ._concordance import pair_counts
-from ._global_tests import ChiSquareTest, GlobalTests, score_statistics, wald_statistic
+from ._firth import firth_loop
+from ._global_tests import score_statistics
 from ._monotone import monotone_params
 from ._predict import SurvivalPredictionMixin
 from ._problem import CoxProblem
-from ._summary import CoxResult, HazardRatioTable
+from ._summary import CoxReportMixin, CoxResult
 from ._targets import check_events, check_strata_kept, counting_target, strata_codes
 from ._zph import proportional_hazards_test
 
 
-class FisherCoxRegressor(SurvivalPredictionMixin, FisherMixin, BaseEstimator):
+class FisherCoxRegressor(SurvivalPredictionMixin, CoxReportMixin, FisherMixin, BaseEstimator):
     """Cox proportional-hazards regression by maximum partial likelihood, with standard errors.
 
     The hazard of a row x in stratum s is ``λ_s(t) exp(xᵀβ)``, with a baseline
@@ -43,6 +44,14 @@ class FisherCoxRegressor(SurvivalPredictionMixin, FisherMixin, BaseEstimator):
     alpha : float, default=0.0
         L2 penalty: the fit maximises ``ℓ − ½ α Σw ||β||²``, and the matrices
         are those of the penalised objective.
+    bias_reduction : {None, "firth"}, default=None
+        ``"firth"``: maximise Firth's penalised partial likelihood
+        ``ℓ* = ℓ + ½ log det J`` (Heinze & Schemper 2001), whose estimate has a
+        smaller bias and is finite under monotone likelihood: R's ``coxphf``
+        with ``ties="breslow"`` (its only ties; under Efron's, J is Efron's).
+        The matrices are those of the unpenalised ``J`` at the estimate
+        (``coxphf``'s), and profile intervals and ``lr_pvalues_`` profile ℓ*.
+        With ``alpha > 0`` both penalties apply.
     max_iter : int, default=100
         Maximum number of Newton steps.
     tol : float, default=1e-8
@@ -75,15 +84,19 @@ class FisherCoxRegressor(SurvivalPredictionMixin, FisherMixin, BaseEstimator):
     covariance_, standard_errors_ : ndarray
         By ``cov_type``.
     loglik_ : float
-        The log partial likelihood at β̂ (R's ``fit$loglik[2]``).
+        The log partial likelihood at β̂ (R's ``fit$loglik[2]``); at the Firth
+        estimate, the unpenalised ℓ.
     null_loglik_ : float
         At β = 0 (R's ``fit$loglik[1]``).
+    penalized_loglik_, null_penalized_loglik_ : float
+        Firth fits only: ℓ* at β̂ (less ``½ α Σw ||β̂||²`` when ``alpha > 0``) and
+        at β = 0 (``coxphf``'s ``fit$loglik``, the other way round).
     concordance_ : float
         Harrell's C of the training data, pairs within a stratum only (R's
         ``fit$concordance``), computed on first access; :meth:`score` compares
         all pairs.
     score_ : ndarray of shape (n_features,)
-        The score at the fit (≈ 0).
+        The score at the fit (≈ 0): of ℓ* for a Firth fit.
     baseline_cumulative_hazard_ : ndarray of shape (n_times, n_strata)
         ``Λ_s(t)`` at ``x = 0`` (uncentred, as scikit-survival's
         ``cum_baseline_hazard_``) at ``unique_times_``, a column per stratum.
@@ -128,7 +141,11 @@ class FisherCoxRegressor(SurvivalPredictionMixin, FisherMixin, BaseEstimator):
     the most extreme of their risk sets, the partial likelihood is monotone and
     the estimate does not exist: the fit warns with
     :class:`~skfisher.exceptions.PerfectSeparationWarning`, naming the
-    features, and reports nan standard errors for their coefficients.
+    features, and reports nan standard errors for their coefficients;
+    ``bias_reduction="firth"`` gives finite estimates and standard errors. A
+    Firth fit steps by ``J⁻¹ U*`` (as ``coxphf``), which converges linearly
+    where the penalty's curvature is large against J's (a few events per
+    coefficient): it may need a larger ``max_iter``.
 
     Examples
     --------
@@ -148,14 +165,25 @@ class FisherCoxRegressor(SurvivalPredictionMixin, FisherMixin, BaseEstimator):
     _parameter_constraints: dict = {
         "ties": [StrOptions({"efron", "breslow"})],
         "alpha": [Interval(Real, 0.0, None, closed="left")],
+        "bias_reduction": [StrOptions({"firth"}), None],
         "max_iter": [Interval(Integral, 0, None, closed="left")],
         "tol": [Interval(Real, 0.0, None, closed="neither")],
         "cov_type": FisherMixin._cov_type_constraint,
     }
 
-    def __init__(self, ties="efron", *, alpha=0.0, max_iter=100, tol=1e-8, cov_type="fisher"):
+    def __init__(
+        self,
+        ties="efron",
+        *,
+        alpha=0.0,
+        bias_reduction=None,
+        max_iter=100,
+        tol=1e-8,
+        cov_type="fisher",
+    ):
         self.ties = ties
         self.alpha = alpha
+        self.bias_reduction = bias_reduction
         self.max_iter = max_iter
         self.tol = tol
         self.cov_type = cov_type
@@ -168,7 +196,7 @@ class FisherCoxRegressor(SurvivalPredictionMixin, FisherMixin, BaseEstimator):
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, strata=None, groups=None):
-        """Fit the model by maximum partial likelihood.
+        """Fit the model by maximum (penalised) partial likelihood.
 
         Parameters
         ----------
@@ -220,17 +248,24 @@ class FisherCoxRegressor(SurvivalPredictionMixin, FisherMixin, BaseEstimator):
         names = self._feature_names()
         # At the loop's start: the loop reuses the sums at β = 0.
         self._score_statistics = score_statistics(problem, X.shape[1], self.cov_type, groups)
+        firth = self.bias_reduction is not None
         model = Model(
             problem,
             names,
             weights.sum(),
             [(np.zeros(X.shape[1]), 0)],
-            diagnose=partial(monotone_params, names),
+            # Firth's estimate is finite under monotone likelihood: nothing diverges.
+            loop=firth_loop if firth else plain_loop,
+            diagnose=None if firth else partial(monotone_params, names),
             publish={"groups": groups, "rows": None if keep.all() else keep, "n_rows": n_rows},
         )
-        drive(self, model)
+        fitted, result, _ = drive(self, model)
+        if firth:
+            self.penalized_loglik_ = float(fitted.objective(result.theta))
+            self.null_penalized_loglik_ = float(fitted.objective(np.zeros(X.shape[1])))
         self.coef_ = self.params_.copy()
-        self.hazard_ratios_ = np.exp(self.coef_)
+        with np.errstate(over="ignore"):  # inf for a coefficient that diverges
+            self.hazard_ratios_ = np.exp(self.coef_)
         self.null_loglik_ = problem.loglik(np.zeros(X.shape[1]))
         self.n_events_ = float(weights @ event)
         self._baseline = Baseline(problem, self.params_)
@@ -297,27 +332,6 @@ class FisherCoxRegressor(SurvivalPredictionMixin, FisherMixin, BaseEstimator):
         out[fit.rows] = residuals
         return out
 
-    def global_tests(self):
-        """Return the likelihood-ratio, Wald and score tests of β = 0 (R's ``summary(coxph)``).
-
-        Returns
-        -------
-        tests : GlobalTests
-            ``likelihood_ratio``, ``wald`` and ``score``, each with
-            ``statistic``, ``df`` and ``pvalue``; the Wald test uses
-            ``covariance_`` (robust under a robust ``cov_type``, as R's), and a
-            robust ``cov_type`` adds R's robust score test, ``robust_score``.
-        """
-        check_is_fitted(self, "params_")
-        k, robust = self.params_.size, self._score_statistics[1]
-        wald, df = wald_statistic(self.params_, self.covariance_)
-        return GlobalTests(
-            ChiSquareTest.of(2.0 * (self.loglik_ - self.null_loglik_), k),
-            ChiSquareTest.of(wald, df),
-            ChiSquareTest.of(self._score_statistics[0], k),
-            None if robust is None else ChiSquareTest.of(robust, k),
-        )
-
     def proportional_hazards_test(self, transform="km"):
         """Return the test of proportional hazards and the scaled Schoenfeld residuals.
 
@@ -352,6 +366,12 @@ class FisherCoxRegressor(SurvivalPredictionMixin, FisherMixin, BaseEstimator):
                 "The proportional-hazards test needs the training data, which this fit "
                 "does not keep (an unpickled estimator): refit it."
             )
+        if getattr(self, "penalized_loglik_", None) is not None:
+            raise ValueError(
+                "The proportional-hazards test is a score test at the maximum of the "
+                "unpenalised partial likelihood, whose score is not 0 at Firth's estimate: "
+                "refit with bias_reduction=None."
+            )
         if not self.converged_:
             raise ValueError(
                 "The proportional-hazards test takes the score of β as 0 at the fit; this "
@@ -361,29 +381,3 @@ class FisherCoxRegressor(SurvivalPredictionMixin, FisherMixin, BaseEstimator):
         return proportional_hazards_test(
             problem, fit.theta, self.param_names_, transform, self.strata_, fit.rows
         )
-
-    @property
-    def bic_(self):
-        """``−2 ℓ + k log(n_events_)``: R's ``BIC`` of a ``coxph`` fit counts the events."""
-        check_is_fitted(self, "params_")
-        return -2.0 * self.loglik_ + np.log(self.n_events_) * self.params_.size
-
-    def summary(self, alpha=0.05, ci="wald"):
-        """Return the coefficient table with the hazard ratios and their intervals.
-
-        As :meth:`~skfisher._report.ReportMixin.summary`, with three more
-        columns, ``exp(coef)`` and the exponentials of the interval's ends, and
-        the concordance and the three tests of :meth:`global_tests` under it.
-        """
-        table = HazardRatioTable.of(super().summary(alpha=alpha, ci=ci))
-        table.notes.append(f"Concordance           = {self.concordance_:.6g}")
-        table.notes.extend(str(self.global_tests()).splitlines())
-        return table
-
-    def _summary_info(self):
-        return [
-            *super()._summary_info(),
-            ("Ties", self.ties),
-            ("No. events", self.n_events_),
-            ("Strata", 1 if self.strata_ is None else len(self.strata_)),
-        ]
