@@ -4,7 +4,7 @@ The response is two columns, ``--time`` (the survival time, censored or not)
 and ``--event`` (1 for an event, 0 for a censored time); the other columns, or
 ``--features``, are the features, one-hot encoded as in the other models. Cox's
 model (:class:`~skfisher.survival.FisherCoxRegressor`) takes ``--ties`` and
-``--strata``; the accelerated-failure-time model
+``--strata`` and ``--bias-reduction firth``; the accelerated-failure-time model
 (:class:`~skfisher.survival.FisherSurvivalRegressor`) takes ``--distribution``.
 """
 
@@ -62,7 +62,8 @@ def survival_model(args, spec):
         (args.levels is not None, "--levels"),
         (args.zero_features is not None, "--zero-features"),
         (args.offset is not None, "--offset"),
-        (args.bias_reduction is not None, "--bias-reduction"),
+        (model == "aft" and args.bias_reduction is not None, "--bias-reduction"),
+        (args.bias_reduction == "flic", "--bias-reduction flic: it has no intercept"),
         (model == "cox" and args.no_intercept, "--no-intercept: it has no intercept"),
     ]
     for given, what in refused:
@@ -148,7 +149,9 @@ def _estimator(args, model):
         "cov_type": args.cov_type,
     }
     if model == "cox":
-        return FisherCoxRegressor(args.ties or "efron", **common)
+        return FisherCoxRegressor(
+            args.ties or "efron", bias_reduction=args.bias_reduction, **common
+        )
     return FisherSurvivalRegressor(
         args.distribution or "weibull", fit_intercept=not args.no_intercept, **common
     )

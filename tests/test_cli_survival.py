@@ -301,9 +301,13 @@ def test_a_monotone_likelihood_warns_with_the_column_name(cli):
     assert status == 0
     assert "skfisher: warning: Monotone likelihood" in err
     assert "['x']" in err and "(x → +inf)" in err
-    assert "--penalty > 0" in err  # the estimator's remedy, said as the option
+    assert "--penalty > 0" in err  # the estimator's remedies, said as the options
+    assert "--bias-reduction firth" in err
     payload = json.loads(out)
     assert payload["converged"] is False and payload["standard_errors"] == [None]
+    status, out, err = cli(*arguments, "--bias-reduction", "firth", "--format", "json")
+    assert status == 0 and "Monotone" not in err
+    assert json.loads(out)["converged"] is True
 
 
 def test_dropna_drops_a_missing_time(cli):
@@ -362,7 +366,8 @@ ERRORS = [
     ([*COX, *RESPONSE, "--levels", "a,b,c"], "--model cox takes no --levels"),
     ([*COX, *RESPONSE, "--zero-features", "x"], "--model cox takes no --zero-features"),
     ([*COX, *RESPONSE, "--offset", "x"], "--model cox takes no --offset"),
-    ([*COX, *RESPONSE, "--bias-reduction", "firth"], "--model cox takes no --bias-reduction"),
+    ([*AFT, *RESPONSE, "--bias-reduction", "firth"], "--model aft takes no --bias-reduction"),
+    ([*COX, *RESPONSE, "--bias-reduction", "flic"], "--model cox takes no --bias-reduction flic"),
     ([*COX, *RESPONSE, "--no-intercept"], "--model cox takes no --no-intercept"),
     ([*AFT, *RESPONSE, "--offset", "x"], "--model aft takes no --offset"),
     ([*COX, *RESPONSE, "--cov-type", "cluster"], "--cov-type cluster and --groups COL go"),
@@ -419,3 +424,15 @@ def test_command_line_page_shows_the_output(run_cli, model):
 def test_a_survival_model_without_data_fits_the_bundled_survival_data(cli, model):
     bundled = _json(cli("fit", "--dataset", "veteran", "--model", model, "--format", "json"))
     assert _json(cli("fit", "--model", model, "--format", "json")) == bundled
+
+
+def test_firth_cox_is_the_estimator(cli):
+    arguments = ["fit", "--dataset", "veteran", "--bias-reduction", "firth", "--format", "json"]
+    payload = _json(cli(*arguments))
+    X, y = load_veteran(return_X_y=True)
+    model = FisherCoxRegressor(bias_reduction="firth").fit(X, y)
+    plain = FisherCoxRegressor().fit(X, y)
+    assert not np.allclose(model.params_, plain.params_, rtol=1e-6)
+    assert_allclose(payload["params"], model.params_, rtol=SAME_FIT_RTOL)
+    assert_allclose(payload["covariance"], model.covariance_, rtol=SAME_FIT_RTOL)
+    assert payload["loglik"] == pytest.approx(model.loglik_, rel=SAME_FIT_RTOL)

@@ -192,8 +192,9 @@ def monotone_params(names, problem, result):
         f"{[names[j] for j in diverging]} diverge ({named}): the events' values of these "
         "features are the most extreme in every risk set they meet, so the maximum partial "
         "likelihood estimate does not exist. The fit is reported with converged_=False and "
-        "nan standard errors for them. Possible remedies: remove or coarsen these features, "
-        "or set alpha > 0 (an L2 penalty on the coefficients).",
+        "nan standard errors for them. Possible remedies: bias_reduction='firth' (Firth's "
+        "penalised partial likelihood, whose estimates are finite), remove or coarsen these "
+        "features, or set alpha > 0 (an L2 penalty on the coefficients).",
         PerfectSeparationWarning,
     )
     return diverging
