@@ -180,7 +180,6 @@ class FusedGLM:
         kernel.fused_pass(
             self.X.T if by_columns else self.X,
             by_columns,
-            self.fit_intercept,
             theta,
             self.offset if has_offset else np.zeros(1),
             self.y,

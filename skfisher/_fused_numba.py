@@ -30,11 +30,12 @@ _WIDE = 48
 
 
 @numba.njit(cache=True, parallel=True)
-def fused_pass(X, by_columns, intercept, theta, offset, y, w, w_emp, poisson, flags, block, out):
+def fused_pass(X, by_columns, theta, offset, y, w, w_emp, poisson, flags, block, out):
     """Accumulate the pass at ``θ`` into ``out``, one part per thread.
 
     ``X`` is (n, p) when ``by_columns`` is False, else ``Xᵀ`` (p, n), both
-    C-ordered. ``flags`` holds (has offset, empirical Fisher, per-row outputs).
+    C-ordered; θ has p + 1 entries when the model has an intercept. ``flags``
+    holds (has offset, empirical Fisher, per-row outputs).
     ``out`` is ``(info, emp, score, totals, eta, mu, var)``: per part the
     information (parts, k, k), the empirical Fisher (the same, or (parts, 1, 1)
     when not asked), the score (parts, k) and ``(Σ w ℓ_i, rows outside the
@@ -49,11 +50,12 @@ def fused_pass(X, by_columns, intercept, theta, offset, y, w, w_emp, poisson, fl
         start, stop = part * n // parts, (part + 1) * n // parts
         cols = np.empty((k, block))
         scaled = np.empty((k, block))
-        state = np.empty((6, block))  # η, μ, V(μ), w V(μ), w (y − μ), w_emp (y − μ)²
+        # η, μ, V(μ), w V(μ), w (y − μ), w_emp (y − μ)², two rows for exp and
+        # log, and w ℓ_i.
+        state = np.empty((9, block))
         for first in range(start, stop, block):
             m = min(block, stop - first)
-            _load(X, by_columns, intercept, first, m, cols)
-            _linear_predictor(cols, theta, offset, flags[0], first, m, state[0])
+            _load(X, by_columns, theta, offset, flags[0], first, m, cols, state[0])
             ll, bad = _family_state(y, w, w_emp, poisson, first, m, state)
             totals[part, 0] += ll
             totals[part, 1] += bad
@@ -70,76 +72,126 @@ def fused_pass(X, by_columns, intercept, theta, offset, y, w, w_emp, poisson, fl
 
 
 @numba.njit(cache=True)
-def _load(X, by_columns, intercept, first, m, cols):
-    """Copy rows ``first … first + m`` of ``[1, X]`` into ``cols[:, :m]`` as float64 columns."""
-    offset = 1 if intercept else 0
-    if intercept:
-        cols[0, :m] = 1.0
+def _load(X, by_columns, theta, offset, has_offset, first, m, cols, eta):
+    """Copy rows ``first … first + m`` of ``[1, X]`` into ``cols[:, :m]``; form their η.
+
+    θ has one entry more than X has columns when the model has an intercept.
+    """
+    start = theta.shape[0] - (X.shape[0] if by_columns else X.shape[1])
+    intercept = theta[0] if start else 0.0
+    for i in range(m):  # loops, not slices: a slice's arithmetic allocates
+        eta[i] = offset[first + i] + intercept if has_offset else intercept
+        if start:  # the intercept's column of ones
+            cols[0, i] = 1.0
     if by_columns:
-        for j in range(X.shape[0]):
-            for i in range(m):
-                cols[j + offset, i] = X[j, first + i]
+        _copy_columns(X.T, first, m, start, theta, cols, eta)
     elif X.shape[1] < _WIDE:
-        for i in range(m):
-            for j in range(X.shape[1]):
-                cols[j + offset, i] = X[first + i, j]
+        _copy_rows(X, first, m, start, cols)
+        # η by columns: a row's own sum would be one chain of dependent adds.
+        for j in range(start, theta.shape[0]):
+            _axpy(theta[j], cols[j], m, eta)
     else:
-        for j in range(X.shape[1]):
-            for i in range(m):
-                cols[j + offset, i] = X[first + i, j]
+        _copy_columns(X, first, m, start, theta, cols, eta)
 
 
 @numba.njit(cache=True)
-def _linear_predictor(cols, theta, offset, has_offset, first, m, eta):
-    """``η = [1, X] θ (+ offset)`` for the block, one column at a time."""
-    if has_offset:
-        eta[:m] = offset[first : first + m]
-    else:
-        eta[:m] = 0.0
-    for j in range(theta.shape[0]):
-        t = theta[j]
+def _copy_rows(X, first, m, start, cols):
+    for i in range(m):
+        for j in range(X.shape[1]):
+            cols[j + start, i] = X[first + i, j]
+
+
+@numba.njit(cache=True)
+def _copy_columns(X, first, m, start, theta, cols, eta):
+    """Copy ``X[first : first + m]`` one column at a time, adding its share of η.
+
+    ``X`` here is (n, p) of either layout: each value is read once and used
+    for η while it is in a register.
+    """
+    for j in range(X.shape[1]):
+        column = cols[j + start]
         for i in range(m):
-            eta[i] += t * cols[j, i]
+            column[i] = X[first + i, j]
+        _axpy(theta[j + start], column, m, eta)
+
+
+@numba.njit(cache=True)
+def _axpy(t, column, m, out):
+    for i in range(m):
+        out[i] += t * column[i]
 
 
 @numba.njit(cache=True)
 def _family_state(y, w, w_emp, poisson, first, m, state):
-    """Fill μ, V(μ) and the two residual weights; return ``Σ w ℓ_i`` and the rows outside.
+    """Fill μ, V(μ) and the residual weights; return ``Σ w ℓ_i`` and the rows outside.
 
     ``ℓ_i`` leaves out the constant ``log y!`` (Poisson) and the binomial
-    coefficient of proportions, added once by the caller. The logistic's
-    ``log(1 + e^η) = max(η, 0) + log1p(e^−|η|)`` is finite for every η; its
-    ``log1p`` is formed from ``log`` (``log u − ((u − 1) − e)/u`` for
-    ``u = 1 + e``, accurate to an ulp), which compiles to a faster call.
+    coefficient of proportions, added once by the caller. The calls to
+    ``exp`` and ``log`` come first, in a loop of their own: the arithmetic
+    after them then runs in vector lanes.
     """
-    loglik = 0.0
+    if poisson:
+        for i in range(m):
+            state[6, i] = math.exp(state[0, i])
+        bad = _poisson_rows(y, w, w_emp, first, m, state)
+    else:
+        for i in range(m):
+            e = math.exp(-abs(state[0, i]))
+            state[6, i] = e
+            state[7, i] = math.log(1.0 + e)
+        bad = _logistic_rows(y, w, w_emp, first, m, state)
+    return _sum(state[8], m), bad
+
+
+@numba.njit(cache=True)
+def _poisson_rows(y, w, w_emp, first, m, state):
     bad = 0
     for i in range(m):
-        row = first + i
-        eta = state[0, i]
-        if poisson:
-            mu = math.exp(eta)
-            var = mu
-            term = y[row] * eta - mu
-            inside = mu > 0.0 and mu < math.inf
-        else:
-            e = math.exp(-abs(eta))
-            u = 1.0 + e
-            log1p = math.log(u) - ((u - 1.0) - e) / u
-            mu, complement = (1.0 / u, e / u) if eta >= 0.0 else (e / u, 1.0 / u)
-            var = mu * complement
-            term = y[row] * eta - (max(eta, 0.0) + log1p)
-            inside = mu >= 0.0 and mu <= 1.0
-        if not inside:
-            bad += 1
-        residual = y[row] - mu
-        loglik += w[row] * term
-        state[1, i] = mu
-        state[2, i] = var
-        state[3, i] = w[row] * var
-        state[4, i] = w[row] * residual
-        state[5, i] = w_emp[row] * residual * residual
-    return loglik, bad
+        row, eta, mu = first + i, state[0, i], state[6, i]
+        bad += 0 if mu > 0.0 and mu < math.inf else 1
+        _store(y[row], w[row], w_emp[row], mu, mu, y[row] * eta - mu, i, state)
+    return bad
+
+
+@numba.njit(cache=True)
+def _logistic_rows(y, w, w_emp, first, m, state):
+    """The logistic's rows from ``e = exp(−|η|)`` and ``log(1 + e)``.
+
+    ``log(1 + e^η) = max(η, 0) + log1p(e)`` is finite for every η, with
+    ``log1p(e) = log u − ((u − 1) − e)/u`` for ``u = 1 + e`` (accurate to an
+    ulp). μ and 1 − μ are ``1/u`` and ``e/u`` in the order of η's sign; V is
+    their product either way.
+    """
+    bad = 0
+    for i in range(m):
+        row, eta, e = first + i, state[0, i], state[6, i]
+        u = 1.0 + e
+        inverse = 1.0 / u
+        ratio = e * inverse
+        mu = inverse if eta >= 0.0 else ratio
+        softplus = max(eta, 0.0) + (state[7, i] - ((u - 1.0) - e) * inverse)
+        bad += 0 if mu >= 0.0 and mu <= 1.0 else 1
+        _store(y[row], w[row], w_emp[row], mu, inverse * ratio, y[row] * eta - softplus, i, state)
+    return bad
+
+
+@numba.njit(cache=True)
+def _store(y, w, w_emp, mu, var, term, i, state):
+    residual = y - mu
+    state[1, i] = mu
+    state[2, i] = var
+    state[3, i] = w * var
+    state[4, i] = w * residual
+    state[5, i] = w_emp * residual * residual
+    state[8, i] = w * term
+
+
+@numba.njit(cache=True, fastmath=_SUMS)
+def _sum(values, m):
+    total = 0.0
+    for i in range(m):
+        total += values[i]
+    return total
 
 
 @numba.njit(cache=True)
