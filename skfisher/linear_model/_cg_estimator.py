@@ -1,26 +1,62 @@
 """What ``solver="cg"`` changes in a GLM estimator: the loop, what is published, what is refused.
 
+``solver`` of :class:`FisherLogisticRegression` and :class:`FisherGLMRegressor`:
+
+``"newton"`` (the default)
+    The dense loop: each step solves with the k × k information.
+``"cg"``
+    Matrix-free Fisher scoring (:mod:`~skfisher.linear_model._cg_newton`):
+    each step by conjugate gradients on products ``Xᵀ W X v``, memory
+    O(nnz(X) + k). It stops where the dense loop does, on a step shorter
+    than ``tol`` standard errors, so the two agree to that tolerance. Every
+    family and link but the negative binomial with α estimated (fix α:
+    ``NegativeBinomial(alpha=...)``); the dispersion families with Pearson's
+    φ̂ on ``Σw − k`` degrees of freedom (less the columns without
+    information). Not available: the multinomial logit, dask arrays,
+    ``bias_reduction`` and ``cov_type="cluster"`` (each a ``ValueError``
+    that names it).
+``"auto"``
+    ``"cg"`` for more than ``AUTO_MAX_PARAMS`` = 5,000
+    parameters, or where the dense fit's nine k × k float64 arrays would
+    take more than a quarter of the machine's memory; ``"newton"`` otherwise,
+    and always for the multinomial and on dask arrays. Where only the
+    memory rule chose ``"cg"`` and an option needs the matrix, ``"newton"``.
+
 A fit with ``solver="cg"`` goes through the same driver
-(:func:`~skfisher._driver.drive`) as the dense one, with a
-:class:`~skfisher._driver.Model` whose loop is
-:func:`~skfisher.linear_model._cg.truncated_newton`, whose dispersion and
-diagnostics need no k × k matrix, and which starts from the intercept-only
-start (R's least-squares start is a k × k solve). ``_set_fisher`` then
-publishes a :class:`~skfisher.linear_model._cg_result.CGResult` instead of a
-:class:`~skfisher._result.FisherResult`:
+(:func:`~skfisher._driver.drive`) with the model of
+:mod:`~skfisher.linear_model._cg_model`. It starts from the intercept-only
+start alone (R's least-squares start is a k × k solve): where the
+log-likelihood is not concave in η (gamma with the identity link, …) the
+dense fit compares several starts, and ``"cg"`` may stop at another maximum.
+``_set_fisher`` then publishes a
+:class:`~skfisher.linear_model._cg_result.CGResult`:
 
 - ``params_``, ``coef_``, ``intercept_``, ``loglik_``, ``score_``, ``n_iter_``,
   ``converged_``, ``nobs_``, ``dispersion_``, ``deviance_`` as usual, and
   ``n_cg_iter_``, the conjugate-gradient iterations (products with ``I``);
 - ``standard_errors_`` nan except for the coefficients named by
-  ``fit(..., se_for=...)``, whose columns of the covariance are
-  ``covariance_columns_`` (:mod:`~skfisher.linear_model._cg_errors`);
+  ``fit(..., se_for=...)`` (``se_for_``, indices into ``params_``), whose
+  columns of the covariance are ``covariance_columns_``, each by solves to
+  a relative residual of 1e-10 (:mod:`~skfisher.linear_model._cg_errors`),
+  for ``cov_type`` ``"fisher"``, ``"observed"``, ``"empirical"`` or
+  ``"sandwich"``; ``summary()`` and ``conf_int()`` show those, and
+  ``standard_errors_for(names, cov_type)`` gives others after the fit;
 - ``information_``, ``observed_information_``, ``empirical_fisher_``,
   ``covariance_`` and ``fisher_result_`` are not set: reading one raises an
   ``AttributeError`` that names ``solver="cg"``. Not None: code that needs a
   matrix then fails at once with the reason, instead of later with a
   ``TypeError``, and ``hasattr`` tells whether a fit has them, as
-  scikit-learn does for the attributes a fit does not make.
+  scikit-learn does for the attributes a fit does not make. ``covariance()``
+  and profile-likelihood quantities raise a ``ValueError``.
+
+``se_for`` is a fit parameter: the standard errors are computed at θ̂ while
+the fit holds its data, belong to the fitted state (pickled with it, shown
+by ``summary()``), and reach a pipeline's step by scikit-learn's metadata
+routing (``set_fit_request(se_for=True)``). ``standard_errors_for`` adds the
+ones found worth a look after the fit, without refitting. With
+``solver="newton"`` ``se_for`` is accepted too (so that ``"auto"`` takes it
+whichever it chooses): the standard errors are the dense covariance's, and
+``summary()`` shows the named coefficients.
 """
 
 import numpy as np

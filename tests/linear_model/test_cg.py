@@ -253,3 +253,15 @@ def test_forcing_terms():
     # A linear rate keeps the ratio near 0.8; the score's progress bounds the term.
     assert next_forcing(0.5, 0.8, 1e-6) == pytest.approx(1e-3)
     assert next_forcing(1e-9, 1e-9, 1e-20) == FORCING_MIN
+
+
+def test_without_an_intercept():
+    X, y, w = wide_problem("poisson", 2000, 120, sparse=True, seed=11)
+    dense = FisherGLMRegressor(fit_intercept=False, tol=TOL).fit(X, y, w)
+    cg = FisherGLMRegressor(fit_intercept=False, tol=TOL, solver="cg").fit(X, y, w, se_for=[0, 5])
+    np.testing.assert_allclose(cg.params_, dense.params_, rtol=1e-7, atol=1e-12)
+    np.testing.assert_array_equal(cg.se_for_, [0, 5])
+    np.testing.assert_allclose(
+        cg.standard_errors_[[0, 5]], dense.standard_errors_[[0, 5]], rtol=1e-6
+    )
+    assert cg.intercept_ == 0.0
