@@ -66,6 +66,9 @@ class SurvivalChecks:
     """The survival versions of the checks that fit a 1-D target."""
 
     X = Y = None
+    # Fitted attributes beside params_ and loglik_ that weights must give as repeated rows.
+    WEIGHTED_AS_REPEATED = ()
+    structured = None  # the model's structured form of Y
 
     @staticmethod
     def methods(model, X):
@@ -197,3 +200,19 @@ class SurvivalChecks:
                 clone(estimator).fit(self.X, self.Y, sample_weight=wrong)
         with pytest.raises(ValueError, match="at least one (positive|non-zero)"):
             clone(estimator).fit(self.X, self.Y, sample_weight=np.zeros(self.Y.shape[0]))
+
+    def test_integer_weights_equal_repeated_rows_and_the_structured_target(self, estimator):
+        X, Y = self.X, self.Y
+        weights = np.random.default_rng(1).integers(0, 4, Y.shape[0])
+        rows = np.repeat(np.arange(Y.shape[0]), weights)
+        weighted = clone(estimator).fit(X, self.structured(Y), sample_weight=weights)
+        repeated = clone(estimator).fit(X[rows], Y[rows])
+        assert_allclose(weighted.params_, repeated.params_, rtol=1e-9)
+        assert_allclose(weighted.loglik_, repeated.loglik_, rtol=1e-10)
+        for name in self.WEIGHTED_AS_REPEATED:
+            assert_allclose(getattr(weighted, name), getattr(repeated, name), rtol=1e-8)
+        assert_allclose(
+            weighted.score(X, Y, weights), repeated.score(X[rows], Y[rows]), rtol=1e-12
+        )
+        for name, value in self.methods(repeated, X).items():
+            assert_allclose(self.methods(weighted, X)[name], value, rtol=1e-8)

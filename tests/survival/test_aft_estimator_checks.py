@@ -48,6 +48,8 @@ def estimator(request):
 
 
 class TestAFTChecks(SurvivalChecks):
+    WEIGHTED_AS_REPEATED = ("standard_errors_",)
+    structured = staticmethod(structured)
     X, Y = _simulate()
 
     @staticmethod
@@ -70,18 +72,3 @@ class TestAFTChecks(SurvivalChecks):
             with pytest.warns(BoundaryWarning, match="scale tends to 0"):
                 single = clone(estimator).fit(X[:1], np.array([[1.0, 1.0]]))
             assert np.all(np.isnan(single.standard_errors_)) and not single.converged_
-
-    def test_integer_weights_equal_repeated_rows_and_the_structured_target(self, estimator):
-        X, Y = self.X, self.Y
-        weights = np.random.default_rng(1).integers(0, 4, Y.shape[0])
-        rows = np.repeat(np.arange(Y.shape[0]), weights)
-        weighted = clone(estimator).fit(X, structured(Y), sample_weight=weights)
-        repeated = clone(estimator).fit(X[rows], Y[rows])
-        assert_allclose(weighted.params_, repeated.params_, rtol=1e-9)
-        assert_allclose(weighted.loglik_, repeated.loglik_, rtol=1e-10)
-        assert_allclose(weighted.standard_errors_, repeated.standard_errors_, rtol=1e-8)
-        assert_allclose(
-            weighted.score(X, Y, weights), repeated.score(X[rows], Y[rows]), rtol=1e-12
-        )
-        for name, value in self.methods(repeated, X).items():
-            assert_allclose(self.methods(weighted, X)[name], value, rtol=1e-8)
