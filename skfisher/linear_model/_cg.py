@@ -32,7 +32,7 @@ import scipy.sparse as sp
 # The most conjugate-gradient iterations of one solve: a solve that has not
 # reached its residual by then (a nearly singular information) is returned
 # as it is, with its residual.
-_MAX_CG_ITER = 20_000
+_MAX_CG_ITER = 5_000
 
 
 def block_matvec(design, V):
