@@ -29,7 +29,6 @@ runs the fallback on a machine that has numba.
 """
 
 import importlib
-import importlib.util
 import os
 from typing import NamedTuple
 
@@ -291,13 +290,22 @@ def _resolve_engine(engine):
             raise ValueError(f"{ENGINE_VARIABLE} must be one of {_ENGINES}, got {chosen!r}.")
         if chosen != "auto":
             return _resolve_engine(chosen)
-        return "numba" if importlib.util.find_spec("numba") is not None else "numpy"
-    if engine == "numba" and importlib.util.find_spec("numba") is None:
+        return "numba" if _numba_imports() else "numpy"
+    if engine == "numba" and not _numba_imports():
         raise ImportError(
-            "The numba engine requires numba, which is not installed. "
-            "Install it with: pip install 'skfisher[fast]'"
+            "The numba engine requires numba, which is not installed (or does not import "
+            "with this numpy). Install it with: pip install 'skfisher[fast]'"
         )
     return engine
+
+
+def _numba_imports():
+    # An import, not a look-up: a numba built for another numpy raises ImportError.
+    try:
+        importlib.import_module("numba")
+    except ImportError:
+        return False
+    return True
 
 
 def _check_matrix(X):
