@@ -44,6 +44,10 @@ _ENGINES = ("auto", "numba", "numpy")
 # Rows per block of the compiled kernel: the block's columns (and their scaled
 # copy) stay in the core's cache; measured in benchmarks/bench_fused.py.
 _KERNEL_ROWS = 256
+# The compiled kernel splits the rows into this many parts (fewer for fewer
+# blocks), each summed on its own and the parts added in order: the numbers do
+# not depend on the number of threads.
+_PARTS = 16
 # The numpy engine pays a few calls per block: blocks of about 1 MiB of rows,
 # as Design.gram.
 _NUMPY_BYTES = 1 << 20
@@ -164,8 +168,8 @@ class FusedGLM:
     def _numba_pass(self, theta, empirical, rows):
         kernel = importlib.import_module("skfisher._fused_numba")
         numba = importlib.import_module("numba")
-        parts, k = numba.get_num_threads(), self.n_cols
-        n = self.X.shape[0]
+        n, k = self.X.shape[0], self.n_cols
+        parts = max(1, min(_PARTS, -(-n // self.block_rows)))
         by_columns = not self.X.flags.c_contiguous
         per_row = tuple(np.empty(n if rows else 1) for _ in range(3))
         out = (
@@ -176,6 +180,17 @@ class FusedGLM:
             *per_row,
         )
         has_offset = self.offset is not None
+        # Threads take the parts one at a time: one slowed by another process
+        # on its core does fewer of them.
+        chunksize = numba.set_parallel_chunksize(1)
+        try:
+            self._kernel_call(kernel, theta, out, by_columns, has_offset, empirical, rows)
+        finally:
+            numba.set_parallel_chunksize(chunksize)
+        info, emp, score, totals = (part.sum(axis=0) for part in out[:4])
+        return totals[0], totals[1], score, info, emp, per_row if rows else (None,) * 3
+
+    def _kernel_call(self, kernel, theta, out, by_columns, has_offset, empirical, rows):
         kernel.fused_pass(
             self.X.T if by_columns else self.X,
             by_columns,
@@ -189,8 +204,6 @@ class FusedGLM:
             self.block_rows,
             out,
         )
-        info, emp, score, totals = (part.sum(axis=0) for part in out[:4])
-        return totals[0], totals[1], score, info, emp, per_row if rows else (None,) * 3
 
     def _numpy_pass(self, theta, empirical, rows):
         n, k = self.X.shape[0], self.n_cols

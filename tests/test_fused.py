@@ -161,6 +161,22 @@ def test_engines_agree_and_rows_are_optional(family):
     assert_allclose(bare.information, runs["numpy"].information, rtol=RTOL, atol=atol)
 
 
+def test_numbers_do_not_depend_on_the_threads():
+    numba = pytest.importorskip("numba")
+    X, y, w, offset, theta = _problem("binomial", 5000, 8, seed=6)
+    fused = FusedGLM(X, y, w, "binomial", offset=offset, engine="numba", block_rows=64)
+    threads = numba.get_num_threads()
+    try:
+        runs = []
+        for count in (1, threads):
+            numba.set_num_threads(count)
+            runs.append(fused.evaluate(theta, empirical=True))
+    finally:
+        numba.set_num_threads(threads)
+    for one, many in zip(*runs, strict=True):
+        assert_array_equal(one, many)
+
+
 def _glm_problem(X, y, freq, family, offset, var_weights):
     fam, link = (Binomial(), Logit()) if family == "binomial" else (Poisson(), Log())
     design = Design(X, True)
