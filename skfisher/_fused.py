@@ -22,7 +22,10 @@ Two engines compute the same numbers (to rounding):
    block and the information by a symmetric rank-k update (``dsyrk``) of the
    rows scaled by ``sqrt(w V(μ))``, as :meth:`skfisher._linalg.Design.gram`.
 
-``engine="auto"`` takes numba when it is installed. The environment variable
+``engine="auto"`` takes numba when it is installed and ``X`` holds at least
+10⁷ values. A process pays about half a second to import numba and load the
+cached kernel (the first on a machine several seconds to compile it), which
+a smaller ``X`` does not win back in a fit. The environment variable
 ``SKFISHER_FUSED_ENGINE`` (``"numpy"`` or ``"numba"``), read when a
 :class:`FusedGLM` is made, overrides that choice: ``SKFISHER_FUSED_ENGINE=numpy``
 runs the fallback on a machine that has numba.
@@ -40,6 +43,10 @@ from scipy.special import expit, gammaln
 FAMILIES = ("binomial", "poisson")
 ENGINE_VARIABLE = "SKFISHER_FUSED_ENGINE"
 _ENGINES = ("auto", "numba", "numpy")
+# Below this many values of X, "auto" takes numpy: the compiled pass saves
+# about 5 ns a value per evaluation (benchmarks/bench_fused.py), so a fit of
+# ten evaluations wins back the half second of loading numba from here on.
+_NUMBA_MIN_VALUES = 10**7
 
 # Rows per block of the compiled kernel: the block's columns (and their scaled
 # copy) stay in the core's cache; measured in benchmarks/bench_fused.py.
@@ -98,7 +105,9 @@ class FusedGLM:
         ``w_i v_i (y_i − μ_i)²``, since row i's score is ``v_i`` times that of
         a frequency-weighted row (``GLMProblem.empirical_fisher``).
     engine : {"auto", "numba", "numpy"}, default="auto"
-        See the module's notes; ``"numba"`` raises ImportError without numba.
+        ``"auto"``: numba for an X of at least 10⁷ values when numba is
+        installed, else numpy (see the module's notes); ``"numba"`` raises
+        ImportError without numba.
     block_rows : int, default=None
         Rows per block (by default 256 for numba, about 1 MiB for numpy).
     """
@@ -133,7 +142,7 @@ class FusedGLM:
             self._emp_weights = self.weights * _check_rows(
                 var_weights, n, "var_weights", non_negative=True
             )
-        self.engine = _resolve_engine(engine)
+        self.engine = _resolve_engine(engine, self.X.size)
         default = _KERNEL_ROWS if self.engine == "numba" else _NUMPY_BYTES // (8 * self.n_cols)
         self.block_rows = _check_block_rows(max(64, default) if block_rows is None else block_rows)
         self.loglik_constant = _loglik_constant(self.family, self.y, self.weights)
@@ -294,7 +303,7 @@ def _loglik_constant(family, y, weights):
     return float(np.sum(gammaln(m + 1) - gammaln(successes + 1) - gammaln(m - successes + 1)))
 
 
-def _resolve_engine(engine):
+def _resolve_engine(engine, size):
     if engine not in _ENGINES:
         raise ValueError(f"engine must be one of {_ENGINES}, got {engine!r}.")
     if engine == "auto":
@@ -302,8 +311,8 @@ def _resolve_engine(engine):
         if chosen not in _ENGINES:
             raise ValueError(f"{ENGINE_VARIABLE} must be one of {_ENGINES}, got {chosen!r}.")
         if chosen != "auto":
-            return _resolve_engine(chosen)
-        return "numba" if _numba_imports() else "numpy"
+            return _resolve_engine(chosen, size)
+        return "numba" if size >= _NUMBA_MIN_VALUES and _numba_imports() else "numpy"
     if engine == "numba" and not _numba_imports():
         raise ImportError(
             "The numba engine requires numba, which is not installed (or does not import "

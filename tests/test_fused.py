@@ -1,6 +1,7 @@
 """The fused pass (η, μ, log-likelihood, score, information and empirical Fisher in one
 read of X) against the separate numpy products and against skfisher's GLM problem."""
 
+import importlib.util
 import sys
 
 import numpy as np
@@ -9,6 +10,7 @@ import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy.special import expit, gammaln
 
+from skfisher import _fused
 from skfisher._fused import ENGINE_VARIABLE, FusedGLM
 from skfisher._linalg import Design
 from skfisher.families import Binomial, Poisson
@@ -249,18 +251,34 @@ def test_logistic_loglik_is_finite_far_out(engine):
     assert_allclose(result.loglik, problem.loglik(theta), rtol=RTOL)
 
 
-def test_environment_forces_the_fallback(monkeypatch):
-    monkeypatch.setenv(ENGINE_VARIABLE, "numpy")
+def test_auto_takes_numba_for_a_large_x(monkeypatch):
+    pytest.importorskip("numba")
+    monkeypatch.delenv(ENGINE_VARIABLE, raising=False)
     X, y, w, _, _ = _problem("binomial", 20, 2)
+    assert FusedGLM(X, y, w, "binomial").engine == "numpy"  # 40 values
+    monkeypatch.setattr(_fused, "_NUMBA_MIN_VALUES", 40)
+    assert FusedGLM(X, y, w, "binomial").engine == "numba"
+
+
+def test_environment_chooses_the_engine(monkeypatch):
+    monkeypatch.setattr(_fused, "_NUMBA_MIN_VALUES", 1)
+    X, y, w, _, _ = _problem("binomial", 20, 2)
+    monkeypatch.setenv(ENGINE_VARIABLE, "numpy")
     assert FusedGLM(X, y, w, "binomial").engine == "numpy"
+    assert FusedGLM(X, y, w, "binomial", engine="numpy").engine == "numpy"
     monkeypatch.setenv(ENGINE_VARIABLE, "fortran")
     with pytest.raises(ValueError, match=ENGINE_VARIABLE):
         FusedGLM(X, y, w, "binomial")
+    if importlib.util.find_spec("numba") is not None:
+        monkeypatch.setattr(_fused, "_NUMBA_MIN_VALUES", 10**9)
+        monkeypatch.setenv(ENGINE_VARIABLE, "numba")  # even for a small X
+        assert FusedGLM(X, y, w, "binomial").engine == "numba"
 
 
 def test_without_numba(monkeypatch):
     monkeypatch.setitem(sys.modules, "numba", None)  # import numba raises ImportError
     monkeypatch.delenv(ENGINE_VARIABLE, raising=False)
+    monkeypatch.setattr(_fused, "_NUMBA_MIN_VALUES", 1)
     X, y, w, _, _ = _problem("binomial", 20, 2)
     assert FusedGLM(X, y, w, "binomial").engine == "numpy"
     with pytest.raises(ImportError, match=r"skfisher\[fast\]"):
