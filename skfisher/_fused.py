@@ -14,7 +14,8 @@ both matrices.
 Two engines compute the same numbers (to rounding):
 
 ``"numba"``
-   A compiled kernel (``_fused_numba``), one part of the rows per thread.
+   A compiled kernel (``_fused_numba``), the rows in parts that the threads
+   share.
    numba is optional (``pip install 'skfisher[fast]'``); the kernel is
    compiled on its first call and cached on disk.
 ``"numpy"``
@@ -221,25 +222,27 @@ class FusedGLM:
         score, loglik, bad = np.zeros(k), 0.0, 0
         per_row = tuple(np.empty(n) for _ in range(3)) if rows else (None,) * 3
         buffer = np.empty((min(self.block_rows, n), k))
-        for start in range(0, n, self.block_rows):
-            block = slice(start, min(start + self.block_rows, n))
-            features = np.asarray(self.X[block], dtype=np.float64)
-            eta = self._block_eta(features, theta, block)
-            mu, var, term, outside = _mean_state(self.family, eta, self.y[block])
-            w, residual = self.weights[block], self.y[block] - mu
-            loglik += float(w @ term)
-            bad += outside
-            if rows:
-                for array, values in zip(per_row, (eta, mu, var), strict=True):
-                    array[block] = values
-            wr = w * residual
-            if self.fit_intercept:
-                score[0] += wr.sum()
-            score[int(self.fit_intercept) :] += wr @ features
-            info = self._rank_update(info, features, np.sqrt(w * var), buffer)
-            if empirical:
-                root = np.sqrt(self._emp_weights[block]) * np.abs(residual)
-                emp = self._rank_update(emp, features, root, buffer)
+        # A mean of inf (Poisson η > 709) makes ℓ = −inf, as GLMProblem says, silently.
+        with np.errstate(over="ignore", invalid="ignore"):
+            for start in range(0, n, self.block_rows):
+                block = slice(start, min(start + self.block_rows, n))
+                features = np.asarray(self.X[block], dtype=np.float64)
+                eta = self._block_eta(features, theta, block)
+                mu, var, term, outside = _mean_state(self.family, eta, self.y[block])
+                w, residual = self.weights[block], self.y[block] - mu
+                loglik += float(w @ term)
+                bad += outside
+                if rows:
+                    for array, values in zip(per_row, (eta, mu, var), strict=True):
+                        array[block] = values
+                wr = w * residual
+                if self.fit_intercept:
+                    score[0] += wr.sum()
+                score[int(self.fit_intercept) :] += wr @ features
+                info = self._rank_update(info, features, np.sqrt(w * var), buffer)
+                if empirical:
+                    root = np.sqrt(self._emp_weights[block]) * np.abs(residual)
+                    emp = self._rank_update(emp, features, root, buffer)
         return loglik, bad, score, info, emp, per_row
 
     def _block_eta(self, features, theta, block):
@@ -267,8 +270,7 @@ class FusedGLM:
 def _mean_state(family, eta, y):
     """Return ``μ``, ``V(μ)``, ``ℓ_i`` without its constant, and the rows outside the domain."""
     if family == "poisson":
-        with np.errstate(over="ignore"):
-            mu = np.exp(eta)
+        mu = np.exp(eta)
         term = y * eta - mu
         return mu, mu, term, int(np.count_nonzero(~((mu > 0) & (mu < np.inf))))
     # log(1 + e^η) = max(η, 0) + log1p(e^−|η|): finite for every η.

@@ -238,6 +238,11 @@ def test_mean_outside_the_domain_gives_minus_infinity(engine):
     problem = _glm_problem(X, y, w, "poisson", offset, None)
     result = FusedGLM(X, y, w, "poisson", offset=offset, engine=engine).evaluate(theta)
     assert result.loglik == problem.loglik(theta) == -np.inf
+    offset[17], w[17] = 800.0, 0.0  # 0 · inf in the sums: nan, and no warning
+    result = FusedGLM(X, y, w, "poisson", offset=offset, engine=engine).evaluate(
+        theta, empirical=True
+    )
+    assert result.loglik == -np.inf
 
 
 def test_logistic_loglik_is_finite_far_out(engine):
