@@ -122,23 +122,28 @@ class Design:
     def row_chunks(self):
         """Yield ``(start, stop, rows)``: X's rows from ``start`` to ``stop``, chunk by chunk.
 
-        ``rows`` is a view of dense X (``chunk_rows`` rows) or a CSR slice of
-        sparse X (about ``chunk_rows * n_cols`` stored entries, at least one
-        row), in X's dtype: a product with a float64 operand is formed in
-        float64 on a copy of the chunk only.
+        ``rows`` is a view of dense X (``chunk_rows`` rows) or a CSR matrix on
+        views of sparse X's arrays (about ``chunk_rows * n_cols`` stored
+        entries, at least one row), in X's dtype: a product with a float64
+        operand is formed in float64 on a copy of the chunk only.
         """
         if not self.sparse:
             for start in range(0, self.n_rows, self.chunk_rows):
                 stop = min(start + self.chunk_rows, self.n_rows)
                 yield start, stop, self.X[start:stop]
             return
-        indptr, entries = self.X.indptr, self.chunk_rows * max(self.n_cols, 1)
+        X = self.X
+        indptr, entries = X.indptr, self.chunk_rows * max(self.n_cols, 1)
         start = 0
         while start < self.n_rows:
             # The last row bound within `entries` stored values of `start`'s.
             stop = int(np.searchsorted(indptr, indptr[start] + entries, side="right")) - 1
             stop = min(max(stop, start + 1), self.n_rows)
-            yield start, stop, self.X[start:stop]
+            first, last = indptr[start], indptr[stop]
+            # On views of X's values and indices: X[start:stop] copies them,
+            # which doubled the time of a chunked product.
+            arrays = (X.data[first:last], X.indices[first:last], indptr[start : stop + 1] - first)
+            yield start, stop, sp.csr_matrix(arrays, shape=(stop - start, self.n_features))
             start = stop
 
     def matvec(self, theta):
