@@ -28,6 +28,9 @@ _SHARED_PARAMETERS = """
     bias_reduction : {None, "firth"}, default=None
         ``"firth"``: Firth's penalised likelihood ``ℓ + ½ log det I``
         (Poisson only; see :class:`FisherGLMRegressor`).
+    solver : {"newton", "cg", "auto"}, default="newton"
+        ``"cg"``: matrix-free Fisher scoring for wide X, with standard errors
+        only for ``fit(..., se_for=...)`` (see :class:`FisherGLMRegressor`).
 
     Attributes
     ----------
