@@ -12,7 +12,8 @@ at a new θ (what one iteration of the loop needs):
 
 * **today**: ``GLMProblem.objective`` then ``score_information`` (its cache
   of η, μ, V cleared first): ``Design.matvec``, the family's μ and
-  log-likelihood, then ``Design.gram(w V, w (y − μ))``;
+  log-likelihood, then ``Design.gram(w V, w (y − μ))``, on a float64 copy of
+  a float32 X;
 * **fused numba**, **fused numpy**: ``FusedGLM.evaluate(θ)`` with each
   engine; **+ empirical** adds the empirical Fisher information in the same
   pass; **no rows** skips writing η, μ, V per row (``rows=False``).
