@@ -20,11 +20,19 @@ order:
 
 The warnings are emitted through :func:`skfisher._warnings.warn`, which
 attributes them to the user's call of ``fit`` wherever this runs from.
+
+An estimator's ``verbose`` (read where it has one, 0 otherwise) at 1 or more
+has the loop log each iteration to the ``"skfisher"`` logger
+(:func:`~skfisher._scoring.numbered_iterations`); :func:`visible_log` makes
+the records show where the user has not configured logging.
 """
 
+import logging
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from numbers import Integral
 
-from ._scoring import fisher_scoring, warn_not_converged
+from ._scoring import LOGGER, fisher_scoring, numbered_iterations, warn_not_converged
 from ._validation import warn_collinear
 
 
@@ -86,13 +94,55 @@ class Model:
     publish: dict = field(default_factory=dict)
 
 
+def check_verbose(verbose):
+    """Return ``verbose`` as an int, or raise a ValueError that says what it may be."""
+    if isinstance(verbose, Integral) and verbose >= 0:
+        return int(verbose)
+    raise ValueError(
+        "verbose must be a non-negative integer (0: silent, 1: a log record per "
+        f"Fisher-scoring iteration, 2: also dask's progress bars); got {verbose!r}."
+    )
+
+
+@contextmanager
+def visible_log(verbose):
+    """Let the INFO records of the ``"skfisher"`` logger show, at ``verbose >= 1``.
+
+    Yields whether records are to be emitted at all (``verbose >= 1``).
+    Logging the user configured is left as it is. Where nothing would show
+    the records (the logger's own level unset under a root above INFO, or no
+    handler anywhere), the logger gets the INFO level and a handler on
+    stderr for the duration, as a scikit-learn estimator's ``verbose``
+    shows its progress without any set-up.
+    """
+    if verbose < 1:
+        yield False
+        return
+    level = LOGGER.level
+    if level == logging.NOTSET and not LOGGER.isEnabledFor(logging.INFO):
+        LOGGER.setLevel(logging.INFO)
+    handler = None if LOGGER.hasHandlers() else logging.StreamHandler()
+    if handler is not None:
+        LOGGER.addHandler(handler)
+    try:
+        yield True
+    finally:
+        LOGGER.setLevel(level)
+        if handler is not None:
+            LOGGER.removeHandler(handler)
+
+
 def drive(estimator, model):
     """Fit ``model`` for ``estimator``, publish the result, return ``(problem, result, φ̂)``."""
+    verbose = check_verbose(getattr(estimator, "verbose", 0))
     problem = result = None
-    for theta0, steps in model.starts:  # the best maximum over the starts
-        fitted, candidate = model.loop(
-            model.problem, theta0, max(estimator.max_iter - steps, 0), estimator.tol
-        )
+    for index, (theta0, steps) in enumerate(model.starts):  # the best maximum over the starts
+        with visible_log(verbose) as logged, numbered_iterations(steps if logged else None):
+            if logged and len(model.starts) > 1:
+                LOGGER.info("Fisher scoring from start %d of %d", index + 1, len(model.starts))
+            fitted, candidate = model.loop(
+                model.problem, theta0, max(estimator.max_iter - steps, 0), estimator.tol
+            )
         candidate.n_iter += steps
         if result is None or _better(candidate, result):
             problem, result = fitted, candidate

@@ -19,9 +19,19 @@ nothing else, and a new model is one subclass.
 
 Stopping at step 3 means the factorisation of the last iteration is the one
 at θ̂, so the result reuses it for ``I⁻¹`` instead of factorising again.
+
+Within :func:`numbered_iterations` (which the fit driver opens for an
+estimator's ``verbose >= 1``) the loop logs one INFO record per iteration to
+the standard :mod:`logging` logger ``"skfisher"``: its number, the objective
+and the length of the step from there in standard errors, the quantity of
+the stop. Elsewhere it logs nothing.
 """
 
+import logging
+import time
 from abc import ABC, abstractmethod
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +39,12 @@ from sklearn.exceptions import ConvergenceWarning
 
 from ._linalg import SymmetricFactor
 from ._warnings import warn
+
+LOGGER = logging.getLogger("skfisher")
+# The numbering of the iterations being logged (None: the loop logs nothing).
+# A context variable, so that the loops a model brings (Firth's, the
+# distributions') log without an argument of their own.
+_ITERATION_LOG = ContextVar("skfisher_iteration_log", default=None)
 
 
 class ScoringProblem(ABC):
@@ -235,6 +251,7 @@ def fisher_scoring(problem, theta0, *, max_iter=100, tol=1e-8, max_halvings=40):
         step = factor.solve(score)
         loop_decrement = max(float(score @ step), 0.0)
         decrement = loop_decrement * problem.decrement_scale(theta)
+        _log_iteration(n_iter, objective, decrement)
         # A score in the directions a singular information drops is a step
         # the loop cannot take: converged only where it is rounding.
         reachable = _dropped_is_rounding(problem, theta, factor, score)
@@ -290,6 +307,36 @@ def warn_not_converged(result, tol):
         "much (a non-canonical link, outliers) Fisher scoring converges linearly "
         "and needs more iterations.",
         ConvergenceWarning,
+    )
+
+
+@contextmanager
+def numbered_iterations(first):
+    """Within, :func:`fisher_scoring` logs its iterations numbered from ``first``.
+
+    ``first`` is the number of iterations the start counts for (so that the
+    last number logged is the fit's ``n_iter_``); None logs nothing. Each
+    record also gives the seconds since the context was entered.
+    """
+    token = _ITERATION_LOG.set(None if first is None else (first, time.perf_counter()))
+    try:
+        yield
+    finally:
+        _ITERATION_LOG.reset(token)
+
+
+def _log_iteration(n_iter, objective, decrement):
+    """Log one iteration of the loop where :func:`numbered_iterations` asks for it."""
+    numbering = _ITERATION_LOG.get()
+    if numbering is None:
+        return
+    first, started = numbering
+    LOGGER.info(
+        "Fisher scoring iteration %d: objective %.12g, step %.3g standard errors (%.2f s)",
+        first + n_iter,
+        objective,
+        np.sqrt(decrement),
+        time.perf_counter() - started,
     )
 
 

@@ -1,0 +1,90 @@
+"""Progress of a fit: ``verbose`` logs each Fisher-scoring iteration to the "skfisher" logger.
+
+``verbose`` is set on the estimator as an attribute: the fit reads it so
+wherever the estimator has one, as a constructor parameter or not.
+"""
+
+import logging
+
+import numpy as np
+import pytest
+
+from skfisher import FisherGLMRegressor, FisherLogisticRegression
+from skfisher._scoring import LOGGER
+
+ITERATION = "Fisher scoring iteration %d: objective %.12g, step %.3g standard errors (%.2f s)"
+
+
+def _logistic(n=400, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 3))
+    y = (rng.random(n) < 1 / (1 + np.exp(-(0.3 + X @ [0.8, -0.5, 0.2])))).astype(float)
+    return X, y
+
+
+def _with_verbose(model, verbose):
+    model.verbose = verbose
+    return model
+
+
+def _iterations(caplog):
+    """The (number, objective, step) of each iteration record, in order."""
+    records = [r for r in caplog.records if r.name == "skfisher" and r.msg == ITERATION]
+    return [record.args[:3] for record in records]
+
+
+def test_verbose_logs_each_iteration_of_an_in_memory_fit(caplog):
+    X, y = _logistic()
+    with caplog.at_level(logging.INFO, logger="skfisher"):
+        model = _with_verbose(FisherLogisticRegression(), 1).fit(X, y)
+    logged = _iterations(caplog)
+    numbers = [number for number, _, _ in logged]
+    # R's least-squares start counts as the first iteration: numbered 1 to n_iter_.
+    assert numbers == list(range(1, model.n_iter_ + 1))
+    _, objective, step = logged[-1]
+    np.testing.assert_allclose(objective, model.loglik_, rtol=1e-14)
+    assert step <= model.tol  # the stop: the last step is below tol standard errors
+    assert all(earlier > model.tol for _, _, earlier in logged[:-1])
+    objectives = [value for _, value, _ in logged]
+    assert objectives == sorted(objectives)  # the line search never lets it fall
+    assert all(record.levelno == logging.INFO for record in caplog.records)
+
+
+def test_verbose_zero_logs_nothing(caplog, capsys):
+    X, y = _logistic()
+    with caplog.at_level(logging.DEBUG, logger="skfisher"):
+        FisherLogisticRegression().fit(X, y)
+        _with_verbose(FisherGLMRegressor(), 0).fit(X, y)
+    assert not [record for record in caplog.records if record.name.startswith("skfisher")]
+    assert capsys.readouterr() == ("", "")
+
+
+def test_records_show_without_any_logging_set_up(monkeypatch, capsys):
+    # Nothing configured: no handler reaches the logger and its level is
+    # inherited from a root at WARNING; verbose=1 still shows the iterations,
+    # on stderr, and leaves the logger as it found it.
+    monkeypatch.setattr(LOGGER, "propagate", False)
+    assert not LOGGER.hasHandlers() and LOGGER.level == logging.NOTSET
+    X, y = _logistic()
+    model = _with_verbose(FisherLogisticRegression(), 1).fit(X, y)
+    out, err = capsys.readouterr()
+    assert out == ""
+    lines = err.splitlines()
+    assert len(lines) == model.n_iter_
+    assert lines[-1].startswith(f"Fisher scoring iteration {model.n_iter_}: objective ")
+    assert LOGGER.handlers == [] and LOGGER.level == logging.NOTSET
+
+
+def test_a_level_the_user_set_is_kept(caplog):
+    X, y = _logistic()
+    with caplog.at_level(logging.WARNING, logger="skfisher"):
+        _with_verbose(FisherLogisticRegression(), 1).fit(X, y)
+        assert LOGGER.level == logging.WARNING
+    assert _iterations(caplog) == []
+
+
+@pytest.mark.parametrize("verbose", [-1, 1.5, "yes", None])
+def test_bad_verbose_is_a_value_error(verbose):
+    X, y = _logistic(n=50)
+    with pytest.raises(ValueError, match="verbose"):
+        _with_verbose(FisherLogisticRegression(), verbose).fit(X, y)
