@@ -2,11 +2,15 @@
 
 A GLM log-likelihood is a sum over rows, so it is a sum over row blocks. Each
 block of a dask array becomes an ordinary in-memory :class:`ScoringProblem`
-(built and kept on the worker that holds the block, never gathered), and
-:class:`BlockSumProblem` adds their log-likelihoods, scores and information
-matrices. Every objective evaluation also returns the block's score and
+on a worker, never gathered, and :class:`BlockSumProblem` adds their
+log-likelihoods, scores and information matrices on the client, in block
+order. Every objective evaluation also returns the block's score and
 information, so an iteration whose first step is accepted costs one
-``dask.compute`` that moves only ``1 + k + k²`` numbers per block.
+``dask.compute``, one pass over the blocks that moves only ``1 + k + k²``
+numbers per block; the quantities reported at θ̂ are one pass more. The
+blocks' problems may be persisted (kept on the workers) or, for data larger
+than the workers' memory, built anew from the source at each pass (see
+``persist_if_fits`` in :mod:`skfisher.linear_model._dask_fit`).
 
 A dask DataFrame or Series is converted to a dask array (its numeric columns
 to float64) and a dask array with unknown chunk sizes gets them computed, both
@@ -17,6 +21,7 @@ dask is optional: this module imports it only when a dask collection is fitted.
 """
 
 import math
+import sys
 
 import numpy as np
 
@@ -47,13 +52,64 @@ def _evaluate(block, method, theta, phi, *args):
     return getattr(block, method)(theta, *args)
 
 
+def _block_report(block, theta, phi, loglik_phi, with_score):
+    """Return every quantity reported at θ̂ of one block, from one task."""
+    block.phi = phi
+    values = {
+        "observed_information": block.observed_information(theta),
+        "empirical_fisher": block.empirical_fisher(theta),
+        "deviance": block.deviance(theta),
+        "pearson_chi2": block.pearson_chi2(theta),
+        "boundary_margin": (
+            block.boundary_margin(theta) if block.family.mean_is_probability else None
+        ),
+    }
+    if with_score:
+        values["score"], values["information"] = block.score(theta), block.information(theta)
+    block.phi = loglik_phi
+    values["loglik"] = block.loglik(theta)
+    return values
+
+
+def distributed_client():
+    """Return the ``distributed`` client that ``dask.compute`` uses, or None (a local one)."""
+    owner = getattr(_dask("fitting a dask array").base.get_scheduler(), "__self__", None)
+    distributed = sys.modules.get("distributed")
+    if owner is None or distributed is None or not isinstance(owner, distributed.Client):
+        return None
+    return owner
+
+
+def compute(tasks, verbose=0):
+    """Compute ``tasks`` (a pass over the blocks), under dask's progress bar at ``verbose >= 2``.
+
+    The bar is :class:`dask.diagnostics.ProgressBar` on the local schedulers
+    and :func:`distributed.progress` on a client; both print to stdout.
+    """
+    dask = _dask("fitting a dask array")
+    if verbose < 2:
+        return dask.compute(*tasks)
+    client = distributed_client()
+    if client is None:
+        from dask.diagnostics import ProgressBar
+
+        with ProgressBar():
+            return dask.compute(*tasks)
+    from distributed import progress
+
+    futures = client.compute(list(tasks))
+    progress(futures)
+    return tuple(client.gather(futures))
+
+
 class BlockSumProblem(ScoringProblem):
     """A log-likelihood that is the sum of per-block problems held by dask.
 
     Parameters
     ----------
     blocks : list of dask.delayed.Delayed
-        Persisted per-block problems, each without penalty.
+        The per-block problems, each without penalty: persisted, or built
+        from the source of the data at each evaluation.
     penalty : ndarray of shape (k,)
         The diagonal of the L2 penalty of the whole sample (added once).
     phi : float, default=1.0
@@ -66,12 +122,31 @@ class BlockSumProblem(ScoringProblem):
         in memory.
     has_dispersion : bool, default=False
         Whether the family has a dispersion, estimated by Pearson's statistic.
+    verbose : int, default=0
+        At 2 or more, each evaluation (a pass over the blocks) shows dask's
+        progress bar.
+
+    Notes
+    -----
+    The quantities reported at θ̂ (``loglik``, ``observed_information``,
+    ``empirical_fisher``, ``deviance``, ``boundary_margin``, and ``score`` and
+    ``information`` at a φ̂ other than the loop's) come from one pass, kept
+    for that θ and dispersion; Pearson's statistic at the loop's last θ comes
+    from the loop's own pass.
     """
 
     def __init__(
-        self, blocks, penalty, phi=1.0, n_rows=None, weight_scale=1.0, has_dispersion=False
+        self,
+        blocks,
+        penalty,
+        phi=1.0,
+        n_rows=None,
+        weight_scale=1.0,
+        has_dispersion=False,
+        verbose=0,
     ):
         self.blocks = blocks
+        self.verbose = verbose
         self.n_rows = n_rows
         self.penalty = penalty
         self.phi = phi
@@ -83,15 +158,29 @@ class BlockSumProblem(ScoringProblem):
         # put on the scale of the φ̂ of the current θ (decrement_scale).
         self.loop_phi = 1.0
         self._cached = (None, None, None, None)
+        self._report = (None, None)
 
     def _key(self, theta):
         # The loop's score and information depend on θ and on the loop's φ.
         return theta.tobytes(), self.loop_phi
 
     def _sum(self, method, theta, phi=None, *args):
-        dask = _dask("fitting a dask array")
-        tasks = [dask.delayed(_evaluate)(b, method, theta, phi, *args) for b in self.blocks]
-        return dask.compute(*tasks)
+        delayed = _dask("fitting a dask array").delayed
+        tasks = [delayed(_evaluate)(b, method, theta, phi, *args) for b in self.blocks]
+        return compute(tasks, self.verbose)
+
+    def _reported(self, name, theta):
+        """Return the blocks' values of one reported quantity at θ (one pass for all)."""
+        key = (theta.tobytes(), self.phi, self.loglik_phi)
+        if self._report[0] != key:
+            delayed = _dask("fitting a dask array").delayed
+            with_score = self.phi != self.loop_phi
+            tasks = [
+                delayed(_block_report)(b, theta, self.phi, self.loglik_phi, with_score)
+                for b in self.blocks
+            ]
+            self._report = (key, compute(tasks, self.verbose))
+        return [values[name] for values in self._report[1]]
 
     def objective(self, theta):
         # Pearson's statistic rides along in the same tasks: the loop's stop
@@ -146,20 +235,24 @@ class BlockSumProblem(ScoringProblem):
         return float(sum(self._sum("score_rounding", theta, 1.0, directions))) / self.loop_phi
 
     def loglik(self, theta):
-        return float(sum(self._sum("loglik", theta, self.loglik_phi)))
+        return float(sum(self._reported("loglik", theta)))
 
     def score(self, theta):
-        return sum(self._sum("score", theta, self.phi)) - self.penalty * theta / self.phi
+        if self.phi == self.loop_phi:
+            return self.score_information(theta)[0]
+        return sum(self._reported("score", theta)) - self.penalty * theta / self.phi
 
     def information(self, theta):
-        return sum(self._sum("information", theta, self.phi)) + np.diag(self.penalty) / self.phi
+        if self.phi == self.loop_phi:
+            return self.score_information(theta)[1]
+        return sum(self._reported("information", theta)) + np.diag(self.penalty) / self.phi
 
     def observed_information(self, theta):
-        matrix = sum(self._sum("observed_information", theta, self.phi))
+        matrix = sum(self._reported("observed_information", theta))
         return matrix + np.diag(self.penalty) / self.phi
 
     def empirical_fisher(self, theta):
-        return sum(self._sum("empirical_fisher", theta, self.phi))
+        return sum(self._reported("empirical_fisher", theta))
 
     def set_dispersion(self, phi, loglik_phi):
         """Set the φ̂ of the matrices and the φ at which ``loglik`` is evaluated."""
@@ -168,16 +261,18 @@ class BlockSumProblem(ScoringProblem):
 
     def deviance(self, theta):
         """Return the deviance over all blocks."""
-        return float(sum(self._sum("deviance", theta)))
+        return float(sum(self._reported("deviance", theta)))
 
     def pearson_chi2(self, theta):
         """Return ``(Σ w (y − μ)² / V(μ), Σ w)`` over all blocks."""
+        if self.has_dispersion and self._cached[0] == self._key(theta):
+            return self._cached[3]  # from the loop's pass at θ (it needs no φ)
         parts = self._sum("pearson_chi2", theta)
         return sum(p[0] for p in parts), sum(p[1] for p in parts)
 
     def boundary_margin(self, theta):
         """Return the smallest ``min(μ, 1 − μ)`` over rows of positive weight of all blocks."""
-        return min(self._sum("boundary_margin", theta))
+        return min(self._reported("boundary_margin", theta))
 
 
 def _is_dask_frame(value):
@@ -264,6 +359,8 @@ def row_blocks(X, vectors, *, labels=()):
         empty ones).
     per_vector : dict of str to list of dask.delayed.Delayed or None
         The matching blocks of each vector.
+    n_rows : int
+        The number of rows of ``X``.
     """
     X = as_row_array(X, "X")
     if X.ndim != 2:
@@ -287,4 +384,4 @@ def row_blocks(X, vectors, *, labels=()):
         delayed = vector.rechunk((rows,)).to_delayed().ravel()
         per_vector[name] = [delayed[i] for i in kept]
     blocks = X.to_delayed().ravel()
-    return [blocks[i] for i in kept], per_vector
+    return [blocks[i] for i in kept], per_vector, int(X.shape[0])

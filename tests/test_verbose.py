@@ -5,6 +5,7 @@ wherever the estimator has one, as a constructor parameter or not.
 """
 
 import logging
+import re
 
 import numpy as np
 import pytest
@@ -86,5 +87,65 @@ def test_a_level_the_user_set_is_kept(caplog):
 @pytest.mark.parametrize("verbose", [-1, 1.5, "yes", None])
 def test_bad_verbose_is_a_value_error(verbose):
     X, y = _logistic(n=50)
-    with pytest.raises(ValueError, match="verbose"):
+    # The message names the argument and the value received.
+    with pytest.raises(ValueError, match=f"verbose.*{re.escape(repr(verbose))}"):
         _with_verbose(FisherLogisticRegression(), verbose).fit(X, y)
+
+
+def test_dask_fit_logs_its_blocks_and_each_iteration(caplog, capsys):
+    da = pytest.importorskip("dask.array")
+    dask = pytest.importorskip("dask")
+    X, y = _logistic(n=2000)
+    Xd, yd = da.from_array(X, chunks=(500, 3)), da.from_array(y, chunks=500)
+    with dask.config.set(scheduler="sync"), caplog.at_level(logging.INFO, logger="skfisher"):
+        model = _with_verbose(FisherLogisticRegression(), 1).fit(Xd, yd)
+    messages = [record.getMessage() for record in caplog.records]
+    assert messages[0].startswith("dask fit of 2000 rows in 4 blocks: their problems (about ")
+    assert messages[0].endswith(" are persisted")
+    logged = _iterations(caplog)
+    # The dask start (intercept only) counts for no iteration: numbered 0 to n_iter_.
+    assert [number for number, _, _ in logged] == list(range(model.n_iter_ + 1))
+    np.testing.assert_allclose(logged[-1][1], model.loglik_, rtol=1e-14)
+    assert logged[-1][2] <= model.tol
+    assert capsys.readouterr().out == ""  # the progress bars are for verbose >= 2
+
+
+def test_bad_verbose_of_a_dask_fit_is_a_value_error():
+    da = pytest.importorskip("dask.array")
+    X, y = _logistic(n=100)
+    with pytest.raises(ValueError, match="verbose.*-2"):
+        _with_verbose(FisherGLMRegressor(), -2).fit(
+            da.from_array(X, chunks=(50, 3)), da.from_array(y, chunks=50)
+        )
+
+
+def test_dask_fit_at_verbose_2_shows_a_progress_bar_per_pass(caplog, capsys):
+    da = pytest.importorskip("dask.array")
+    dask = pytest.importorskip("dask")
+    X, y = _logistic(n=1000)
+    with dask.config.set(scheduler="sync"), caplog.at_level(logging.INFO, logger="skfisher"):
+        model = _with_verbose(FisherGLMRegressor("poisson"), 2).fit(
+            da.from_array(X, chunks=(250, 3)), da.from_array(y, chunks=250)
+        )
+    out = capsys.readouterr().out
+    # One bar per pass: the blocks' totals, each objective, the reported quantities.
+    assert out.count("100% Completed") == model.n_iter_ + 3
+    assert len(_iterations(caplog)) == model.n_iter_ + 1
+
+
+def test_distributed_progress_bar_at_verbose_2(capsys):
+    da = pytest.importorskip("dask.array")
+    distributed = pytest.importorskip("distributed")
+    X, y = _logistic(n=1000)
+    with (
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster),
+    ):
+        capsys.readouterr()
+        model = _with_verbose(FisherGLMRegressor("poisson"), 2).fit(
+            da.from_array(X, chunks=(250, 3)), da.from_array(y, chunks=250)
+        )
+        out = capsys.readouterr().out
+    assert out.count("100% Completed") == model.n_iter_ + 3

@@ -1,11 +1,32 @@
 """Fitting a GLM on dask collections with the one Fisher-scoring loop.
 
 Each row block of ``X`` (with its ``y``, ``sample_weight`` and ``offset``) is
-validated and turned into an in-memory problem on the worker that holds it;
+validated and turned into an in-memory problem on a worker;
 :class:`~skfisher._dask.BlockSumProblem` sums them. ``X`` is never gathered.
 ``X`` may be a dask array or a dask DataFrame (its column names become
 ``feature_names_in_``), the vectors dask arrays or Series; unknown chunk sizes
 are computed once (:func:`~skfisher._dask.as_row_array`).
+
+Where the blocks' problems live is decided by :func:`persist_if_fits`. They
+are persisted (built once and kept in the workers' memory) when they take
+at most half of the memory free where dask computes: the workers' memory
+limits less what their processes hold, on a ``distributed`` client; this
+machine's available memory on the local schedulers. Otherwise nothing is
+persisted: every pass builds each block's problem from the source of the
+data (reading its parquet partition again, say), evaluates it and lets it
+go, so that a worker holds a few blocks at a time and data larger than the
+cluster's memory are fitted out of core, at the cost of reading them once
+per pass. ``dask.config.set({"skfisher.persist": False})`` (or ``True``)
+makes the choice instead of the default ``"auto"``.
+
+Persisted, the blocks are read once (after a pass that counts their rows
+where these are unknown, as a DataFrame's). Streamed, they are read once
+for their totals, once per evaluation of the objective (one per iteration
+whose first step is accepted) and once for the quantities reported at θ̂,
+and a worker holds about two blocks per thread at a time (a block being a
+partition as float64 and a few vectors of its length): partitions of some
+tens of MB and a memory limit some hundreds of MB above the worker's own
+footprint keep the fit below ``distributed``'s thresholds.
 """
 
 from functools import partial
@@ -13,9 +34,17 @@ from functools import partial
 import numpy as np
 from sklearn.utils.validation import check_array, validate_data
 
-from .._dask import BlockSumProblem, _dask, as_row_array, row_blocks
-from .._driver import Model
+from .._dask import (
+    BlockSumProblem,
+    _dask,
+    as_row_array,
+    compute,
+    distributed_client,
+    row_blocks,
+)
+from .._driver import Model, check_verbose, visible_log
 from .._linalg import Design
+from .._scoring import LOGGER
 from .._validation import check_weights
 from ._glm_model import glm_dispersion, likely_separation
 from ._problem import GLMProblem
@@ -54,11 +83,84 @@ def _check_finite(values, what):
 
 
 def _block_totals(problem):
-    """Return ``(Σw, Σ w μ₀, Σ w offset, n_rows, rows of positive weight)`` of one block."""
+    """Return ``(Σw, Σ w μ₀, Σ w offset, rows of positive weight)`` of one block."""
     w = problem.w
     mu0 = problem.family.start_mu(problem.y, w)
     offset = 0.0 if problem.offset is None else float(w @ problem.offset)
-    return float(w.sum()), float(w @ mu0), offset, problem.design.n_rows, np.count_nonzero(w)
+    return float(w.sum()), float(w @ mu0), offset, np.count_nonzero(w)
+
+
+# The per-row float64 values a persisted block problem holds besides its row
+# of X: y, the weights, the offset and the cached η, μ and V(μ) of the last θ.
+_ROW_VECTORS = 6
+# The share of the free memory the persisted problems may take: the rest is
+# for each pass's temporaries, below distributed's spilling (at 60 % and 70 %).
+_PERSIST_SHARE = 0.5
+
+
+def free_memory():
+    """Return the bytes free where ``dask.compute`` runs, or None when that is unknown.
+
+    On a ``distributed`` client, the sum over the workers of their memory
+    limit less what their process holds (None if a worker has no limit); on
+    the local schedulers, this machine's available memory (psutil's).
+    """
+    client = distributed_client()
+    if client is None:
+        try:
+            import psutil
+        except ImportError:
+            return None
+        return float(psutil.virtual_memory().available)
+    workers = client.scheduler_info(n_workers=-1)["workers"].values()
+    held = [(info.get("memory_limit") or 0, info["metrics"]["memory"]) for info in workers]
+    if not held or not all(limit > 0 for limit, _ in held):
+        return None
+    return float(sum(max(limit - used, 0) for limit, used in held))
+
+
+def persist_if_fits(problems, n_rows, n_features, verbose=0):
+    """Persist the blocks' problems where they fit in memory (see the module's notes).
+
+    Parameters
+    ----------
+    problems : list of dask.delayed.Delayed
+        The blocks' problems, built from the source of the data.
+    n_rows, n_features : int
+        The shape of ``X``, for the memory the persisted problems would take.
+    verbose : int, default=0
+        At 1 or more, log the choice and the sizes it compared.
+
+    Returns
+    -------
+    problems : list of dask.delayed.Delayed
+        Persisted, or as given (each pass then builds them anew).
+    """
+    dask = _dask("fitting a dask array")
+    setting = dask.config.get("skfisher.persist", "auto")
+    needed = 8.0 * n_rows * (n_features + _ROW_VECTORS)
+    if isinstance(setting, bool):
+        persist, compared = setting, f"skfisher.persist={setting}"
+    elif isinstance(setting, str) and setting == "auto":
+        free = free_memory()
+        persist = free is None or needed <= _PERSIST_SHARE * free
+        compared = "free memory unknown" if free is None else f"{free / 2**20:.0f} MiB free"
+    else:
+        raise ValueError(
+            "The dask configuration 'skfisher.persist' must be 'auto', True or False; got "
+            f"{setting!r}. Set it with dask.config.set({{'skfisher.persist': 'auto'}})."
+        )
+    with visible_log(verbose) as logged:
+        if logged:
+            LOGGER.info(
+                "dask fit of %d rows in %d blocks: their problems (about %.0f MiB; %s) are %s",
+                n_rows,
+                len(problems),
+                needed / 2**20,
+                compared,
+                "persisted" if persist else "built from the source at each pass",
+            )
+    return list(dask.persist(*problems)) if persist else problems
 
 
 def fit_blocks(estimator, X, y, sample_weight, offset, family, link, transform_y=None):
@@ -72,10 +174,11 @@ def fit_blocks(estimator, X, y, sample_weight, offset, family, link, transform_y
         Σ sample_weight.
     """
     dask = _dask("fitting a dask array")
+    verbose = check_verbose(getattr(estimator, "verbose", 0))
     _check_features(estimator, X)
     vectors = {"y": y, "sample_weight": sample_weight, "offset": offset}
     labels = ("y",) if transform_y is not None else ()
-    blocks, per_vector = row_blocks(X, vectors, labels=labels)
+    blocks, per_vector, n_rows = row_blocks(X, vectors, labels=labels)
     w_blocks, offset_blocks = per_vector["sample_weight"], per_vector["offset"]
     build = dask.delayed(_block_problem)
     problems = [
@@ -91,9 +194,9 @@ def fit_blocks(estimator, X, y, sample_weight, offset, family, link, transform_y
         )
         for i, xb in enumerate(blocks)
     ]
-    problems = list(dask.persist(*problems))
-    totals = np.array(dask.compute(*[dask.delayed(_block_totals)(p) for p in problems]))
-    nobs, weighted_mu0, weighted_offset, n_rows, positive = totals.sum(axis=0)
+    problems = persist_if_fits(problems, n_rows, estimator.n_features_in_, verbose)
+    totals = np.array(compute([dask.delayed(_block_totals)(p) for p in problems], verbose))
+    nobs, weighted_mu0, weighted_offset, positive = totals.sum(axis=0)
     if not nobs > 0:
         check_weights(np.zeros(1))
     k = estimator.n_features_in_ + estimator.fit_intercept
@@ -108,10 +211,11 @@ def fit_blocks(estimator, X, y, sample_weight, offset, family, link, transform_y
     problem = BlockSumProblem(
         problems,
         penalty,
-        n_rows=int(n_rows),
+        n_rows=n_rows,
         # As GLMProblem: the stop measured for weights that average at least 1.
         weight_scale=max(1.0, positive / nobs),
         has_dispersion=family.has_dispersion,
+        verbose=verbose,
     )
     return problem, theta0, float(nobs)
 
@@ -196,7 +300,7 @@ def dask_model(estimator, X, y, sample_weight, offset, family, link, transform_y
         [(theta0, 0)],
         diagnose=partial(likely_separation, estimator, bounded),
         dispersion=partial(glm_dispersion, family, link),
-        # Holding the problem would pin the persisted blocks in the
-        # workers' memory for the estimator's lifetime.
+        # Holding the problem would pin persisted blocks in the workers'
+        # memory for the estimator's lifetime.
         publish={"keep_problem": False},
     )
