@@ -13,33 +13,13 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_allclose
-from sklearn.utils import validation
 
 import skfisher._linalg as linalg
 from skfisher import FisherGLMRegressor, FisherLogisticRegression
-from skfisher.linear_model import _base, _glm
 
 SAME_DATA_RTOL = 1e-10
 # The unit roundoff of float32, 2⁻²⁴: |fl₃₂(x) − x| ≤ U32 |x|.
 U32 = 2.0**-24
-
-
-@pytest.fixture
-def float32_kept(monkeypatch):
-    """Fit with X validated by ``dtype=DESIGN_DTYPES``, so that float32 X stays float32.
-
-    The estimators' own validation, given the float32 dtype as well; where
-    they pass it already, nothing changes. Each test checks that the fitted
-    model matrix is float32.
-    """
-
-    def validate(*args, **kwargs):
-        if kwargs.get("dtype") is np.float64:
-            kwargs["dtype"] = linalg.DESIGN_DTYPES
-        return validation.validate_data(*args, **kwargs)
-
-    monkeypatch.setattr(_base, "validate_data", validate)
-    monkeypatch.setattr(_glm, "validate_data", validate)
 
 
 def _data(seed=0, n=3000, k=5):
@@ -90,7 +70,6 @@ def _cases():
 CASE_NAMES = sorted(_cases()[1])
 
 
-@pytest.mark.usefixtures("float32_kept")
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
 @pytest.mark.parametrize("case", CASE_NAMES)
 def test_float32_x_fits_as_its_float64_copy(monkeypatch, fmt, case):
@@ -151,7 +130,6 @@ def _rounding_bounds(X, theta, y, family):
     return theta_bound, loglik_bound, se_bound
 
 
-@pytest.mark.usefixtures("float32_kept")
 @pytest.mark.parametrize("sparse", [False, True], ids=["dense", "csr"])
 @pytest.mark.parametrize("family", ["binomial", "poisson"])
 def test_float32_rounding_moves_the_fit_by_its_first_order_effect(sparse, family):
@@ -181,7 +159,6 @@ def test_float32_rounding_moves_the_fit_by_its_first_order_effect(sparse, family
     assert not np.array_equal(rounded.params_, exact["params_"])
 
 
-@pytest.mark.usefixtures("float32_kept")
 def test_predictions_of_float32_x_equal_those_of_its_float64_copy():
     X, eta, rng = _data(seed=2)
     y = rng.gamma(2.0, np.exp(eta) / 2.0)
@@ -200,7 +177,6 @@ def test_predictions_of_float32_x_equal_those_of_its_float64_copy():
     )
 
 
-@pytest.mark.usefixtures("float32_kept")
 def test_a_float32_fit_makes_no_float64_copy_of_x():
     rng = np.random.default_rng(3)
     X32 = rng.standard_normal((50000, 40)).astype(np.float32)

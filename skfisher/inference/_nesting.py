@@ -64,22 +64,14 @@ def _check_same_rows(problem_r, problem_f):
         )
 
 
-def _dense_rows(design, rows):
-    block = design.X[rows]
-    block = block.toarray() if hasattr(block, "toarray") else np.asarray(block, dtype=float)
-    if design.fit_intercept:
-        block = np.column_stack([np.ones(block.shape[0]), block])
-    return block
-
-
 def _joint_r(design_f, design_r):
     """The R factor of ``[[1, X_full], [1, X_restricted]]``, by QR a chunk of rows at a time."""
     k = design_f.n_cols + design_r.n_cols
     r = np.zeros((0, k))
     n_rows = design_f.X.shape[0]
     for start in range(0, n_rows, _CHUNK_ROWS):
-        rows = slice(start, min(start + _CHUNK_ROWS, n_rows))
-        block = np.hstack([_dense_rows(design_f, rows), _dense_rows(design_r, rows)])
+        stop = min(start + _CHUNK_ROWS, n_rows)
+        block = np.hstack([design_f.dense_rows(start, stop), design_r.dense_rows(start, stop)])
         r = np.linalg.qr(np.vstack([r, block]), mode="r")
     return r
 

@@ -18,7 +18,7 @@ from .._contract import FisherMixin
 from .._dask import is_dask_collection
 from .._driver import Model, drive, plain_loop
 from .._inputs import check_columns_numeric, check_target_present
-from .._linalg import Design, extreme_column_scale
+from .._linalg import DESIGN_DTYPES, Design, extreme_column_scale
 from .._marginal import MarginalEffectsMixin
 from .._validation import (
     check_weights,
@@ -100,7 +100,7 @@ class BaseFisherGLM(
             X,
             y,
             accept_sparse=["csr", "csc"],
-            dtype=np.float64,
+            dtype=DESIGN_DTYPES,
             y_numeric=False,
             multi_output=False,
         )
@@ -346,7 +346,7 @@ class BaseFisherGLM(
         without one); an estimated negative-binomial α is held fixed.
         """
         check_is_fitted(self, "params_")
-        X = check_array(X, accept_sparse=["csr", "csc"], dtype=np.float64)
+        X = check_array(X, accept_sparse=["csr", "csc"], dtype=DESIGN_DTYPES)
         family, link = self._glm_family_link()
         y = self._glm_response(y, family)
         if y.shape[0] != X.shape[0]:
@@ -383,7 +383,7 @@ class BaseFisherGLM(
                 reset=False,
             )
             return predict_blocks(X, self._linear_params(), self.fit_intercept, offset)
-        X = validate_data(self, X, accept_sparse=["csr", "csc"], dtype=np.float64, reset=False)
+        X = validate_data(self, X, accept_sparse=["csr", "csc"], dtype=DESIGN_DTYPES, reset=False)
         eta = Design(X, self.fit_intercept).matvec(self._linear_params())
         offset = self._validate_vector(offset, X, "offset")
         return eta if offset is None else eta + offset

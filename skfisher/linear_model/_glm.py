@@ -7,6 +7,7 @@ from sklearn.utils.validation import _check_sample_weight, validate_data
 
 from .._dask import is_dask_collection
 from .._inputs import check_columns_numeric, check_target_present
+from .._linalg import DESIGN_DTYPES
 from .._predicted import check_mean_domain
 from ..families import FAMILY_NAMES, GLMFamily, get_family
 from ..links import LINK_NAMES, Link
@@ -299,7 +300,7 @@ class FisherGLMRegressor(RegressorMixin, BaseFisherGLM):
         check_columns_numeric(X)
         check_target_present(y)
         X, y = validate_data(
-            self, X, y, accept_sparse=["csr", "csc"], dtype=np.float64, y_numeric=True
+            self, X, y, accept_sparse=["csr", "csc"], dtype=DESIGN_DTYPES, y_numeric=True
         )
         y = np.asarray(y, dtype=np.float64)
         family.check_y(y)
