@@ -87,9 +87,7 @@ def _load(X, by_columns, theta, offset, has_offset, first, m, cols, eta):
         _copy_columns(X.T, first, m, start, theta, cols, eta)
     elif X.shape[1] < _WIDE:
         _copy_rows(X, first, m, start, cols)
-        # η by columns: a row's own sum would be one chain of dependent adds.
-        for j in range(start, theta.shape[0]):
-            _axpy(theta[j], cols[j], m, eta)
+        _eta_by_columns(theta, cols, start, m, eta)
     else:
         _copy_columns(X, first, m, start, theta, cols, eta)
 
@@ -113,6 +111,26 @@ def _copy_columns(X, first, m, start, theta, cols, eta):
         for i in range(m):
             column[i] = X[first + i, j]
         _axpy(theta[j + start], column, m, eta)
+
+
+@numba.njit(cache=True)
+def _eta_by_columns(theta, cols, start, m, eta):
+    """``eta += Σ_j θ_j cols[j]`` for ``j ≥ start``, four columns per sweep of ``eta``.
+
+    By columns, in vector lanes: a row's own sum would be one chain of
+    dependent adds.
+    """
+    k = theta.shape[0]
+    j = start
+    while j + 4 <= k:
+        t0, t1, t2, t3 = theta[j], theta[j + 1], theta[j + 2], theta[j + 3]
+        for i in range(m):
+            eta[i] += (
+                t0 * cols[j, i] + t1 * cols[j + 1, i] + t2 * cols[j + 2, i] + t3 * cols[j + 3, i]
+            )
+        j += 4
+    for c in range(j, k):
+        _axpy(theta[c], cols[c], m, eta)
 
 
 @numba.njit(cache=True)
