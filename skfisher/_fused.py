@@ -158,8 +158,10 @@ class FusedGLM:
         empirical : bool, default=False
             Whether to add the empirical Fisher information in the same pass.
         rows : bool, default=True
-            Whether to return ``η``, ``μ`` and ``V(μ)`` per row (three arrays
-            of length n written during the pass).
+            Whether to return ``η``, ``μ`` and ``V(μ)`` per row: three new
+            arrays of length n written during the pass, about 5 ms per 10⁶
+            rows (mostly the first touch of their memory). The loop needs
+            only the sums.
         """
         theta = np.asarray(theta, dtype=np.float64)
         if theta.shape != (self.n_cols,):
