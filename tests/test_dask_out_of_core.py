@@ -144,8 +144,7 @@ def test_automatic_choice_persists_what_takes_at_most_half_the_free_memory(
     monkeypatch.setattr(dask, "persist", counted)
     monkeypatch.setattr(_dask_fit, "free_memory", lambda: free)
     frame = dd.read_parquet(folder)
-    model = FisherLogisticRegression()
-    model.verbose = 1
+    model = FisherLogisticRegression(verbose=1)
     with dask.config.set(scheduler="sync"), caplog.at_level(logging.INFO, logger="skfisher"):
         model.fit(frame[columns], frame["event"])
     assert len(calls) == int(persisted)  # the blocks persisted at once, or never
@@ -188,8 +187,7 @@ def test_workers_without_free_memory_stream_the_blocks(stored, caplog):
             assert _dask_fit.free_memory() == 0.0
             limits = [w["memory_limit"] for w in client.scheduler_info()["workers"].values()]
             assert limits == [64 * 2**20] * 2
-            model = FisherLogisticRegression()
-            model.verbose = 1
+            model = FisherLogisticRegression(verbose=1)
             with caplog.at_level(logging.INFO, logger="skfisher"):
                 frame = dd.read_parquet(folder)
                 model.fit(frame[columns], frame["event"])
@@ -230,8 +228,7 @@ def test_parquet_larger_than_the_workers_memory_on_a_local_cluster(tmp_path, cap
         assert data_bytes > limit
         assert data_bytes > 2 * limit - held, "the workers have room for the data: add files"
         sampler = MemorySampler()
-        model = FisherLogisticRegression()
-        model.verbose = 1
+        model = FisherLogisticRegression(verbose=1)
         sampling = sampler.sample("fit", measure="process", interval=0.1)
         with sampling, caplog.at_level(logging.INFO, "skfisher"):
             frame = dd.read_parquet(tmp_path)

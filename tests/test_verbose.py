@@ -1,7 +1,7 @@
 """Progress of a fit: ``verbose`` logs each Fisher-scoring iteration to the "skfisher" logger.
 
-``verbose`` is set on the estimator as an attribute: the fit reads it so
-wherever the estimator has one, as a constructor parameter or not.
+``verbose`` is a constructor parameter of the GLM estimators; the driver reads
+it from any estimator that has one.
 """
 
 import logging
@@ -23,11 +23,6 @@ def _logistic(n=400, seed=0):
     return X, y
 
 
-def _with_verbose(model, verbose):
-    model.verbose = verbose
-    return model
-
-
 def _iterations(caplog):
     """The (number, objective, step) of each iteration record, in order."""
     records = [r for r in caplog.records if r.name == "skfisher" and r.msg == ITERATION]
@@ -37,7 +32,7 @@ def _iterations(caplog):
 def test_verbose_logs_each_iteration_of_an_in_memory_fit(caplog):
     X, y = _logistic()
     with caplog.at_level(logging.INFO, logger="skfisher"):
-        model = _with_verbose(FisherLogisticRegression(), 1).fit(X, y)
+        model = FisherLogisticRegression(verbose=1).fit(X, y)
     logged = _iterations(caplog)
     numbers = [number for number, _, _ in logged]
     # R's least-squares start counts as the first iteration: numbered 1 to n_iter_.
@@ -55,7 +50,7 @@ def test_verbose_zero_logs_nothing(caplog, capsys):
     X, y = _logistic()
     with caplog.at_level(logging.DEBUG, logger="skfisher"):
         FisherLogisticRegression().fit(X, y)
-        _with_verbose(FisherGLMRegressor(), 0).fit(X, y)
+        FisherGLMRegressor(verbose=0).fit(X, y)
     assert not [record for record in caplog.records if record.name.startswith("skfisher")]
     assert capsys.readouterr() == ("", "")
 
@@ -67,7 +62,7 @@ def test_records_show_without_any_logging_set_up(monkeypatch, capsys):
     monkeypatch.setattr(LOGGER, "propagate", False)
     assert not LOGGER.hasHandlers() and LOGGER.level == logging.NOTSET
     X, y = _logistic()
-    model = _with_verbose(FisherLogisticRegression(), 1).fit(X, y)
+    model = FisherLogisticRegression(verbose=1).fit(X, y)
     out, err = capsys.readouterr()
     assert out == ""
     lines = err.splitlines()
@@ -79,7 +74,7 @@ def test_records_show_without_any_logging_set_up(monkeypatch, capsys):
 def test_a_level_the_user_set_is_kept(caplog):
     X, y = _logistic()
     with caplog.at_level(logging.WARNING, logger="skfisher"):
-        _with_verbose(FisherLogisticRegression(), 1).fit(X, y)
+        FisherLogisticRegression(verbose=1).fit(X, y)
         assert LOGGER.level == logging.WARNING
     assert _iterations(caplog) == []
 
@@ -89,7 +84,7 @@ def test_bad_verbose_is_a_value_error(verbose):
     X, y = _logistic(n=50)
     # The message names the argument and the value received.
     with pytest.raises(ValueError, match=f"verbose.*{re.escape(repr(verbose))}"):
-        _with_verbose(FisherLogisticRegression(), verbose).fit(X, y)
+        FisherLogisticRegression(verbose=verbose).fit(X, y)
 
 
 def test_dask_fit_logs_its_blocks_and_each_iteration(caplog, capsys):
@@ -98,7 +93,7 @@ def test_dask_fit_logs_its_blocks_and_each_iteration(caplog, capsys):
     X, y = _logistic(n=2000)
     Xd, yd = da.from_array(X, chunks=(500, 3)), da.from_array(y, chunks=500)
     with dask.config.set(scheduler="sync"), caplog.at_level(logging.INFO, logger="skfisher"):
-        model = _with_verbose(FisherLogisticRegression(), 1).fit(Xd, yd)
+        model = FisherLogisticRegression(verbose=1).fit(Xd, yd)
     messages = [record.getMessage() for record in caplog.records]
     assert messages[0].startswith("dask fit of 2000 rows in 4 blocks: their problems (about ")
     assert messages[0].endswith(" are persisted")
@@ -114,7 +109,7 @@ def test_bad_verbose_of_a_dask_fit_is_a_value_error():
     da = pytest.importorskip("dask.array")
     X, y = _logistic(n=100)
     with pytest.raises(ValueError, match="verbose.*-2"):
-        _with_verbose(FisherGLMRegressor(), -2).fit(
+        FisherGLMRegressor(verbose=-2).fit(
             da.from_array(X, chunks=(50, 3)), da.from_array(y, chunks=50)
         )
 
@@ -124,7 +119,7 @@ def test_dask_fit_at_verbose_2_shows_a_progress_bar_per_pass(caplog, capsys):
     dask = pytest.importorskip("dask")
     X, y = _logistic(n=1000)
     with dask.config.set(scheduler="sync"), caplog.at_level(logging.INFO, logger="skfisher"):
-        model = _with_verbose(FisherGLMRegressor("poisson"), 2).fit(
+        model = FisherGLMRegressor("poisson", verbose=2).fit(
             da.from_array(X, chunks=(250, 3)), da.from_array(y, chunks=250)
         )
     out = capsys.readouterr().out
@@ -144,7 +139,7 @@ def test_distributed_progress_bar_at_verbose_2(capsys):
         distributed.Client(cluster),
     ):
         capsys.readouterr()
-        model = _with_verbose(FisherGLMRegressor("poisson"), 2).fit(
+        model = FisherGLMRegressor("poisson", verbose=2).fit(
             da.from_array(X, chunks=(250, 3)), da.from_array(y, chunks=250)
         )
         out = capsys.readouterr().out

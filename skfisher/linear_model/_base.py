@@ -62,6 +62,7 @@ class BaseFisherGLM(
         "warm_start": ["boolean"],
         "bias_reduction": [StrOptions(set(BIAS_REDUCTIONS)), None],
         "solver": [StrOptions(set(SOLVERS))],
+        "verbose": ["verbose"],
     }
 
     def __init__(
@@ -75,6 +76,7 @@ class BaseFisherGLM(
         warm_start=False,
         bias_reduction=None,
         solver="newton",
+        verbose=0,
     ):
         # The arguments every GLM estimator shares; FisherGLMRegressor adds
         # family and link in front.
@@ -86,6 +88,7 @@ class BaseFisherGLM(
         self.warm_start = warm_start
         self.bias_reduction = bias_reduction
         self.solver = solver
+        self.verbose = verbose
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -31,6 +31,13 @@ _SHARED_PARAMETERS = """
     solver : {"newton", "cg", "auto"}, default="newton"
         ``"cg"``: matrix-free Fisher scoring for wide X, with standard errors
         only for ``fit(..., se_for=...)`` (see :class:`FisherGLMRegressor`).
+    verbose : int, default=0
+        0: silent. 1 or more: each Fisher-scoring iteration logs its number, the
+        objective and the step in standard errors (INFO records of the logging
+        logger "skfisher", shown on stderr where logging is not configured); on
+        dask collections also whether the blocks are persisted or read from
+        their source at each pass. 2 or more: dask fits show dask's progress bar
+        for each pass.
 
     Attributes
     ----------

@@ -73,6 +73,13 @@ class FisherGLMRegressor(RegressorMixin, BaseFisherGLM):
     solver : {"newton", "cg", "auto"}, default="newton"
         As :class:`FisherLogisticRegression`'s: ``"cg"`` for wide X, every family
         and link but the negative binomial with α estimated (fix α).
+    verbose : int, default=0
+        0: silent. 1 or more: each Fisher-scoring iteration logs its number, the
+        objective and the step in standard errors (INFO records of the logging
+        logger "skfisher", shown on stderr where logging is not configured); on
+        dask collections also whether the blocks are persisted or read from
+        their source at each pass. 2 or more: dask fits show dask's progress bar
+        for each pass.
 
     Attributes
     ----------
@@ -217,6 +224,7 @@ class FisherGLMRegressor(RegressorMixin, BaseFisherGLM):
         warm_start=False,
         bias_reduction=None,
         solver="newton",
+        verbose=0,
     ):
         self.family = family
         self.link = link
@@ -228,6 +236,7 @@ class FisherGLMRegressor(RegressorMixin, BaseFisherGLM):
         self.warm_start = warm_start
         self.bias_reduction = bias_reduction
         self.solver = solver
+        self.verbose = verbose
 
     def _family_and_link(self):
         """Return the family and the link (neither is changed by a fit)."""

@@ -74,6 +74,13 @@ class FisherLogisticRegression(ClassifierMixin, BaseFisherGLM):
         penalty or clusters, standard errors only for ``fit(se_for=...)``;
         ``"auto"`` picks "cg" above 5,000 parameters (or where the matrices would
         take a quarter of the memory). See :mod:`skfisher.linear_model._cg_estimator`.
+    verbose : int, default=0
+        0: silent. 1 or more: each Fisher-scoring iteration logs its number, the
+        objective and the step in standard errors (INFO records of the logging
+        logger "skfisher", shown on stderr where logging is not configured); on
+        dask collections also whether the blocks are persisted or read from
+        their source at each pass. 2 or more: dask fits show dask's progress bar
+        for each pass.
 
     Attributes
     ----------
