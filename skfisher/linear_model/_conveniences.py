@@ -32,12 +32,9 @@ _SHARED_PARAMETERS = """
         ``"cg"``: matrix-free Fisher scoring for wide X, with standard errors
         only for ``fit(..., se_for=...)`` (see :class:`FisherGLMRegressor`).
     verbose : int, default=0
-        0: silent. 1 or more: each Fisher-scoring iteration logs its number, the
-        objective and the step in standard errors (INFO records of the logging
-        logger "skfisher", shown on stderr where logging is not configured); on
-        dask collections also whether the blocks are persisted or read from
-        their source at each pass. 2 or more: dask fits show dask's progress bar
-        for each pass.
+        1: log each iteration's objective and step in standard errors to the
+        "skfisher" logger (and a dask fit's choice to persist or stream its
+        blocks); 2: dask's progress bars too.
 
     Attributes
     ----------

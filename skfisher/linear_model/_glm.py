@@ -63,23 +63,18 @@ class FisherGLMRegressor(RegressorMixin, BaseFisherGLM):
     warm_start : bool, default=False
         Start from the previous fit's ``params_`` when refitting.
     bias_reduction : {None, "firth", "flic"}, default=None
-        ``"firth"`` maximises Firth's penalised log-likelihood ``ℓ + ½ log det I``
-        (binomial-logit and poisson-log; other pairs raise ``ValueError``):
-        estimates with O(1/n²) bias, finite under separation. The matrices are
-        those of the unpenalised log-likelihood at the estimate, as R's
-        ``logistf`` and ``brglm2``; ``penalized_loglik_`` is the maximum.
-        ``"flic"`` (binomial-logit) re-estimates Firth's intercept by maximum
+        ``"firth"``: Firth's penalised log-likelihood ``ℓ + ½ log det I``
+        (binomial-logit and poisson-log; other pairs raise ``ValueError``),
+        finite under separation, the matrices unpenalised as R's ``logistf``;
+        ``"flic"`` (binomial-logit) re-estimates its intercept by maximum
         likelihood. See :class:`FisherLogisticRegression`.
     solver : {"newton", "cg", "auto"}, default="newton"
         As :class:`FisherLogisticRegression`'s: ``"cg"`` for wide X, every family
         and link but the negative binomial with α estimated (fix α).
     verbose : int, default=0
-        0: silent. 1 or more: each Fisher-scoring iteration logs its number, the
-        objective and the step in standard errors (INFO records of the logging
-        logger "skfisher", shown on stderr where logging is not configured); on
-        dask collections also whether the blocks are persisted or read from
-        their source at each pass. 2 or more: dask fits show dask's progress bar
-        for each pass.
+        1: log each iteration's objective and step in standard errors to the
+        "skfisher" logger (and a dask fit's choice to persist or stream its
+        blocks); 2: dask's progress bars too.
 
     Attributes
     ----------
@@ -102,12 +97,9 @@ class FisherGLMRegressor(RegressorMixin, BaseFisherGLM):
         gamma, inverse_gaussian, tweedie and quasi families; 1 for the others.
     deviance_ : float
         ``Σ w d(y, μ̂)``, the deviance (at φ = 1).
-    information_ : ndarray of shape (n_params, n_params)
-        Expected (Fisher) information ``I`` at the fit (at ``φ̂``), a total.
-    observed_information_ : ndarray of shape (n_params, n_params)
-        Observed information ``J``, the negative Hessian of the log-likelihood.
-    empirical_fisher_ : ndarray of shape (n_params, n_params)
-        ``F = Σ w_i s_i s_iᵀ``, the outer product of per-sample scores.
+    information_, observed_information_, empirical_fisher_ : ndarray of shape (n_params, n_params)
+        At the fit (at ``φ̂``), totals: the expected information ``I``, the
+        negative Hessian ``J`` and the outer product ``F = Σ w_i s_i s_iᵀ``.
     covariance_ : ndarray of shape (n_params, n_params)
         The covariance chosen by ``cov_type``.
     standard_errors_ : ndarray of shape (n_params,)

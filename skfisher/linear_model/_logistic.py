@@ -69,18 +69,15 @@ class FisherLogisticRegression(ClassifierMixin, BaseFisherGLM):
         event rate. See :mod:`skfisher.linear_model._firth`.
     solver : {"newton", "cg", "auto"}, default="newton"
         ``"newton"`` solves each step with the k × k information; ``"cg"`` (two
-        classes, in memory) by conjugate gradients on products ``Xᵀ W X v``, in
-        O(nnz(X) + k) memory, without the matrices, ``covariance_``, Firth's
-        penalty or clusters, standard errors only for ``fit(se_for=...)``;
-        ``"auto"`` picks "cg" above 5,000 parameters (or where the matrices would
-        take a quarter of the memory). See :mod:`skfisher.linear_model._cg_estimator`.
+        classes, in memory) by conjugate gradients on products ``Xᵀ W X v`` in
+        O(nnz(X) + k) memory, without the k × k matrices, Firth's penalty or
+        clusters, standard errors only for ``fit(se_for=...)``; ``"auto"`` picks
+        "cg" above 5,000 parameters or where the matrices would take a quarter of
+        the memory.
     verbose : int, default=0
-        0: silent. 1 or more: each Fisher-scoring iteration logs its number, the
-        objective and the step in standard errors (INFO records of the logging
-        logger "skfisher", shown on stderr where logging is not configured); on
-        dask collections also whether the blocks are persisted or read from
-        their source at each pass. 2 or more: dask fits show dask's progress bar
-        for each pass.
+        1: log each iteration's objective and step in standard errors to the
+        "skfisher" logger (and a dask fit's choice to persist or stream its
+        blocks); 2: dask's progress bars too.
 
     Attributes
     ----------
@@ -385,13 +382,7 @@ def _is_event(y, event):
 
 
 def _check_class_weights(y, sample_weight, classes):
-    """Raise ``ValueError`` for a class whose rows all have weight 0.
-
-    The classes are those of y, as in scikit-learn; a class seen only with
-    weight 0 is in no term of the likelihood, so its parameters have no
-    estimate (the multinomial fit would run them off to −∞ while reporting
-    convergence).
-    """
+    """Refuse a class of y whose rows all have weight 0 (its parameters have no estimate)."""
     if np.any(sample_weight < 0) or not np.any(sample_weight > 0):
         return  # check_weights reports these
     totals = np.bincount(
