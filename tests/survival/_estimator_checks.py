@@ -23,6 +23,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.utils.validation import check_is_fitted
 
+from ._data import structured
+
 _ONE_D = (
     "fits a 1-D target, which a survival model refuses (SurvivalChecks redoes it on survival data)"
 )
@@ -68,7 +70,7 @@ class SurvivalChecks:
     X = Y = None
     # Fitted attributes beside params_ and loglik_ that weights must give as repeated rows.
     WEIGHTED_AS_REPEATED = ()
-    structured = None  # the model's structured form of Y
+    structured = staticmethod(structured)  # Y as scikit-survival's structured array
 
     @staticmethod
     def methods(model, X):

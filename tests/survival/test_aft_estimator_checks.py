@@ -14,7 +14,6 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from skfisher.exceptions import BoundaryWarning
 from skfisher.survival import FisherSurvivalRegressor
 
-from ._data import structured
 from ._estimator_checks import ONE_D_TARGET_CHECKS, SurvivalChecks
 
 ESTIMATORS = [
@@ -49,7 +48,6 @@ def estimator(request):
 
 class TestAFTChecks(SurvivalChecks):
     WEIGHTED_AS_REPEATED = ("standard_errors_",)
-    structured = staticmethod(structured)
     X, Y = _simulate()
 
     @staticmethod

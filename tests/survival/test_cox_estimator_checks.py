@@ -14,7 +14,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from skfisher.exceptions import CollinearityWarning
 from skfisher.survival import FisherCoxRegressor
 
-from ._data import simulate, structured
+from ._data import simulate
 from ._estimator_checks import ONE_D_TARGET_CHECKS, SurvivalChecks
 
 ESTIMATORS = [
@@ -38,7 +38,6 @@ def estimator(request):
 
 class TestCoxChecks(SurvivalChecks):
     WEIGHTED_AS_REPEATED = ("concordance_",)
-    structured = staticmethod(structured)
     X, Y, _ = simulate(n=120, seed=13, tied=True)
 
     def test_one_feature_and_one_sample(self, estimator):
