@@ -3,7 +3,13 @@
 import numpy as np
 import scipy.sparse as sp
 
+from .._fused import FusedGLM
 from .._scoring import ScoringProblem
+
+# Whether the dense binomial-logit and Poisson-log problems take their
+# log-likelihood, score and information from one pass of FusedGLM (False:
+# the separate products, as every other model).
+FUSED = True
 
 
 class GLMProblem(ScoringProblem):
@@ -42,6 +48,12 @@ class GLMProblem(ScoringProblem):
     score ``Xᵀ v`` and the Gram matrix ``Xᵀ diag(w) X`` (``score_information``).
     The per-row state of the last θ is cached, so the line search's accepted
     candidate is not evaluated twice.
+
+    A dense binomial GLM with the logit link or Poisson GLM with the log link
+    (while :data:`FUSED` is True) reads ``X`` once per θ instead: one
+    :class:`~skfisher._fused.FusedGLM` pass gives ``η``, ``μ``, ``V(μ)``, the
+    log-likelihood, the score and the information, cached with the per-row
+    state; at θ̂ one more pass gives the empirical Fisher and the information.
     """
 
     loop_phi = 1.0  # the dispersion at which the loop iterates
@@ -73,17 +85,45 @@ class GLMProblem(ScoringProblem):
         self.penalty = np.full(design.n_cols, alpha * self.w.sum())
         if design.fit_intercept:
             self.penalty[0] = 0.0
-        self._key = None
+        self._key = self._pass = None
         self._information_at = (None, None, None)
         self.weight_scale = weight_scale(self.w)
+        # Made at the first pass: a problem that is only predicted from or
+        # reported on does not pay for the kernel's set-up.
+        self._fused = None
+        self._fuses = FUSED and _fusable(design, y, family, link)
 
     # Per-row state -----------------------------------------------------------
+    def _drop_state(self):
+        # Drop the last θ's rows first: held while the new ones are formed,
+        # they would double the state at the peak memory of a fit.
+        self._key = self._eta = self._mu = self._var = self._pass = None
+
+    def _fused_pass(self, theta, empirical=False):
+        """Return the :class:`~skfisher._fused.FusedPass` at θ, cached with the per-row state."""
+        key = theta.tobytes()
+        cached = key == self._key and self._pass is not None
+        if not cached or (empirical and self._pass.empirical_fisher is None):
+            self._drop_state()
+            if self._fused is None:
+                self._fused = FusedGLM(
+                    self.design.X,
+                    self.y,
+                    self.w,
+                    self.family.name,
+                    fit_intercept=self.design.fit_intercept,
+                    offset=self.offset,
+                    var_weights=self.var_weights,
+                )
+            fused = self._fused.evaluate(theta, empirical=empirical)
+            self._key, self._eta, self._mu, self._var = key, fused.eta, fused.mu, fused.var
+            self._pass = fused
+        return self._pass
+
     def _state(self, theta):
         key = theta.tobytes()
         if key != self._key:
-            # Drop the last θ's rows first: held while the new ones are formed,
-            # they would double the state at the peak memory of a fit.
-            self._key = self._eta = self._mu = self._var = None
+            self._drop_state()
             eta = self.design.matvec(theta)
             if self.offset is not None:
                 eta = eta + self.offset
@@ -102,6 +142,8 @@ class GLMProblem(ScoringProblem):
         return self._state(theta)[0]
 
     def _loglik(self, theta):
+        if self._fuses:
+            return self._fused_pass(theta).loglik
         eta, mu, _ = self._state(theta)
         if not self.family.in_mean_domain(mu):
             return -np.inf
@@ -139,12 +181,18 @@ class GLMProblem(ScoringProblem):
 
     def _loop_score_information(self, theta, loop_phi):
         """Return the loop's score and information at the fixed dispersion ``loop_phi``."""
-        score_eta, weight = self._eta_derivatives(theta, loop_phi)
-        # Both are fresh per-row arrays: weighting them in place keeps the
-        # peak memory of an iteration at a few vectors of length n.
-        information, score = self.design.gram(
-            np.multiply(weight, self.w, out=weight), np.multiply(score_eta, self.w, out=score_eta)
-        )
+        if self._fuses and loop_phi == 1.0:
+            fused = self._fused_pass(theta)
+            # Copies: the cached pass stays unpenalised for the next call at θ.
+            information, score = fused.information.copy(), fused.score.copy()
+        else:
+            score_eta, weight = self._eta_derivatives(theta, loop_phi)
+            # Both are fresh per-row arrays: weighting them in place keeps the
+            # peak memory of an iteration at a few vectors of length n.
+            information, score = self.design.gram(
+                np.multiply(weight, self.w, out=weight),
+                np.multiply(score_eta, self.w, out=score_eta),
+            )
         score -= self.penalty * theta
         information[np.diag_indices_from(information)] += self.penalty
         self._information_at = (theta.tobytes(), information, loop_phi)
@@ -200,10 +248,15 @@ class GLMProblem(ScoringProblem):
         return self._penalised(self.design.gram(self.w * weight))
 
     def empirical_fisher(self, theta):
+        if self._fuses and self.phi == 1.0:
+            outer = self._fused_pass(theta, empirical=True).empirical_fisher.copy()
+            if not np.all(np.isfinite(outer)):
+                score_eta = self._eta_derivatives(theta, self.phi)[0]
+                raise _fisher_overflow(_largest_magnitude(score_eta))
+            return outer
         # [0]: the weights are dropped at once, not held through the Gram product.
         score_eta = self._eta_derivatives(theta, self.phi)[0]
-        # max |s| as max(max s, −min s): np.abs would be one more vector of length n.
-        largest = np.maximum(np.max(score_eta, initial=0.0), -np.min(score_eta, initial=0.0))
+        largest = _largest_magnitude(score_eta)
         with np.errstate(over="ignore"):
             np.square(score_eta, out=score_eta)  # a fresh array: square and weight in place
             np.multiply(score_eta, self.w, out=score_eta)
@@ -211,11 +264,7 @@ class GLMProblem(ScoringProblem):
                 score_eta *= self.var_weights  # row i's score is v_i s_i
             outer = self.design.gram(score_eta)
         if not np.all(np.isfinite(outer)):
-            raise ValueError(
-                "The empirical Fisher information is beyond the float64 range: the per-row "
-                f"scores of this fit reach {largest:.3g} and their squared sums overflow. "
-                "Rescale the response (for example counts in thousands) or the features."
-            )
+            raise _fisher_overflow(largest)
         return outer
 
     def cluster_fisher(self, theta, groups):
@@ -259,6 +308,36 @@ class GLMProblem(ScoringProblem):
     def _penalised(self, matrix):
         matrix[np.diag_indices_from(matrix)] += self.penalty
         return matrix
+
+
+def _fusable(design, y, family, link):
+    """Return whether FusedGLM computes this problem: dense X, binomial-logit or Poisson-log."""
+    X = design.X
+    if not isinstance(X, np.ndarray) or X.dtype not in (np.float32, np.float64):
+        return False
+    if design.n_cols == 0:  # an offset-only model: FusedGLM needs a column
+        return False
+    # FusedGLM would copy any other layout of X.
+    if not (X.flags.c_contiguous or X.flags.f_contiguous):
+        return False
+    if family.name == "binomial" and link.name == "logit":
+        unit = (link.low, link.high) == (0.0, 1.0)
+        return unit and bool(y.size == 0 or (y.min() >= 0.0 and y.max() <= 1.0))
+    return family.name == "poisson" and link.name == "log" and link.low == 0.0
+
+
+def _largest_magnitude(values):
+    # max |s| as max(max s, −min s): np.abs would be one more vector of length n.
+    return np.maximum(np.max(values, initial=0.0), -np.min(values, initial=0.0))
+
+
+def _fisher_overflow(largest):
+    """The ValueError of an empirical Fisher information that overflows."""
+    return ValueError(
+        "The empirical Fisher information is beyond the float64 range: the per-row "
+        f"scores of this fit reach {largest:.3g} and their squared sums overflow. "
+        "Rescale the response (for example counts in thousands) or the features."
+    )
 
 
 def weight_scale(weights):
