@@ -307,6 +307,18 @@ def _loglik_constant(family, y, weights):
     return float(np.sum(gammaln(m + 1) - gammaln(successes + 1) - gammaln(m - successes + 1)))
 
 
+def fused_by_default(size):
+    """Whether a GLM whose X holds ``size`` values takes the fused pass.
+
+    Where the compiled kernel runs (numba installed and at least
+    ``_NUMBA_MIN_VALUES`` values), or where :data:`ENGINE_VARIABLE` names an
+    engine. The numpy engine is no faster than the separate products
+    (benchmarks/bench_fused.py), so "auto" keeps those below the threshold.
+    """
+    named = os.environ.get(ENGINE_VARIABLE, "auto") != "auto"
+    return named or _resolve_engine("auto", size) == "numba"
+
+
 def _resolve_engine(engine, size):
     if engine not in _ENGINES:
         raise ValueError(f"engine must be one of {_ENGINES}, got {engine!r}.")

@@ -3,7 +3,7 @@
 import numpy as np
 import scipy.sparse as sp
 
-from .._fused import FusedGLM
+from .._fused import FusedGLM, fused_by_default
 from .._scoring import ScoringProblem
 
 # Whether the dense binomial-logit and Poisson-log problems take their
@@ -319,6 +319,8 @@ def _fusable(design, y, family, link):
         return False
     # FusedGLM would copy any other layout of X.
     if not (X.flags.c_contiguous or X.flags.f_contiguous):
+        return False
+    if not fused_by_default(X.size):
         return False
     if family.name == "binomial" and link.name == "logit":
         unit = (link.low, link.high) == (0.0, 1.0)

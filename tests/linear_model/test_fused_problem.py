@@ -11,7 +11,7 @@ import scipy.sparse as sp
 from numpy.testing import assert_allclose
 from scipy.special import expit
 
-from skfisher import FisherGLMRegressor, FisherLogisticRegression
+from skfisher import FisherGLMRegressor, FisherLogisticRegression, _fused
 from skfisher._fused import ENGINE_VARIABLE, FusedGLM
 from skfisher._linalg import Design
 from skfisher._scoring import fisher_scoring
@@ -22,6 +22,12 @@ from skfisher.links import Log, Logit, Probit
 
 COV_TYPES = ("fisher", "observed", "empirical", "sandwich")
 MATRICES = ("information_", "observed_information_", "empirical_fisher_", "covariance_")
+
+
+@pytest.fixture(autouse=True)
+def named_engine(monkeypatch):
+    """The numpy engine, named: small problems fuse only when an engine is named."""
+    monkeypatch.setenv(ENGINE_VARIABLE, "numpy")
 
 
 @pytest.fixture(params=["numpy", "numba"])
@@ -224,3 +230,14 @@ def test_empirical_fisher_overflow_is_refused(monkeypatch, fused):
     theta = np.array([np.log(1e300), 0.3, -0.2, 0.1])
     with pytest.raises(ValueError, match="beyond the float64 range.*reach [0-9.]+e\\+300"):
         problem.empirical_fisher(theta)
+
+
+def test_small_problems_keep_the_separate_products_by_default(monkeypatch):
+    # "auto" takes the compiled kernel only from _NUMBA_MIN_VALUES values of X;
+    # below, the separate products, which the numpy engine does not beat.
+    monkeypatch.delenv(ENGINE_VARIABLE)
+    X, y, weights, offset = _data("binomial", seed=7)
+    assert not _problem_of("binomial", X, y, weights, offset)._fuses
+    monkeypatch.setattr(_fused, "_NUMBA_MIN_VALUES", 1)
+    monkeypatch.setattr(_fused, "_numba_imports", lambda: True)
+    assert _problem_of("binomial", X, y, weights, offset)._fuses
