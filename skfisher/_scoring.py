@@ -33,6 +33,7 @@ from abc import ABC, abstractmethod
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
@@ -251,7 +252,7 @@ def fisher_scoring(problem, theta0, *, max_iter=100, tol=1e-8, max_halvings=40):
         step = factor.solve(score)
         loop_decrement = max(float(score @ step), 0.0)
         decrement = loop_decrement * problem.decrement_scale(theta)
-        _log_iteration(n_iter, objective, decrement)
+        log_iteration(n_iter, objective, decrement)
         # A score in the directions a singular information drops is a step
         # the loop cannot take: converged only where it is rounding.
         reachable = _dropped_is_rounding(problem, theta, factor, score)
@@ -263,9 +264,9 @@ def fisher_scoring(problem, theta0, *, max_iter=100, tol=1e-8, max_halvings=40):
                 break  # the steps left are rounding; the rest is out of reach
         if converged or n_iter >= max_iter:
             break
-        accepted = _line_search(
-            problem, theta, objective, step, max_halvings, loop_decrement if stalled else None
-        )
+        # Stalled: a candidate must also have a smaller decrement.
+        accept = partial(_decrement_below, problem, loop_decrement) if stalled else None
+        accepted = line_search(problem, theta, objective, step, max_halvings, accept)
         if accepted is None:
             # No point along the step keeps the objective: either θ is the
             # optimum to working precision, or the model cannot make progress
@@ -325,7 +326,7 @@ def numbered_iterations(first):
         _ITERATION_LOG.reset(token)
 
 
-def _log_iteration(n_iter, objective, decrement):
+def log_iteration(n_iter, objective, decrement):
     """Log one iteration of the loop where :func:`numbered_iterations` asks for it."""
     numbering = _ITERATION_LOG.get()
     if numbering is None:
@@ -368,13 +369,13 @@ def _dropped_is_rounding(problem, theta, factor, score):
     return float(np.linalg.norm(directions.T @ score)) <= 2.0 * bound
 
 
-def _line_search(problem, theta, objective, step, max_halvings, decrement=None):
+def line_search(problem, theta, objective, step, max_halvings, accept=None):
     """Return the first ``(θ + t d, objective)`` for t = 1, ½, ¼, … that does not decrease.
 
-    With ``decrement`` (the loop's decrement at θ, given once the objective's
-    changes are at its rounding error and no longer tell a better point from
-    a worse one), a candidate must also have a smaller decrement: the
-    score, computed more finely than the objective, then judges the step.
+    With ``accept`` (given once the objective's changes are at its rounding
+    error and no longer tell a better point from a worse one), a candidate
+    must also pass ``accept(candidate)``: the score, computed more finely
+    than the objective, then judges the step.
     """
     slack = 1e-12 * (1.0 + abs(objective))
     t = 1.0
@@ -382,10 +383,14 @@ def _line_search(problem, theta, objective, step, max_halvings, decrement=None):
         candidate = theta + t * step
         value = problem.objective(candidate)
         if np.isfinite(value) and value >= objective - slack:
-            if decrement is None or _loop_decrement(problem, candidate) < decrement:
+            if accept is None or accept(candidate):
                 return candidate, value
         t *= 0.5
     return None
+
+
+def _decrement_below(problem, decrement, theta):
+    return _loop_decrement(problem, theta) < decrement
 
 
 def _loop_decrement(problem, theta):

@@ -46,6 +46,20 @@ def test_verbose_logs_each_iteration_of_an_in_memory_fit(caplog):
     assert all(record.levelno == logging.INFO for record in caplog.records)
 
 
+def test_verbose_logs_each_iteration_of_a_conjugate_gradient_fit(caplog):
+    X, y = _logistic()
+    with caplog.at_level(logging.INFO, logger="skfisher"):
+        model = FisherLogisticRegression(solver="cg", verbose=1).fit(X, y)
+    logged = _iterations(caplog)
+    # The intercept-only start counts for no iteration: numbered 0 to n_iter_.
+    assert [number for number, _, _ in logged] == list(range(model.n_iter_ + 1))
+    _, objective, step = logged[-1]
+    np.testing.assert_allclose(objective, model.loglik_, rtol=1e-14)
+    assert step <= model.tol
+    objectives = [value for _, value, _ in logged]
+    assert objectives == sorted(objectives)
+
+
 def test_verbose_zero_logs_nothing(caplog, capsys):
     X, y = _logistic()
     with caplog.at_level(logging.DEBUG, logger="skfisher"):

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._scoring import line_search, log_iteration
 from ._cg import SquaredDesign, WeightedGram, conjugate_gradients
 
 # The forcing terms' range: the loosest relative residual of a step, and the
@@ -158,11 +159,12 @@ def truncated_newton(problem, theta0, *, max_iter=100, tol=1e-8, max_halvings=40
             step, loop_decrement, spent = _newton_step(gram, score, FORCING_MIN, step)
             cg_iterations += spent
             decrement = loop_decrement * problem.decrement_scale(theta)
+        log_iteration(n_iter, objective, decrement)
         converged = decrement <= tol**2
         if converged or n_iter >= max_iter:
             break
         judge = _score_judge(problem, gram, norm) if stalled else None
-        accepted = _line_search(problem, theta, objective, step, max_halvings, judge)
+        accepted = line_search(problem, theta, objective, step, max_halvings, judge)
         if accepted is None:
             converged = loop_decrement <= 1e-10 * (1.0 + abs(objective))
             break
@@ -219,21 +221,3 @@ def _score_judge(problem, gram, norm):
         return gram.norm(score) < norm
 
     return smaller
-
-
-def _line_search(problem, theta, objective, step, max_halvings, judge=None):
-    """Return the first ``(θ + t d, objective)`` for t = 1, ½, ¼, … that does not decrease.
-
-    With ``judge`` (once the objective's changes are at its rounding error),
-    a candidate must also pass it.
-    """
-    slack = 1e-12 * (1.0 + abs(objective))
-    t = 1.0
-    for _ in range(max_halvings + 1):
-        candidate = theta + t * step
-        value = problem.objective(candidate)
-        if np.isfinite(value) and value >= objective - slack:
-            if judge is None or judge(candidate):
-                return candidate, value
-        t *= 0.5
-    return None
