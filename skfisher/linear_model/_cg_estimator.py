@@ -37,7 +37,7 @@ dense fit compares several starts, and ``"cg"`` may stop at another maximum.
 - ``standard_errors_`` nan except for the coefficients named by
   ``fit(..., se_for=...)`` (``se_for_``, indices into ``params_``), whose
   columns of the covariance are ``covariance_columns_``, each by solves to
-  a relative residual of 1e-10 (:mod:`~skfisher.linear_model._cg_errors`),
+  a relative residual of 1e-8 (:mod:`~skfisher.linear_model._cg_errors`),
   for ``cov_type`` ``"fisher"``, ``"observed"``, ``"empirical"`` or
   ``"sandwich"``; ``summary()`` and ``conf_int()`` show those, and
   ``standard_errors_for(names, cov_type)`` gives others after the fit;
@@ -203,7 +203,7 @@ class ConjugateGradientMixin:
             In the order of ``names``. With ``solver="newton"`` taken from the
             dense covariance; with ``solver="cg"`` those named in the fit are
             its own, the others come from conjugate-gradient solves at the
-            estimate, to a relative residual of 1e-10 (see
+            estimate, to a relative residual of 1e-8 (see
             :mod:`skfisher.linear_model._cg_errors`), which need the training
             data: an unpickled estimator must be refitted for them.
         """

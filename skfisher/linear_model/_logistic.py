@@ -219,7 +219,7 @@ class FisherLogisticRegression(ClassifierMixin, BaseFisherGLM):
         se_for : int, str or sequence of them, default=None
             Coefficients (column indices of X, or names of ``param_names_``)
             whose standard errors ``solver="cg"`` computes, each by CG solves
-            to a relative residual of 1e-10, and which ``summary()`` shows
+            to a relative residual of 1e-8, and which ``summary()`` shows
             (with ``"newton"`` from the dense covariance). Binary fits only.
 
         Returns
