@@ -175,7 +175,7 @@ class WeightedGram:
         return float(np.sqrt(v @ (self.inverse_diagonal() * v)))
 
 
-def conjugate_gradients(gram, B, *, rtol, x0=None, max_iter=_MAX_CG_ITER):
+def conjugate_gradients(gram, B, *, rtol, x0=None, max_iter=_MAX_CG_ITER, check=True):
     """Solve ``A X = B`` column by column by Jacobi-preconditioned conjugate gradients.
 
     Parameters
@@ -190,6 +190,10 @@ def conjugate_gradients(gram, B, *, rtol, x0=None, max_iter=_MAX_CG_ITER):
         The start (0 by default).
     max_iter : int
         The most iterations (products of the block with ``A``).
+    check : bool, default=True
+        Whether to recompute the residuals from ``b − A x`` at the end (one
+        product more) and restart the columns they leave above ``rtol``;
+        without it ``residuals`` are the recursion's.
 
     Returns
     -------
@@ -215,8 +219,11 @@ def conjugate_gradients(gram, B, *, rtol, x0=None, max_iter=_MAX_CG_ITER):
     iterations = 0
     for _ in range(2):  # the second pass restarts from the true residual
         R = B - gram.matmat(X) if x0 is not None or iterations else B.copy()
-        spent = _cg_iterations(gram, X, R, inverse, rtol * scale, max_iter - iterations)
+        spent, recursion = _cg_iterations(gram, X, R, inverse, rtol * scale, max_iter - iterations)
         iterations += spent
+        if not check:
+            residuals = np.divide(recursion, scale, out=np.zeros_like(scale), where=scale > 0)
+            break
         residuals = _relative_residuals(gram, B, X, inverse, scale)
         if np.all(residuals <= rtol) or iterations >= max_iter:
             break
@@ -226,13 +233,15 @@ def conjugate_gradients(gram, B, *, rtol, x0=None, max_iter=_MAX_CG_ITER):
 def _cg_iterations(gram, X, R, inverse, targets, max_iter):
     """Run the preconditioned recursion on ``X`` (updated in place) from residuals ``R``.
 
-    The columns still running are kept together, so that each iteration
-    works on contiguous (k, m) blocks; a column leaves when it reaches its
-    target (or meets a curvature that is not positive).
+    Returns the iterations and each column's last residual norm of the
+    recursion, ``‖r‖_{D⁻¹}``. The columns still running are kept together,
+    so that each iteration works on contiguous (k, m) blocks; a column leaves
+    when it reaches its target (or meets a curvature that is not positive).
     """
     Z = inverse * R
     rho = _column_dots(R, Z)
-    running = np.sqrt(np.maximum(rho, 0.0)) > targets
+    norms = np.sqrt(np.maximum(rho, 0.0))
+    running = norms > targets
     columns = np.flatnonzero(running)
     x, r, p, rho = X[:, running], R[:, running], Z[:, running], rho[running]
     iterations = 0
@@ -249,7 +258,8 @@ def _cg_iterations(gram, X, R, inverse, targets, max_iter):
         p += z
         rho = rho_next
         iterations += 1
-        going = usable & (np.sqrt(np.maximum(rho, 0.0)) > targets[columns])
+        norms[columns] = np.sqrt(np.maximum(rho, 0.0))
+        going = usable & (norms[columns] > targets[columns])
         if not going.all():
             X[:, columns[~going]] = x[:, ~going]
             columns, x, r, p, rho = (
@@ -260,7 +270,7 @@ def _cg_iterations(gram, X, R, inverse, targets, max_iter):
                 rho[going],
             )
     X[:, columns] = x
-    return iterations
+    return iterations, norms
 
 
 def _column_dots(A, B):

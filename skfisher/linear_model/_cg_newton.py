@@ -207,7 +207,8 @@ def _ratio(norm, reference):
 def _newton_step(gram, score, rtol, x0=None):
     """Return the step ``d`` (I d = U to ``rtol``), the loop's decrement ``Uᵀ d`` and the work."""
     start = None if x0 is None else x0[:, None]
-    step, _, spent = conjugate_gradients(gram, score[:, None], rtol=rtol, x0=start)
+    # The step needs no check of its residual: the line search judges it.
+    step, _, spent = conjugate_gradients(gram, score[:, None], rtol=rtol, x0=start, check=False)
     step = step[:, 0]
     return step, max(float(score @ step), 0.0), spent
 
