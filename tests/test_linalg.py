@@ -5,6 +5,7 @@ import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_allclose
 
+from skfisher import _linalg as linalg
 from skfisher._linalg import Design, SymmetricFactor
 
 # Products of the same numbers summed in another order (chunks, BLAS blocking):
@@ -94,9 +95,10 @@ def test_small_chunks_equal_one_chunk(kind):
 
 @pytest.mark.parametrize("fit_intercept", [True, False])
 @pytest.mark.parametrize("kind", ["positive", "mixed_sign"])
-def test_sparse_gram_with_and_without_tabmat(fit_intercept, kind):
-    # The sparse sandwich uses tabmat when it is installed, scipy otherwise;
-    # both must give the explicit product.
+def test_sparse_gram_with_and_without_tabmat(monkeypatch, fit_intercept, kind):
+    # Without the compiled kernel the sparse sandwich uses tabmat when it is
+    # installed, scipy otherwise; both must give the explicit product.
+    monkeypatch.setattr(linalg, "COMPILED", False)
     X = _data()
     Z = _explicit(X, fit_intercept)
     w = _weights(kind, len(X))
@@ -106,6 +108,29 @@ def test_sparse_gram_with_and_without_tabmat(fit_intercept, kind):
         _assert_close(design.gram(w), expected)
         # The choice is the design's own: off, the scipy product ran.
         assert (design._tabmat is not False) == (use_tabmat and _has_tabmat())
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("kind", ["positive", "mixed_sign"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_compiled_sparse_gram(monkeypatch, fit_intercept, kind, dtype):
+    """The compiled kernel, its rows in parts, on unsorted indices and empty rows."""
+    pytest.importorskip("skfisher._linalg._sparse_numba")
+    X = _data(n=4000, k=4, density=0.5)
+    X[::7] = 0.0
+    csr = sp.csr_matrix(X.astype(dtype))
+    for row in range(csr.shape[0]):  # each row's entries in decreasing column order
+        entries = slice(csr.indptr[row], csr.indptr[row + 1])
+        csr.indices[entries] = csr.indices[entries][::-1]
+        csr.data[entries] = csr.data[entries][::-1]
+    assert np.any(np.diff(csr.indices[csr.indptr[1] : csr.indptr[2]]) < 0)
+    Z = _explicit(X.astype(dtype).astype(float), fit_intercept)
+    w = _weights(kind, len(X))
+    gram = Design(csr, fit_intercept).gram(w)
+    _assert_close(gram, Z.T @ (Z * w[:, None]))
+    assert_allclose(gram, gram.T, rtol=0, atol=0)
+    monkeypatch.setattr(linalg, "COMPILED", False)
+    _assert_close(Design(csr, fit_intercept).gram(w), gram)
 
 
 def _has_tabmat():

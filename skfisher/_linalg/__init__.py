@@ -10,6 +10,9 @@ semi-definite matrix (an information matrix) once, solves with it, inverts it,
 and reports the columns that make it singular instead of raising ``LinAlgError``.
 """
 
+import importlib
+from functools import cache
+
 import numpy as np
 import scipy.sparse as sp
 from scipy.linalg.blas import dsyrk
@@ -27,6 +30,10 @@ __all__ = [
 # A chunk of rows of about this many bytes stays in the CPU cache while the
 # Gram product of the chunk is formed; measured in benchmarks/bench_gram.py.
 _CHUNK_BYTES = 1 << 20
+
+# The Gram product of a sparse X by the compiled kernel of ``_sparse_numba``
+# where numba is installed; False takes tabmat's or scipy's (tests compare them).
+COMPILED = True
 
 # The dtypes of X that Design takes as they are; a validation with
 # ``dtype=DESIGN_DTYPES`` keeps them and converts any other to float64.
@@ -271,6 +278,15 @@ class Design:
         return out, (np.concatenate(([v.sum()], xtv)) if offset else xtv)
 
     def _gram_sparse(self, w):
+        """``[1, X]ᵀ diag(w) [1, X]`` of sparse ``X`` as a dense array.
+
+        With numba installed (``pip install 'skfisher[fast]'``) the compiled
+        kernel of ``_sparse_numba`` forms it from X's own arrays (float32
+        values read as float64), the intercept's row and column included;
+        without it :meth:`_sandwich` forms ``Xᵀ diag(w) X``.
+        """
+        if COMPILED and (kernel := _sparse_kernel()) is not None:
+            return kernel.sparse_gram(self.X, w, self.fit_intercept)  # exactly symmetric
         inner = self._sandwich(w)
         inner = 0.5 * (inner + inner.T)
         if not self.fit_intercept:
@@ -298,6 +314,14 @@ class Design:
         X = self.X
         product = X.T @ X.multiply(w[:, None]).tocsr()
         return product.toarray() if sp.issparse(product) else np.asarray(product)
+
+
+@cache
+def _sparse_kernel():
+    try:
+        return importlib.import_module("skfisher._linalg._sparse_numba")
+    except ImportError:
+        return None
 
 
 def _tabmat_matrix(X):
