@@ -3,8 +3,21 @@
 Every method fits the same seeded data; timings are interleaved repeats in one
 process (median reported), and peak memory is measured per method in a fresh
 subprocess (max RSS above the data's own footprint). "limit" is what any
-Fisher-scoring or Newton fitter must pay: skfisher's iterations times one
-one-shot ``X.T @ (w[:, None] * X)`` plus two matrix-vector products.
+Fisher-scoring or Newton fitter must pay with numpy's products: skfisher's
+iterations times one one-shot ``X.T @ (w[:, None] * X)`` plus two
+matrix-vector products.
+
+Two physical limits follow each table, measured in the same run:
+
+* **bandwidth**: one read of X per θ (η, μ, the score and the information
+  fused in one pass), ``(iterations + 1) × t_read`` with ``t_read`` the
+  median time of summing every stored value of X (and a sparse X's indices);
+* **flops**: the Gram products' arithmetic, ``(iterations + 2) × F / R``,
+  with ``F = n k²`` for dense X (``Σ_i nnz_i²`` for sparse X) and ``R`` the
+  machine's dgemm rate measured on a 2048 × 2048 product.
+
+Each is printed with skfisher's time as a multiple of it; the larger of the
+two is the bound that applies (bandwidth for narrow X, flops for wide X).
 
 Usage::
 
@@ -201,7 +214,39 @@ def time_case(case, repeat):
         params = np.asarray(results[name][0])
         if params.shape == reference.shape:
             accuracy[name] = float(np.max(np.abs(params - reference)))
-    return {name: float(np.median(t)) for name, t in times.items()}, accuracy, n_iter, engine
+    limits = physical_limits(case, X, n_iter)
+    medians = {name: float(np.median(t)) for name, t in times.items()}
+    return medians, accuracy, n_iter, engine, limits
+
+
+def _median_time(function, repeat=7):
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
+def physical_limits(case, X, n_iter):
+    """``{"bandwidth": s, "flops": s}`` for skfisher's ``n_iter`` evaluations (see the notes)."""
+    if case == "gamma-dist":
+        return {}
+    if sp.issparse(X):
+        read = _median_time(lambda: (X.data.sum(), X.indices.sum()))
+        per_row = np.diff(X.indptr).astype(float)
+        flops = float(per_row @ per_row)
+    else:
+        read = _median_time(X.sum)
+        flops = float(X.shape[0]) * X.shape[1] ** 2
+    A = np.random.default_rng(1).standard_normal((2048, 2048))
+    rate = 2 * 2048**3 / _median_time(lambda: A @ A, repeat=5)
+    return {
+        "bandwidth": n_iter * read,
+        "flops": (n_iter + 1) * flops / rate,
+        "read_s": read,
+        "dgemm_GFLOPs": rate / 1e9,
+    }
 
 
 def _vm(field):
@@ -228,9 +273,12 @@ def peak_memory(case, name):
         f"n = b.skfisher_iterations({case!r}, X, y) if {name!r} == 'limit' else 0;"
         "warnings.simplefilter('ignore'); import gc;"
         # Import the method's libraries on a small sample first: their code is
-        # not the fit's memory.
+        # not the fit's memory (skfisher's fused pass, which the full data take,
+        # forced on the sample: numba's code is tens of MiB).
         f"xs, ys = b.make_data({case!r}, n_rows=2000);"
+        "import os; os.environ['SKFISHER_FUSED_ENGINE'] = 'numba';"
         f"b.run_method({name!r}, {case!r}, xs, ys, 1);"
+        "del os.environ['SKFISHER_FUSED_ENGINE'];"
         "del xs, ys; gc.collect();"
         "b._reset_peak(); base = b._vm('VmRSS');"
         f"b.run_method({name!r}, {case!r}, X, y, n);"
@@ -243,6 +291,25 @@ def peak_memory(case, name):
         return float("nan")
 
 
+def machine():
+    """The date, the CPUs, the load and the libraries' versions of this run."""
+    import os
+    import platform
+    from importlib import metadata
+
+    found = []
+    for name in ("skfisher", "numpy", "scipy", "scikit-learn", "statsmodels", "glum", "numba"):
+        try:
+            found.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            pass
+    return (
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {platform.processor() or 'cpu'}, "
+        f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}; Python "
+        f"{platform.python_version()}, {', '.join(found)}"
+    )
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--case", choices=CASES, action="append")
@@ -250,13 +317,15 @@ def main(argv=None):
     parser.add_argument("--no-memory", action="store_true")
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args(argv)
-    report = {}
+    report = {"machine": machine()}
+    print(report["machine"])
     for case in args.case or CASES:
-        medians, accuracy, n_iter, engine = time_case(case, args.repeat)
+        medians, accuracy, n_iter, engine, limits = time_case(case, args.repeat)
         memory = {} if args.no_memory else {m: peak_memory(case, m) for m in medians}
         report[case] = {"median_s": medians, "max_abs_param_diff": accuracy, "n_iter": n_iter}
         report[case]["skfisher_engine"] = engine
         report[case]["peak_extra_MiB"] = memory
+        report[case]["physical_limits"] = limits
         print(f"\n{case}  (skfisher iterations + final evaluation: {n_iter}; {engine})")
         print(f"{'method':<17}{'median s':>10}{'skfisher / it':>15}{'peak MiB':>10}{'|Δθ|':>10}")
         for name, seconds in medians.items():
@@ -264,6 +333,14 @@ def main(argv=None):
             mem = memory.get(name, float("nan"))
             diff = accuracy.get(name, float("nan"))
             print(f"{name:<17}{seconds:>10.4f}{ratio:>15.2f}{mem:>10.0f}{diff:>10.1e}")
+        for bound in ("bandwidth", "flops") if limits else ():
+            ratio = medians["skfisher"] / limits[bound]
+            print(f"{bound + ' limit':<17}{limits[bound]:>10.4f}{ratio:>15.2f}")
+        if limits:
+            print(
+                f"(one read of X {limits['read_s']:.4f} s; "
+                f"dgemm {limits['dgemm_GFLOPs']:.0f} GFLOP/s)"
+            )
     if args.json:
         with open(args.json, "w") as handle:
             json.dump(report, handle, indent=2)
