@@ -116,6 +116,7 @@ def test_sparse_gram_with_and_without_tabmat(monkeypatch, fit_intercept, kind):
 def test_compiled_sparse_gram(monkeypatch, fit_intercept, kind, dtype):
     """The compiled kernel, its rows in parts, on unsorted indices and empty rows."""
     pytest.importorskip("skfisher._linalg._sparse_numba")
+    monkeypatch.setattr(linalg, "COMPILED_MIN_NNZ", 0)
     X = _data(n=4000, k=4, density=0.5)
     X[::7] = 0.0
     csr = sp.csr_matrix(X.astype(dtype))

@@ -32,8 +32,11 @@ __all__ = [
 _CHUNK_BYTES = 1 << 20
 
 # The Gram product of a sparse X by the compiled kernel of ``_sparse_numba``
-# where numba is installed; False takes tabmat's or scipy's (tests compare them).
+# where numba is installed and X stores at least COMPILED_MIN_NNZ values
+# (below, importing numba and loading the kernel, about half a second, would
+# outweigh its gain); False takes tabmat's or scipy's (tests compare them).
 COMPILED = True
+COMPILED_MIN_NNZ = 10**6
 
 # The dtypes of X that Design takes as they are; a validation with
 # ``dtype=DESIGN_DTYPES`` keeps them and converts any other to float64.
@@ -280,12 +283,13 @@ class Design:
     def _gram_sparse(self, w):
         """``[1, X]ᵀ diag(w) [1, X]`` of sparse ``X`` as a dense array.
 
-        With numba installed (``pip install 'skfisher[fast]'``) the compiled
-        kernel of ``_sparse_numba`` forms it from X's own arrays (float32
-        values read as float64), the intercept's row and column included;
-        without it :meth:`_sandwich` forms ``Xᵀ diag(w) X``.
+        With numba installed (``pip install 'skfisher[fast]'``) and at least
+        :data:`COMPILED_MIN_NNZ` stored values, the compiled kernel of
+        ``_sparse_numba`` forms it from X's own arrays (float32 values read as
+        float64), the intercept's row and column included; else
+        :meth:`_sandwich` forms ``Xᵀ diag(w) X``.
         """
-        if COMPILED and (kernel := _sparse_kernel()) is not None:
+        if COMPILED and self.X.nnz >= COMPILED_MIN_NNZ and (kernel := _sparse_kernel()):
             return kernel.sparse_gram(self.X, w, self.fit_intercept)  # exactly symmetric
         inner = self._sandwich(w)
         inner = 0.5 * (inner + inner.T)

@@ -33,9 +33,12 @@ import numpy as np
 import scipy.sparse as sp
 
 # Products with a sparse X by the compiled kernels of
-# :mod:`skfisher.linear_model._cg_numba` where numba is installed; False
-# takes scipy's products (tests compare the two).
+# :mod:`skfisher.linear_model._cg_numba` where numba is installed and X stores
+# at least COMPILED_MIN_NNZ values (below, importing numba and loading the
+# kernels, about half a second, would outweigh their gain); False takes
+# scipy's products (tests compare the two).
 COMPILED = True
+COMPILED_MIN_NNZ = 10**6
 
 # The most conjugate-gradient iterations of one solve: a solve that has not
 # reached its residual by then (a nearly singular information) is returned
@@ -101,8 +104,10 @@ def _kernels():
 
 
 def compiled_kernels(design):
-    """The compiled module for the products with sparse ``design``, or None (dense, no numba)."""
-    return _kernels() if COMPILED and design.sparse else None
+    """The compiled module for the products with sparse ``design``, or None (see COMPILED)."""
+    if not (COMPILED and design.sparse and design.X.nnz >= COMPILED_MIN_NNZ):
+        return None
+    return _kernels()
 
 
 class SquaredDesign:

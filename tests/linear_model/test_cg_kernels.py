@@ -13,6 +13,12 @@ from .test_cg import wide_problem
 kernels = pytest.importorskip("skfisher.linear_model._cg_numba")
 
 
+@pytest.fixture(autouse=True)
+def _compiled_for_small_problems(monkeypatch):
+    """The kernels for the small X of these tests, below the size that takes them."""
+    monkeypatch.setattr(_cg, "COMPILED_MIN_NNZ", 0)
+
+
 def _sparse(n, k, *, dtype=np.float64, index=np.int32, seed=0):
     X = sp.random(n, k, density=0.02, format="lil", random_state=seed, dtype=dtype)
     X[3] = 0.0  # an empty row
