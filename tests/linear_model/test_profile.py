@@ -268,7 +268,9 @@ def test_firth_profile_agrees_with_firthmodels():
     theirs = firthmodels.FirthLogisticRegression(gtol=1e-8, xtol=1e-8, max_iter=200)
     theirs.fit(X, y)
     their_intervals = theirs.conf_int(method="pl", tol=1e-9, max_iter=200)
-    theirs.lrt()
+    # Warm-started from the full fit's covariance, their restricted fit of x1 runs
+    # out of step halvings on some machines (AVX2 OpenBLAS) and leaves a nan.
+    theirs.lrt(warm_start=False)
     order = [1, 2, 0]  # theirs put the intercept last
     # Their Venzon–Moolgavkar search stops at a score of 1e-9; the restricted
     # fits of both converge far below the 1e-6 asked of the p-values.
