@@ -177,9 +177,51 @@ class FusedGLM:
         emp = _symmetric(emp) if empirical else None
         return FusedPass(float(loglik), score, _symmetric(info), emp, *per_row)
 
+    def gram(self, w, v):
+        """Return ``([1, X]ᵀ diag(w) [1, X], [1, X]ᵀ v)`` in one read of ``X``.
+
+        The products of a weighted least-squares step (a GLM's start) by the
+        blocks of the pass. ``w`` must be non-negative, both of shape (n,).
+        """
+        n, k = self.X.shape[0], self.n_cols
+        w = _check_rows(w, n, "w", non_negative=True)
+        v = _check_rows(v, n, "v")
+        if self.engine == "numba":
+            kernel = importlib.import_module("skfisher._fused_numba")
+            parts = max(1, min(_PARTS, -(-n // self.block_rows)))
+            out = (np.zeros((parts, k, k)), np.zeros((parts, k)))
+            by_columns = not self.X.flags.c_contiguous
+            X = self.X.T if by_columns else self.X
+            self._parallel(kernel.weighted_gram, X, by_columns, w, v, self.block_rows, out)
+            gram, moment = (part.sum(axis=0) for part in out)
+            return _symmetric(gram), moment
+        gram, moment = np.zeros((k, k)), np.zeros(k)
+        buffer = np.empty((min(self.block_rows, n), k))
+        start = int(self.fit_intercept)
+        for first in range(0, n, self.block_rows):
+            block = slice(first, min(first + self.block_rows, n))
+            features = np.asarray(self.X[block], dtype=np.float64)
+            gram = self._rank_update(gram, features, np.sqrt(w[block]), buffer)
+            if start:
+                moment[0] += v[block].sum()
+            moment[start:] += v[block] @ features
+        return _symmetric(gram), moment
+
+    @staticmethod
+    def _parallel(function, *args):
+        """Call a compiled kernel with its threads taking the parts one at a time.
+
+        A thread slowed by another process on its core then does fewer parts.
+        """
+        numba = importlib.import_module("numba")
+        chunksize = numba.set_parallel_chunksize(1)
+        try:
+            function(*args)
+        finally:
+            numba.set_parallel_chunksize(chunksize)
+
     def _numba_pass(self, theta, empirical, rows):
         kernel = importlib.import_module("skfisher._fused_numba")
-        numba = importlib.import_module("numba")
         n, k = self.X.shape[0], self.n_cols
         parts = max(1, min(_PARTS, -(-n // self.block_rows)))
         by_columns = not self.X.flags.c_contiguous
@@ -192,13 +234,9 @@ class FusedGLM:
             *per_row,
         )
         has_offset = self.offset is not None
-        # Threads take the parts one at a time: one slowed by another process
-        # on its core does fewer of them.
-        chunksize = numba.set_parallel_chunksize(1)
-        try:
-            self._kernel_call(kernel, theta, out, by_columns, has_offset, empirical, rows)
-        finally:
-            numba.set_parallel_chunksize(chunksize)
+        self._parallel(
+            self._kernel_call, kernel, theta, out, by_columns, has_offset, empirical, rows
+        )
         info, emp, score, totals = (part.sum(axis=0) for part in out[:4])
         return totals[0], totals[1], score, info, emp, per_row if rows else (None,) * 3
 

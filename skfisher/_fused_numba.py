@@ -72,6 +72,33 @@ def fused_pass(X, by_columns, theta, offset, y, w, w_emp, poisson, flags, block,
                 _triangle(scaled, cols, m, emp[part])
 
 
+@numba.njit(cache=True, parallel=True)
+def weighted_gram(X, by_columns, w, v, block, out):
+    """Accumulate ``[1, X]ᵀ diag(w) [1, X]`` and ``[1, X]ᵀ v`` into ``out``, by parts.
+
+    The products of :func:`fused_pass` for weights given per row (a weighted
+    least-squares step); ``X`` and the parts as there, ``out`` is
+    ``(gram, moment)`` of shapes (parts, k, k) and (parts, k), k the columns of
+    the model matrix: one more than X's with an intercept.
+    """
+    gram, moment = out
+    n = X.shape[1] if by_columns else X.shape[0]
+    k = gram.shape[1]
+    theta = np.zeros(k)  # η is formed and ignored: the loads are those of the pass
+    parts = gram.shape[0]
+    for part in numba.prange(parts):
+        start, stop = part * n // parts, (part + 1) * n // parts
+        cols = np.empty((k, block))
+        scaled = np.empty((k, block))
+        eta = np.empty(block)
+        for first in range(start, stop, block):
+            m = min(block, stop - first)
+            _load(X, by_columns, theta, theta, False, first, m, cols, eta)
+            _scale(cols, w[first : first + m], m, scaled)
+            _triangle(scaled, cols, m, gram[part])
+            _row_sums(v[first : first + m], cols, m, moment[part])
+
+
 @numba.njit(cache=True)
 def _load(X, by_columns, theta, offset, has_offset, first, m, cols, eta):
     """Copy rows ``first … first + m`` of ``[1, X]`` into ``cols[:, :m]``; form their η.

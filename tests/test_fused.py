@@ -14,6 +14,7 @@ from skfisher import _fused
 from skfisher._fused import ENGINE_VARIABLE, FusedGLM
 from skfisher._linalg import Design
 from skfisher.families import Binomial, Poisson
+from skfisher.linear_model._glm_starts import starting_theta
 from skfisher.linear_model._problem import GLMProblem
 from skfisher.links import Log, Logit
 
@@ -177,6 +178,49 @@ def test_numbers_do_not_depend_on_the_threads():
         numba.set_num_threads(threads)
     for one, many in zip(*runs, strict=True):
         assert_array_equal(one, many)
+
+
+@pytest.mark.parametrize("order,dtype", LAYOUTS, ids=["C64", "F64", "C32", "F32"])
+@pytest.mark.parametrize("p,fit_intercept", [(6, True), (6, False), (60, True), (0, True)])
+def test_weighted_gram_equals_the_design_products(engine, order, dtype, p, fit_intercept):
+    """The least-squares step's products by the pass's blocks (zero weights included)."""
+    X, y, w, offset, _ = _problem("binomial", 1000, p, order=order, dtype=dtype, seed=p)
+    v = np.random.default_rng(p).normal(size=len(y))
+    fused = FusedGLM(
+        X, y, w, "binomial", fit_intercept=fit_intercept, engine=engine, block_rows=64
+    )
+    gram, moment = fused.gram(w, v)
+    expected, expected_moment = Design(X, fit_intercept).gram(w, v)
+    design = X.astype(np.float64)
+    if fit_intercept:
+        design = np.column_stack([np.ones(len(X)), design])
+    magnitude = _gram(design, w)[1]
+    assert_allclose(gram, expected, rtol=RTOL, atol=RTOL * np.max(magnitude))
+    atol = RTOL * np.max(np.abs(design.T) @ np.abs(v))
+    assert_allclose(moment, expected_moment, rtol=RTOL, atol=atol)
+    assert_array_equal(gram, gram.T)
+
+
+def test_weighted_gram_bad_weights(engine):
+    X, y, w, _, _ = _problem("poisson", 50, 3)
+    fused = FusedGLM(X, y, w, "poisson", engine=engine)
+    with pytest.raises(ValueError, match="w must be non-negative"):
+        fused.gram(-w, y)
+    with pytest.raises(ValueError, match="v must have shape"):
+        fused.gram(w, y[:-1])
+
+
+def test_the_start_takes_the_pass_products(monkeypatch):
+    """R's start by the compiled blocks equals the start by Design.gram."""
+    pytest.importorskip("numba")
+    X, y, w, offset, _ = _problem("binomial", 3000, 5, seed=2)
+    starts = []
+    for engine in ("numba", "numpy"):  # numpy: Design.gram, not the pass's blocks
+        monkeypatch.setenv(ENGINE_VARIABLE, engine)
+        problem = _glm_problem(X, y, w, "binomial", offset, None)
+        assert problem._fuses and problem._kernel().engine == engine
+        starts.append(starting_theta(problem, Binomial(), Logit(), y, w, offset)[0])
+    assert_allclose(starts[0], starts[1], rtol=1e-11, atol=1e-13)
 
 
 def _glm_problem(X, y, freq, family, offset, var_weights):

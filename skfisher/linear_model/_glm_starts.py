@@ -34,8 +34,8 @@ def starting_theta(
 
     Parameters
     ----------
-    problem : ScoringProblem
-        The model; only its ``design`` and ``objective`` are used.
+    problem : GLMProblem
+        The model; its ``design``, ``gram`` and ``objective`` are used.
     family, link : GLMFamily, Link
         The family and link of the fit.
     y, sample_weight, offset : ndarray of shape (n,) (offset may be None)
@@ -77,7 +77,7 @@ def starting_theta(
         del mu0, dmu
     candidates = []
     if least_squares and np.all(np.isfinite(working)) and np.all(np.isfinite(weight)):
-        gram, moment = design.gram(weight, np.multiply(working, weight, out=working))
+        gram, moment = problem.gram(weight, np.multiply(working, weight, out=working))
         candidates.append((SymmetricFactor(gram).solve(moment), 1))
     del working, weight
     intercept_only = np.zeros(design.n_cols)

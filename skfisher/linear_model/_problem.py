@@ -99,23 +99,26 @@ class GLMProblem(ScoringProblem):
         # they would double the state at the peak memory of a fit.
         self._key = self._eta = self._mu = self._var = self._pass = None
 
+    def _kernel(self):
+        if self._fused is None:
+            self._fused = FusedGLM(
+                self.design.X,
+                self.y,
+                self.w,
+                self.family.name,
+                fit_intercept=self.design.fit_intercept,
+                offset=self.offset,
+                var_weights=self.var_weights,
+            )
+        return self._fused
+
     def _fused_pass(self, theta, empirical=False):
         """Return the :class:`~skfisher._fused.FusedPass` at θ, cached with the per-row state."""
         key = theta.tobytes()
         cached = key == self._key and self._pass is not None
         if not cached or (empirical and self._pass.empirical_fisher is None):
             self._drop_state()
-            if self._fused is None:
-                self._fused = FusedGLM(
-                    self.design.X,
-                    self.y,
-                    self.w,
-                    self.family.name,
-                    fit_intercept=self.design.fit_intercept,
-                    offset=self.offset,
-                    var_weights=self.var_weights,
-                )
-            fused = self._fused.evaluate(theta, empirical=empirical)
+            fused = self._kernel().evaluate(theta, empirical=empirical)
             self._key, self._eta, self._mu, self._var = key, fused.eta, fused.mu, fused.var
             self._pass = fused
         return self._pass
@@ -131,6 +134,16 @@ class GLMProblem(ScoringProblem):
                 mu, var = self.family.mean_and_variance(eta, self.link)
             self._key, self._eta, self._mu, self._var = key, eta, mu, var
         return self._eta, self._mu, self._var
+
+    def gram(self, w, v):
+        """Return ``([1, X]ᵀ diag(w) [1, X], [1, X]ᵀ v)`` for non-negative ``w``.
+
+        By the compiled pass's blocks where this problem takes it (see
+        :class:`~skfisher._fused.FusedGLM`), else by ``design.gram``.
+        """
+        if self._fuses and self._kernel().engine == "numba":
+            return self._fused.gram(w, v)
+        return self.design.gram(w, v)
 
     @property
     def n_rows(self):
