@@ -227,7 +227,9 @@ class Logit(Link):
         return mu if self._unit else self.low + (self.high - self.low) * mu
 
     def inverse_deriv(self, eta):
-        return (self.high - self.low) * special.expit(eta) * special.expit(-eta)
+        # expit(η) expit(−η) = e / (1 + e)² with e = exp(−|η|): one exp, exact in the tails.
+        e = np.exp(-np.abs(eta))
+        return (self.high - self.low) * (e / np.square(1.0 + e))
 
     def inverse_deriv2(self, eta):
         mu, mu_c = special.expit(eta), special.expit(-eta)
