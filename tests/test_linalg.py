@@ -269,3 +269,24 @@ def test_factor_rejects_non_finite(bad):
     A[1, 2] = A[2, 1] = bad
     with pytest.raises(ValueError, match="non-finite"):
         SymmetricFactor(A)
+
+
+@pytest.mark.parametrize(
+    "shape,order,dtype",
+    [
+        ((100_003, 7), "C", np.float64),  # by lines of 64 rows, and a remainder
+        ((63, 5), "C", np.float64),  # fewer rows than one line
+        ((6400, 3), "C", np.float32),
+        ((1000, 4), "F", np.float64),  # by chunks of rows
+        ((10, 0), "C", np.float64),
+    ],
+)
+def test_largest_magnitudes(shape, order, dtype):
+    rng = np.random.default_rng(shape[0])
+    X = rng.standard_normal(shape) * rng.lognormal(0.0, 3.0, shape[1])
+    X[rng.integers(shape[0], size=shape[1]), np.arange(shape[1])] = -1e6  # negative extremes
+    X = np.asarray(X.astype(dtype), order=order)
+    expected = np.abs(X).max(axis=0, initial=0.0).astype(float)
+    largest = linalg._largest_magnitudes(X)
+    assert largest.dtype == np.float64
+    np.testing.assert_array_equal(largest, expected)
