@@ -98,7 +98,7 @@ def _largest_magnitudes_by_rows(X, rows_per_line=64):
     """
     n_rows, n_features = X.shape
     width = rows_per_line * n_features
-    lines = max(1, _CHUNK_BYTES // (X.itemsize * width))
+    lines = max(1, min(_CHUNK_BYTES // (X.itemsize * width), n_rows // rows_per_line))
     buffer = np.empty(lines * width, dtype=X.dtype)
     largest = np.zeros(n_features, dtype=X.dtype)
     flat = X.reshape(-1)  # a view: X is C-ordered
