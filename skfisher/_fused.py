@@ -14,10 +14,8 @@ both matrices.
 Two engines compute the same numbers (to rounding):
 
 ``"numba"``
-   A compiled kernel (``_fused_numba``), the rows in parts that the threads
-   share.
-   numba is optional (``pip install 'skfisher[fast]'``); the kernel is
-   compiled on its first call and cached on disk.
+   A compiled kernel (``_fused_numba``, ``pip install 'skfisher[fast]'``),
+   compiled on its first call and cached on disk; the threads share its parts.
 ``"numpy"``
    The same blocks with numpy and BLAS: ``η`` by a matrix-vector product per
    block and the information by a symmetric rank-k update (``dsyrk``) of the
@@ -178,47 +176,25 @@ class FusedGLM:
         return FusedPass(float(loglik), score, _symmetric(info), emp, *per_row)
 
     def gram(self, w, v):
-        """Return ``([1, X]ᵀ diag(w) [1, X], [1, X]ᵀ v)`` in one read of ``X``.
-
-        The products of a weighted least-squares step (a GLM's start) by the
-        blocks of the pass. ``w`` must be non-negative, both of shape (n,).
-        """
+        """``([1, X]ᵀ diag(w) [1, X], [1, X]ᵀ v)`` for w ≥ 0 by the pass's blocks (a start)."""
         n, k = self.X.shape[0], self.n_cols
-        w = _check_rows(w, n, "w", non_negative=True)
-        v = _check_rows(v, n, "v")
+        w, v = _check_rows(w, n, "w", non_negative=True), _check_rows(v, n, "v")
+        parts = max(1, min(_PARTS, -(-n // self.block_rows)))
+        gram, moment = np.zeros((parts, k, k)), np.zeros((parts, k))
         if self.engine == "numba":
-            kernel = importlib.import_module("skfisher._fused_numba")
-            parts = max(1, min(_PARTS, -(-n // self.block_rows)))
-            out = (np.zeros((parts, k, k)), np.zeros((parts, k)))
-            by_columns = not self.X.flags.c_contiguous
+            kernel = importlib.import_module("skfisher._fused_numba").weighted_gram
+            by_columns = not self.X.flags.c_contiguous  # then the kernel takes Xᵀ, C-ordered
             X = self.X.T if by_columns else self.X
-            self._parallel(kernel.weighted_gram, X, by_columns, w, v, self.block_rows, out)
-            gram, moment = (part.sum(axis=0) for part in out)
-            return _symmetric(gram), moment
-        gram, moment = np.zeros((k, k)), np.zeros(k)
-        buffer = np.empty((min(self.block_rows, n), k))
-        start = int(self.fit_intercept)
-        for first in range(0, n, self.block_rows):
-            block = slice(first, min(first + self.block_rows, n))
-            features = np.asarray(self.X[block], dtype=np.float64)
-            gram = self._rank_update(gram, features, np.sqrt(w[block]), buffer)
-            if start:
-                moment[0] += v[block].sum()
-            moment[start:] += v[block] @ features
-        return _symmetric(gram), moment
-
-    @staticmethod
-    def _parallel(function, *args):
-        """Call a compiled kernel with its threads taking the parts one at a time.
-
-        A thread slowed by another process on its core then does fewer parts.
-        """
-        numba = importlib.import_module("numba")
-        chunksize = numba.set_parallel_chunksize(1)
-        try:
-            function(*args)
-        finally:
-            numba.set_parallel_chunksize(chunksize)
+            _parallel(kernel, X, by_columns, w, v, self.block_rows, (gram, moment))
+        else:
+            buffer = np.empty((min(self.block_rows, n), k))
+            for first in range(0, n, self.block_rows):
+                block = slice(first, min(first + self.block_rows, n))
+                features = np.asarray(self.X[block], dtype=np.float64)
+                gram[0] = self._rank_update(gram[0], features, np.sqrt(w[block]), buffer)
+                moment[0, 0] += v[block].sum() if self.fit_intercept else 0.0
+                moment[0, int(self.fit_intercept) :] += v[block] @ features
+        return _symmetric(gram.sum(axis=0)), moment.sum(axis=0)
 
     def _numba_pass(self, theta, empirical, rows):
         kernel = importlib.import_module("skfisher._fused_numba")
@@ -234,9 +210,7 @@ class FusedGLM:
             *per_row,
         )
         has_offset = self.offset is not None
-        self._parallel(
-            self._kernel_call, kernel, theta, out, by_columns, has_offset, empirical, rows
-        )
+        _parallel(self._kernel_call, kernel, theta, out, by_columns, has_offset, empirical, rows)
         info, emp, score, totals = (part.sum(axis=0) for part in out[:4])
         return totals[0], totals[1], score, info, emp, per_row if rows else (None,) * 3
 
@@ -317,6 +291,16 @@ def _mean_state(family, eta, y):
     softplus = np.log1p(np.exp(-np.abs(eta))) + np.maximum(eta, 0.0)
     mu = expit(eta)
     return mu, mu * expit(-eta), y * eta - softplus, int(np.count_nonzero(np.isnan(mu)))
+
+
+def _parallel(function, *args):
+    # Threads take the parts one at a time: one slowed by another process does fewer.
+    numba = importlib.import_module("numba")
+    chunksize = numba.set_parallel_chunksize(1)
+    try:
+        function(*args)
+    finally:
+        numba.set_parallel_chunksize(chunksize)
 
 
 def _symmetric(upper):

@@ -227,8 +227,7 @@ class Logit(Link):
         return mu if self._unit else self.low + (self.high - self.low) * mu
 
     def inverse_deriv(self, eta):
-        # expit(η) expit(−η) = e / (1 + e)² with e = exp(−|η|): one exp, exact in the tails.
-        e = np.exp(-np.abs(eta))
+        e = np.exp(-np.abs(eta))  # expit(η) expit(−η) = e / (1 + e)²: one exp, exact in the tails
         return (self.high - self.low) * (e / np.square(1.0 + e))
 
     def inverse_deriv2(self, eta):
