@@ -6,10 +6,10 @@ the loop the data are divided by a power of two ``c`` near their robust spread
 (the median absolute deviation, or the median of ``|x|`` for a scale family on
 (0, ∞), of an evenly strided subsample of a long column) and, for a family with
 a location, centred at ``m``: the iterations then see numbers near 1 whatever
-the units (data × 10³⁰⁰ or × 10⁻²⁰⁰ alike, where
-``scale²`` and ``1/scale³`` overflow), and the map back,
-``θ = c θ' + m``, is exact because ``c`` is a power of two. The matrices map
-by the chain rule, ``U = U'/c`` and ``I = I'/(c cᵀ)`` entry by entry.
+the units (data × 10³⁰⁰ or × 10⁻²⁰⁰ alike, where ``scale²`` and ``1/scale³``
+overflow), and the map back, ``θ = c θ' + m``, is exact because ``c`` is a
+power of two. The matrices map by the chain rule, ``U = U'/c`` and
+``I = I'/(c cᵀ)`` entry by entry.
 
 A parameter whose estimate is at a limit of the family (Student-t ``df = ∞``)
 is *pinned*: the loop leaves it out, and it is reported at the limit with a
