@@ -192,7 +192,8 @@ class FusedGLM:
                 block = slice(first, min(first + self.block_rows, n))
                 features = np.asarray(self.X[block], dtype=np.float64)
                 gram[0] = self._rank_update(gram[0], features, np.sqrt(w[block]), buffer)
-                moment[0, 0] += v[block].sum() if self.fit_intercept else 0.0
+                if self.fit_intercept:
+                    moment[0, 0] += v[block].sum()
                 moment[0, int(self.fit_intercept) :] += v[block] @ features
         return _symmetric(gram.sum(axis=0)), moment.sum(axis=0)
 

@@ -14,6 +14,7 @@ from skfisher import _fused
 from skfisher._fused import ENGINE_VARIABLE, FusedGLM
 from skfisher._linalg import Design
 from skfisher.families import Binomial, Poisson
+from skfisher.linear_model import _problem as problem_module
 from skfisher.linear_model._glm_starts import starting_theta
 from skfisher.linear_model._problem import GLMProblem
 from skfisher.links import Log, Logit
@@ -211,16 +212,20 @@ def test_weighted_gram_bad_weights(engine):
 
 
 def test_the_start_takes_the_pass_products(monkeypatch):
-    """R's start by the compiled blocks equals the start by Design.gram."""
+    """R's start on the pass's blocks by each engine equals the start by Design.gram."""
     pytest.importorskip("numba")
     X, y, w, offset, _ = _problem("binomial", 3000, 5, seed=2)
     starts = []
-    for engine in ("numba", "numpy"):  # numpy: Design.gram, not the pass's blocks
-        monkeypatch.setenv(ENGINE_VARIABLE, engine)
+    for engine in ("numba", "numpy", None):  # None: the separate products
+        monkeypatch.setattr(problem_module, "FUSED", engine is not None)
+        monkeypatch.setenv(ENGINE_VARIABLE, engine or "auto")
         problem = _glm_problem(X, y, w, "binomial", offset, None)
-        assert problem._fuses and problem._kernel().engine == engine
+        assert problem._fuses == (engine is not None)
+        if engine is not None:
+            assert problem._kernel().engine == engine
         starts.append(starting_theta(problem, Binomial(), Logit(), y, w, offset)[0])
-    assert_allclose(starts[0], starts[1], rtol=1e-11, atol=1e-13)
+    for start in starts[:2]:
+        assert_allclose(start, starts[2], rtol=1e-11, atol=1e-13)
 
 
 def _glm_problem(X, y, freq, family, offset, var_weights):

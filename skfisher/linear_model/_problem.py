@@ -138,12 +138,10 @@ class GLMProblem(ScoringProblem):
     def gram(self, w, v):
         """Return ``([1, X]ᵀ diag(w) [1, X], [1, X]ᵀ v)`` for non-negative ``w``.
 
-        By the compiled pass's blocks where this problem takes it (see
+        By the fused pass's blocks where this problem takes that pass (see
         :class:`~skfisher._fused.FusedGLM`), else by ``design.gram``.
         """
-        if self._fuses and self._kernel().engine == "numba":
-            return self._fused.gram(w, v)
-        return self.design.gram(w, v)
+        return self._kernel().gram(w, v) if self._fuses else self.design.gram(w, v)
 
     @property
     def n_rows(self):
