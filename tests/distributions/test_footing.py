@@ -106,3 +106,30 @@ def test_not_converged_is_still_reported():
     with pytest.warns(ConvergenceWarning, match="did not converge"):
         model = MLEDistribution("weibull", max_iter=1).fit(x)
     assert not model.converged_
+
+
+@pytest.mark.parametrize("name", ["normal", "student_t", "gamma", "weibull"])
+def test_a_long_column_takes_its_spread_from_a_subsample(name):
+    """Beyond 2¹⁴ values the spread is a strided subsample's; the map back stays exact."""
+    from skfisher.distributions._footing import _SPREAD_SAMPLE, standardise
+
+    dist, (loc, scale) = SCALED[name]
+    x = dist.rvs(size=3 * _SPREAD_SAMPLE + 5, random_state=4)
+    base, scaled = _fit(name, x), _fit(name, x * 2.0**100)  # a power of two: x scales exactly
+    factor = np.ones(base.params_.size)
+    factor[[j for j in (loc, scale) if j is not None]] = 2.0**100
+    np.testing.assert_allclose(scaled.params_, base.params_ * factor, rtol=1e-10, atol=0)
+    np.testing.assert_allclose(scaled.standard_errors_, base.standard_errors_ * factor, rtol=1e-7)
+    # The power of two is near the whole column's spread, not only the subsample's.
+    footing = standardise(base.family_, {}, x * 2.0**100, None)[2]
+    centre = np.median(x) if loc is not None else 0.0
+    spread = np.median(np.abs(x - centre)) * 2.0**100
+    assert spread / 4 <= footing.scale <= spread
+
+
+def test_a_long_tied_column_falls_back_to_its_range():
+    """Most values equal: the subsample's spread is 0, the largest deviation is used."""
+    x = np.where(np.arange(40_000) % 5 < 3, 1.0, np.random.default_rng(5).normal(1.0, 2.0, 40_000))
+    model = _fit("normal", x * 1e50)
+    assert model.converged_
+    np.testing.assert_allclose(model.params_, [x.mean() * 1e50, x.std() * 1e50], rtol=1e-10)
