@@ -62,10 +62,10 @@ _NUMPY_BYTES = 1 << 20
 class FusedPass(NamedTuple):
     """What one pass at θ gives.
 
-    ``loglik`` is ``-inf`` where skfisher's GLM problem gives it: a mean
-    outside the family's domain (a Poisson ``μ`` of 0 or ``inf``) or a value
-    that is not finite. The matrices are symmetric, shape (k, k); the per-row
-    arrays are None when the pass was asked for ``rows=False``.
+    ``loglik`` is ``-inf`` where skfisher's GLM problem gives it: a mean outside
+    the family's domain (a Poisson ``μ`` of 0 or ``inf``) or a value that is not
+    finite. The matrices are symmetric (k, k); the per-row arrays are None when
+    the pass was asked for ``rows=False``.
     """
 
     loglik: float
@@ -138,9 +138,8 @@ class FusedGLM:
         self.offset = None if offset is None else _check_rows(offset, n, "offset")
         self._emp_weights = self.weights
         if var_weights is not None:
-            self._emp_weights = self.weights * _check_rows(
-                var_weights, n, "var_weights", non_negative=True
-            )
+            var_weights = _check_rows(var_weights, n, "var_weights", non_negative=True)
+            self._emp_weights = self.weights * var_weights
         self.engine = _resolve_engine(engine, self.X.size)
         default = _KERNEL_ROWS if self.engine == "numba" else _NUMPY_BYTES // (8 * self.n_cols)
         self.block_rows = _check_block_rows(max(64, default) if block_rows is None else block_rows)
@@ -333,13 +332,17 @@ def _loglik_constant(family, y, weights):
 def fused_by_default(size):
     """Whether a GLM whose X holds ``size`` values takes the fused pass.
 
-    Where the compiled kernel runs (numba installed and at least
-    ``_NUMBA_MIN_VALUES`` values), or where :data:`ENGINE_VARIABLE` names an
-    engine. The numpy engine is no faster than the separate products
-    (benchmarks/bench_fused.py), so "auto" keeps those below the threshold.
+    Where the compiled kernel runs (:func:`compiled_by_default`), or where
+    :data:`ENGINE_VARIABLE` names an engine. The numpy engine is no faster than
+    the separate products (benchmarks/bench_fused.py), so "auto" keeps those
+    below the threshold.
     """
-    named = os.environ.get(ENGINE_VARIABLE, "auto") != "auto"
-    return named or _resolve_engine("auto", size) == "numba"
+    return os.environ.get(ENGINE_VARIABLE, "auto") != "auto" or compiled_by_default(size)
+
+
+def compiled_by_default(size):
+    """Whether ``engine="auto"`` runs the compiled kernel (numba's threads) for ``size`` values."""
+    return _resolve_engine("auto", size) == "numba"
 
 
 def _resolve_engine(engine, size):
@@ -363,10 +366,9 @@ def _resolve_engine(engine, size):
 def _numba_imports():
     # An import, not a look-up: a numba built for another numpy raises ImportError.
     try:
-        importlib.import_module("numba")
+        return importlib.import_module("numba") is not None
     except ImportError:
         return False
-    return True
 
 
 def _check_matrix(X):
@@ -392,8 +394,7 @@ def _check_rows(values, n, name, non_negative=False):
 
 
 def _check_block_rows(block_rows):
-    if isinstance(block_rows, bool) or not isinstance(block_rows, (int, np.integer)):
-        raise ValueError(f"block_rows must be a positive integer, got {block_rows!r}.")
-    if block_rows < 1:
+    whole = not isinstance(block_rows, bool) and isinstance(block_rows, (int, np.integer))
+    if not whole or block_rows < 1:
         raise ValueError(f"block_rows must be a positive integer, got {block_rows!r}.")
     return int(block_rows)

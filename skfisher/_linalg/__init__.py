@@ -24,6 +24,7 @@ __all__ = [
     "RANK_RTOL",
     "Design",
     "SymmetricFactor",
+    "compiled_gram",
     "extreme_column_scale",
 ]
 
@@ -315,8 +316,8 @@ class Design:
         float64), the intercept's row and column included; else
         :meth:`_sandwich` forms ``Xᵀ diag(w) X``.
         """
-        if COMPILED and self.X.nnz >= COMPILED_MIN_NNZ and (kernel := _sparse_kernel()):
-            return kernel.sparse_gram(self.X, w, self.fit_intercept)  # exactly symmetric
+        if compiled_gram(self.X):
+            return _sparse_kernel().sparse_gram(self.X, w, self.fit_intercept)  # exactly symmetric
         inner = self._sandwich(w)
         inner = 0.5 * (inner + inner.T)
         if not self.fit_intercept:
@@ -344,6 +345,13 @@ class Design:
         X = self.X
         product = X.T @ X.multiply(w[:, None]).tocsr()
         return product.toarray() if sp.issparse(product) else np.asarray(product)
+
+
+def compiled_gram(X):
+    """Whether the Gram products of ``X`` run in the compiled sparse kernel, on numba's threads."""
+    if not (COMPILED and sp.issparse(X) and X.nnz >= COMPILED_MIN_NNZ):
+        return False
+    return _sparse_kernel() is not None
 
 
 @cache

@@ -20,6 +20,7 @@ from .._driver import Model, drive, plain_loop
 from .._inputs import check_columns_numeric, check_target_present
 from .._linalg import DESIGN_DTYPES, Design, extreme_column_scale
 from .._marginal import MarginalEffectsMixin
+from .._threads import one_blas_thread
 from .._validation import (
     check_weights,
 )
@@ -27,7 +28,7 @@ from ._cg_estimator import ConjugateGradientMixin
 from ._cg_options import SOLVERS
 from ._dask_fit import check_dask_options, dask_model, predict_blocks
 from ._firth import BIAS_REDUCTIONS, fit_bias_reduced
-from ._glm_fit import estimates_alpha, make_problem, second_start
+from ._glm_fit import compiled_passes, estimates_alpha, make_problem, second_start
 from ._glm_model import GLMBoundary, glm_dispersion, separation_remedy
 from ._prediction import PredictionIntervalMixin
 from ._problem import GLMProblem
@@ -198,11 +199,12 @@ class BaseFisherGLM(
         solver = self._resolve_solver(X.shape[1] + self.fit_intercept, family)
         names = self._param_names() + (["alpha"] if estimate_alpha else [])
         se_for = self._se_indices(se_for, names)
-        model, y = self._glm_model(
-            X, y, sample_weight, family, link, offset, groups, var_weights, solver=solver
-        )
-        model.publish["se_for"] = se_for
-        problem, result, phi = drive(self, model)
+        with one_blas_thread(compiled_passes(X, family, link)):
+            model, y = self._glm_model(
+                X, y, sample_weight, family, link, offset, groups, var_weights, solver=solver
+            )
+            model.publish["se_for"] = se_for
+            problem, result, phi = drive(self, model)
         if self.bias_reduction is not None:
             self.penalized_loglik_ = float(problem.objective(result.theta))
         self._set_intercept_coef()

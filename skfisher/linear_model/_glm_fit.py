@@ -3,17 +3,20 @@
 :func:`make_problem` chooses the scoring problem of the family (the base GLM,
 the GLM with a dispersion, the negative binomial with α estimated) and its
 starting values; :func:`estimate_dispersion` gives the Pearson φ̂ after the fit;
-:func:`alpha_on_boundary` recognises a negative binomial α that runs into 0.
+:func:`alpha_on_boundary` recognises a negative binomial α that runs into 0;
+:func:`compiled_passes` tells whether the fit's passes run on numba's threads.
 """
 
 import numpy as np
 
-from .._linalg import RANK_RTOL, Design
+from .._fused import compiled_by_default
+from .._linalg import RANK_RTOL, Design, compiled_gram
 from .._scoring import fisher_scoring
 from .._warnings import warn
 from ..exceptions import BoundaryWarning, DispersionWarning
 from ..families import NegativeBinomial, Poisson
 from ..links import Log
+from . import _problem
 from ._glm_problems import ALPHA_FLOOR, DispersionGLMProblem, NegativeBinomialProblem
 from ._glm_starts import second_start, starting_theta
 from ._problem import GLMProblem
@@ -21,6 +24,7 @@ from ._problem import GLMProblem
 # What the estimators import from here (the starts are made in _glm_starts).
 __all__ = [
     "alpha_on_boundary",
+    "compiled_passes",
     "estimate_dispersion",
     "estimates_alpha",
     "make_problem",
@@ -36,6 +40,20 @@ _MIN_START_ALPHA = 0.05
 def estimates_alpha(family):
     """Return whether the fit estimates the family's α (negative binomial, α None)."""
     return isinstance(family, NegativeBinomial) and family.alpha is None
+
+
+def compiled_passes(X, family, link):
+    """Whether the GLM's passes over ``X`` run in compiled kernels on numba's threads.
+
+    The fused pass's compiled engine (dense X, binomial-logit or Poisson-log)
+    or the compiled Gram product of a sparse X; the fit then runs BLAS on one
+    thread (:mod:`skfisher._threads`).
+    """
+    if compiled_gram(X):
+        return True
+    canonical = (family.name, link.name) in (("binomial", "logit"), ("poisson", "log"))
+    dense = isinstance(X, np.ndarray) and X.dtype in (np.float32, np.float64)
+    return _problem.FUSED and canonical and dense and compiled_by_default(X.size)
 
 
 def make_problem(
