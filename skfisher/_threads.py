@@ -6,9 +6,10 @@ factorises the k × k information and solves with it by BLAS and LAPACK,
 whose threads, once a call returns, keep spinning for the next one (OpenBLAS
 for about 0.1 s by default) on the cores the next pass needs. With BLAS
 limited to one thread for the fit those cores are free: the logistic fit of
-2·10⁵ × 200 (seven passes) took 0.66 s against 1.02 s with BLAS's threads,
-and the factorisations at k ≤ 2,001 cost milliseconds on one core
-(``benchmarks/bench_fit.py``).
+2·10⁵ × 200 (seven passes) took 0.73 s against 1.01 s with BLAS's threads
+(same process, alternating; ``benchmarks/bench_fit.py``'s data), while a
+Cholesky factorisation of 2,001 × 2,001 takes 56 ms on one core against 40 ms
+on two.
 
 The limit is threadpoolctl's (which scikit-learn requires), set for the fit and
 restored after it, as scikit-learn's own estimators limit BLAS around their
