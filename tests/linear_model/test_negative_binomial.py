@@ -17,10 +17,11 @@ import pytest
 import statsmodels.api as sm
 from numpy.testing import assert_allclose
 from scipy import stats
+from sklearn.exceptions import ConvergenceWarning
 from statsmodels.discrete.discrete_model import NegativeBinomial as DiscreteNB
 
 from skfisher import FisherGLMRegressor
-from skfisher.exceptions import BoundaryWarning
+from skfisher.exceptions import BoundaryWarning, CovarianceWarning
 from skfisher.families import NegativeBinomial
 
 # statsmodels' Newton iterations stop at tol=1e-12 on the parameters and ours
@@ -198,3 +199,68 @@ def test_predict_and_d2_use_the_estimated_alpha():
     null = family.unit_deviance(y, np.full_like(y, y.mean())).sum()
     assert_allclose(model.score(X, y), 1 - deviance / null, rtol=1e-12)
     assert_allclose(model.deviance_, deviance, rtol=1e-12)
+
+
+# -- large counts ---------------------------------------------------------------
+
+
+def _large_counts(scale, seed=0):
+    """Counts of a gamma mixture (α near 0.5) scaled to ``scale``, unrelated to X."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((200, 2))
+    return X, np.floor(rng.gamma(2.0, 1.0, 200) * scale)
+
+
+def test_counts_near_ten_thousand_converge_to_statsmodels_newton():
+    # The running sums of log(1 + αj) to y had made the log-likelihood noisy by
+    # 1e-7 in α, beyond the loop's slack: the fit stalled for 100 iterations.
+    X, y = _large_counts(1e4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ours = FisherGLMRegressor(family="negative_binomial", cov_type="observed").fit(X, y)
+    assert ours.converged_ and ours.n_iter_ < 20
+    theirs = DiscreteNB(y, sm.add_constant(X), loglike_method="nb2").fit(
+        method="newton", maxiter=100, disp=0
+    )
+    assert_allclose(ours.params_, theirs.params, rtol=1e-6)
+    assert_allclose(ours.standard_errors_, theirs.bse, rtol=RTOL)
+    # statsmodels' log-likelihood loses digits at these counts; scipy's pmf does not.
+    alpha = ours.params_[-1]
+    reference = stats.nbinom.logpmf(y, 1.0 / alpha, 1.0 / (1.0 + alpha * ours.predict(X)))
+    assert_allclose(ours.loglik_, reference.sum(), rtol=1e-12)
+
+
+def test_the_log_likelihood_is_smooth_in_alpha_at_large_counts():
+    X, y = _large_counts(1e4, seed=1)
+    model = FisherGLMRegressor(family="negative_binomial").fit(X, y)
+    theta, problem = np.asarray(model.params_, float), model._fitted_problem
+    shift = np.array([0.0, 0.0, 0.0, 1e-6])
+    difference = (problem.objective(theta + shift) - problem.objective(theta - shift)) / 2e-6
+    mu = model.predict(X)
+    score = NegativeBinomial(alpha=theta[-1]).alpha_score_obs(y, mu).sum()
+    # Before, the difference was 0.05 away from the score (rounding of 1e-7 over 2e-6).
+    assert abs(difference - score) < 1e-3
+
+
+def test_enormous_counts_end_with_a_warning_not_a_hang():
+    # scipy's quantile search at means near 1e120 had run for minutes per evaluation.
+    X, y = _large_counts(1e120)
+    with pytest.warns(ConvergenceWarning):
+        FisherGLMRegressor(family="negative_binomial").fit(X, y)
+
+
+def test_the_integral_form_of_the_alpha_information_is_checked_by_its_error(monkeypatch):
+    from skfisher.families import negative_binomial as module
+
+    mu, alpha = np.array([7e4, 2e5]), 0.489
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # quad's own roundoff warning is not the user's
+        integral = module._alpha_information_integral(mu, alpha)
+    series = [
+        module._alpha_information_sum(mu[i : i + 1], alpha, np.array([int(60 * m)]))
+        for i, m in enumerate(mu)
+    ]
+    assert_allclose(integral, np.concatenate(series), rtol=1e-9)
+    monkeypatch.setattr(module, "_INTEGRAL_RTOL", 0.0)
+    with pytest.warns(CovarianceWarning, match="accurate only to"):
+        module._alpha_information_integral(mu, alpha)
