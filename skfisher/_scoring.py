@@ -15,7 +15,8 @@ nothing else, and a new model is one subclass.
 3. the stop, when the Newton decrement ``Uᵀ I⁻¹ U`` (in standard errors at
    the reported scale, ``decrement_scale``) is below ``tol²``, or is at the
    rounding floor of the score (``score_rounding``);
-4. the line search, halving the step until the objective does not decrease.
+4. the line search, halving the step until the objective does not drop by
+   more than its rounding (:mod:`skfisher._line_search`).
 
 Stopping at step 3 means the factorisation of the last iteration is the one
 at θ̂, so the result reuses it for ``I⁻¹`` instead of factorising again.
@@ -39,6 +40,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from ._linalg import SymmetricFactor
+from ._line_search import decrement_below, line_search, rounding_slack
 from ._warnings import warn
 
 LOGGER = logging.getLogger("skfisher")
@@ -155,6 +157,16 @@ class ScoringProblem(ABC):
         """
         return None
 
+    def objective_rounding(self, theta):
+        """Return a bound on the rounding error of ``objective(θ)``, or None.
+
+        The line search takes a step whose objective is within twice this of
+        the current one (by default, within ``1e-12 (1 + |objective|)``): a
+        likelihood summed from terms far larger than their total (counts of
+        10⁶, say) rounds beyond that, and its steps would be refused.
+        """
+        return None
+
     def cluster_fisher(self, theta, groups):
         """Return the outer products of the per-cluster score sums at θ (optional).
 
@@ -265,8 +277,9 @@ def fisher_scoring(problem, theta0, *, max_iter=100, tol=1e-8, max_halvings=40):
         if converged or n_iter >= max_iter:
             break
         # Stalled: a candidate must also have a smaller decrement.
-        accept = partial(_decrement_below, problem, loop_decrement) if stalled else None
-        accepted = line_search(problem, theta, objective, step, max_halvings, accept)
+        accept = partial(decrement_below, problem, loop_decrement) if stalled else None
+        slack = rounding_slack(problem, theta, objective)
+        accepted = line_search(problem, theta, objective, step, max_halvings, accept, slack)
         if accepted is None:
             # No point along the step keeps the objective: either θ is the
             # optimum to working precision, or the model cannot make progress
@@ -281,7 +294,7 @@ def fisher_scoring(problem, theta0, *, max_iter=100, tol=1e-8, max_halvings=40):
             break
         # A step whose gain is below the objective's rounding error is a sign
         # that θ is at the precision the data allow (checked at the next θ).
-        stalled = accepted[1] - objective <= 1e-12 * (1.0 + abs(objective))
+        stalled = accepted[1] - objective <= slack
         theta, objective = accepted
         n_iter += 1
     return ScoringResult(
@@ -367,33 +380,3 @@ def _dropped_is_rounding(problem, theta, factor, score):
     if bound is None or not np.isfinite(bound):
         return True
     return float(np.linalg.norm(directions.T @ score)) <= 2.0 * bound
-
-
-def line_search(problem, theta, objective, step, max_halvings, accept=None):
-    """Return the first ``(θ + t d, objective)`` for t = 1, ½, ¼, … that does not decrease.
-
-    With ``accept`` (given once the objective's changes are at its rounding
-    error and no longer tell a better point from a worse one), a candidate
-    must also pass ``accept(candidate)``: the score, computed more finely
-    than the objective, then judges the step.
-    """
-    slack = 1e-12 * (1.0 + abs(objective))
-    t = 1.0
-    for _ in range(max_halvings + 1):
-        candidate = theta + t * step
-        value = problem.objective(candidate)
-        if np.isfinite(value) and value >= objective - slack:
-            if accept is None or accept(candidate):
-                return candidate, value
-        t *= 0.5
-    return None
-
-
-def _decrement_below(problem, decrement, theta):
-    return _loop_decrement(problem, theta) < decrement
-
-
-def _loop_decrement(problem, theta):
-    """Return the loop's Newton decrement ``Uᵀ I⁻¹ U`` at θ."""
-    score, information = problem.score_information(theta)
-    return max(float(score @ SymmetricFactor(information).solve(score)), 0.0)

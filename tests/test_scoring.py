@@ -197,3 +197,32 @@ def test_tol_is_in_standard_errors():
     assert plain.n_iter == scaled.n_iter
     assert_allclose(scaled.theta / 1000, plain.theta, rtol=1e-12)
     assert_allclose(scaled.decrement, plain.decrement, rtol=1e-6, atol=1e-30)
+
+
+class NoisyObjective(ExpConcave):
+    """ExpConcave whose objective carries a wobble of 1e-7 (period 6e-7), its score exact.
+
+    The wobble stands for the rounding of a likelihood summed from terms far
+    larger than its total; ``declared`` is the bound the problem reports.
+    """
+
+    def __init__(self, declared=None):
+        super().__init__()
+        self.declared = declared
+
+    def f(self, theta):
+        return super().f(theta) + 1e-7 * np.sin(1e7 * theta[0])
+
+    def objective_rounding(self, theta):
+        return self.declared
+
+
+def test_a_declared_objective_rounding_widens_the_line_search():
+    # Near log 3 a step's gain (half the squared step in standard errors) is
+    # far below the wobble: with the default slack of 1e-12 the steps are refused.
+    refused = fisher_scoring(NoisyObjective(), [0.0], tol=1e-10)
+    assert not refused.converged and refused.n_iter == 100
+    assert abs(refused.theta[0] - np.log(3)) > 1e-6
+    declared = fisher_scoring(NoisyObjective(declared=1e-7), [0.0], tol=1e-10)
+    assert declared.converged and declared.n_iter <= 6
+    assert_allclose(declared.theta, [np.log(3)], rtol=1e-12)

@@ -29,7 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._scoring import line_search, log_iteration
+from .._line_search import line_search
+from .._scoring import log_iteration
 from ._cg import SquaredDesign, WeightedGram, conjugate_gradients
 
 # The forcing terms' range: the loosest relative residual of a step, and the
