@@ -31,14 +31,13 @@ The likelihood-ratio p-value of ``θ_j`` is ``P(χ²₁ > LR(0))``.
 
 **Firth fits** profile the penalised log-likelihood ℓ* (the penalty is the
 log-determinant of the full model's information with ``θ_j`` held fixed), as
-R's ``logistf`` does for its default intervals and its penalised
-likelihood-ratio tests.
+R's ``logistf`` does for its default intervals and penalised LR tests.
 
 **Families with a dispersion** (gaussian, gamma, inverse Gaussian, Tweedie)
 hold φ at the Pearson estimate φ̂ of the full fit: ``LR(b) = [D̃(b) − D̂] / φ̂``
-(D the deviance), referred to χ²₁, as R's ``confint.glm`` (MASS's
-``profile.glm``) and ``anova(..., test="Chisq")`` do. The negative binomial
-with α estimated re-estimates α in every refit (a true profile).
+(D the deviance), referred to χ²₁, as R's ``confint.glm`` (MASS's ``profile.glm``)
+and ``anova(..., test="Chisq")`` do. The negative binomial with α estimated
+re-estimates α in every refit (a true profile).
 """
 
 import copy
@@ -77,10 +76,10 @@ class FixedProblem(ScoringProblem):
 
     Notes
     -----
-    The free parameters ``θ_F`` are the rest, in order. The objective is the
-    full objective at ``θ``, its gradient the free entries of the full one and
-    its information the free block ``I_FF``: for a GLM, the problem of the
-    design without the fixed columns and the offset ``X_fixed values``.
+    The free parameters ``θ_F`` are the rest, in order. The objective and its
+    rounding are the full problem's at ``θ``, the score and information its
+    free entries and block ``I_FF``: for a GLM, the problem of the design
+    without the fixed columns and the offset ``X_fixed values``.
     """
 
     def __init__(self, problem, n_params, fixed, values):
@@ -105,6 +104,9 @@ class FixedProblem(ScoringProblem):
 
     def loglik(self, theta):
         return self.problem.loglik(self.full(theta))
+
+    def objective_rounding(self, theta):
+        return self.problem.objective_rounding(self.full(theta))
 
 
 class LikelihoodProfile:
@@ -163,8 +165,8 @@ class LikelihoodProfile:
                 best = result
         if best is None:
             return None, None
-        # A decrement below the objective's rounding promises no measurable gain
-        # (the loop's own test when its line search stalls): the refit is done.
+        # A decrement below the objective's rounding promises no measurable gain (the
+        # loop's own test when its line search stalls): the refit is done.
         if not (best.converged or best.decrement <= 1e-10 * (1.0 + abs(best.objective))):
             self.unconverged.add(self.names[j])
         statistic = 2.0 * self.scale * (self.maximum - best.objective)
@@ -212,8 +214,7 @@ class LikelihoodProfile:
             if value is not None and value >= 0:
                 break
             if value is None:
-                # Outside the parameter's domain (the negative binomial's α ≤ 0):
-                # the end lies between the last point inside and this one.
+                # Outside the domain (the NB's α ≤ 0): the end is between the last inside and here.
                 infeasible = outside
                 growth = 2.0
             else:
@@ -243,9 +244,8 @@ class LikelihoodProfile:
             try:
                 d = optimize.brentq(bounded, inside, outside, xtol=_ENDPOINT_XTOL * se)
             except ValueError:
-                # Refits short of their maximum (ProfileWarning) can move √LR − z
-                # across 0 between evaluations at one point (warm starts differ):
-                # the bracket fails, and the point last found outside is the end.
+                # Refits short of their maximum (ProfileWarning, warm starts differ) can
+                # move √LR − z across 0 at one point: then the last point outside is the end.
                 self.unconverged.add(self.names[j])
                 return center + side * outside, False
         value = excess(d)
