@@ -199,7 +199,7 @@ class BaseFisherGLM(
         solver = self._resolve_solver(X.shape[1] + self.fit_intercept, family)
         names = self._param_names() + (["alpha"] if estimate_alpha else [])
         se_for = self._se_indices(se_for, names)
-        with one_blas_thread(compiled_passes(X, family, link)):
+        with one_blas_thread(compiled_passes(X, y, family, link, self.fit_intercept)):
             model, y = self._glm_model(
                 X, y, sample_weight, family, link, offset, groups, var_weights, solver=solver
             )

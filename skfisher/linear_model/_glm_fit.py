@@ -42,18 +42,19 @@ def estimates_alpha(family):
     return isinstance(family, NegativeBinomial) and family.alpha is None
 
 
-def compiled_passes(X, family, link):
+def compiled_passes(X, y, family, link, fit_intercept):
     """Whether the GLM's passes over ``X`` run in compiled kernels on numba's threads.
 
-    The fused pass's compiled engine (dense X, binomial-logit or Poisson-log)
-    or the compiled Gram product of a sparse X; the fit then runs BLAS on one
-    thread (:mod:`skfisher._threads`).
+    The fused pass's compiled engine (the problem's own test of whether it
+    fuses, and numba chosen) or the compiled Gram product of a sparse X; the
+    fit then runs BLAS on one thread (:mod:`skfisher._threads`).
     """
     if compiled_gram(X):
         return True
-    canonical = (family.name, link.name) in (("binomial", "logit"), ("poisson", "log"))
-    dense = isinstance(X, np.ndarray) and X.dtype in (np.float32, np.float64)
-    return _problem.FUSED and canonical and dense and compiled_by_default(X.size)
+    if not (_problem.FUSED and isinstance(X, np.ndarray)):
+        return False
+    fuses = _problem.fusable(Design(X, fit_intercept), y, family, link)
+    return fuses and compiled_by_default(X.size)
 
 
 def make_problem(

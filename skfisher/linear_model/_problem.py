@@ -91,7 +91,7 @@ class GLMProblem(ScoringProblem):
         # Made at the first pass: a problem that is only predicted from or
         # reported on does not pay for the kernel's set-up.
         self._fused = None
-        self._fuses = FUSED and _fusable(design, y, family, link)
+        self._fuses = FUSED and fusable(design, y, family, link)
 
     # Per-row state -----------------------------------------------------------
     def _drop_state(self):
@@ -321,7 +321,7 @@ class GLMProblem(ScoringProblem):
         return matrix
 
 
-def _fusable(design, y, family, link):
+def fusable(design, y, family, link):
     """Return whether FusedGLM computes this problem: dense X, binomial-logit or Poisson-log."""
     X = design.X
     if not isinstance(X, np.ndarray) or X.dtype not in (np.float32, np.float64):

@@ -65,24 +65,30 @@ def _logistic_data(n=300, p=3, seed=0):
     return X, y
 
 
+def _passes(X, y, family, link):
+    return compiled_passes(X, y, family, link, fit_intercept=True)
+
+
 def test_which_fits_run_on_compiled_threads(compiled, monkeypatch):
-    X, _ = _logistic_data()
-    assert compiled_passes(X, Binomial(), Logit())
-    assert compiled_passes(X.astype(np.float32), Poisson(), Log())
-    assert compiled_passes(sp.csr_matrix(X), Gamma(), Log())  # the sparse Gram product
-    assert not compiled_passes(X, Gamma(), Log())  # the separate products: BLAS's Gram
-    assert not compiled_passes(X, Binomial(), Identity())
+    X, y = _logistic_data()
+    assert _passes(X, y, Binomial(), Logit())
+    assert _passes(X.astype(np.float32), y, Poisson(), Log())
+    assert _passes(sp.csr_matrix(X), y, Gamma(), Log())  # the sparse Gram product
+    assert not _passes(X, y, Gamma(), Log())  # the separate products: BLAS's Gram
+    assert not _passes(X, y, Binomial(), Identity())
+    assert not _passes(X[::2, ::2], y[::2], Binomial(), Logit())  # a strided X is not fused
+    assert not compiled_passes(X[:, :0], y, Binomial(), Logit(), fit_intercept=False)
     monkeypatch.setattr(_problem, "FUSED", False)
-    assert not compiled_passes(X, Binomial(), Logit())
+    assert not _passes(X, y, Binomial(), Logit())
     monkeypatch.setattr(linalg, "COMPILED", False)
-    assert not compiled_passes(sp.csr_matrix(X), Gamma(), Log())
+    assert not _passes(sp.csr_matrix(X), y, Gamma(), Log())
 
 
 def test_below_the_thresholds_nothing_is_compiled(monkeypatch):
     monkeypatch.delenv(ENGINE_VARIABLE, raising=False)
-    X, _ = _logistic_data()
-    assert not compiled_passes(X, Binomial(), Logit())
-    assert not compiled_passes(sp.csr_matrix(X), Gamma(), Log())
+    X, y = _logistic_data()
+    assert not _passes(X, y, Binomial(), Logit())
+    assert not _passes(sp.csr_matrix(X), y, Gamma(), Log())
 
 
 def test_a_compiled_fit_runs_blas_on_one_thread_and_restores_it(
